@@ -1,0 +1,137 @@
+// A burst of packets with their per-packet metadata, allocated once.
+// The reference pipeline and chain-trace run over these; the DPDK dataplane
+// fills the same PacketBuffer/PacketMeta arrays from its mbufs.
+
+public enum Verdict: UInt8, Sendable {
+    case pending = 0
+    case forward = 1
+    case drop = 2
+}
+
+/// What the pipeline did to one packet, in order (at most 4 steps per pass).
+/// Fixed-size so that recording a step never allocates.
+public struct StepTrace: Sendable {
+    public var count: UInt8 = 0
+    public var steps: (Step, Step, Step, Step) = (.none, .none, .none, .none)
+
+    @inline(__always)
+    public mutating func record(_ step: Step) {
+        switch count {
+        case 0: steps.0 = step
+        case 1: steps.1 = step
+        case 2: steps.2 = step
+        case 3: steps.3 = step
+        default: return
+        }
+        count += 1
+    }
+
+    public var all: [Step] {
+        let list = [steps.0, steps.1, steps.2, steps.3]
+        return Array(list.prefix(Int(count)))
+    }
+}
+
+/// The behaviours the pipeline can apply, named as chain-trace prints them.
+public enum Step: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case none = 0
+    case nshEncap, nshForward, nshProxyOut, nshProxyIn, nshDecap, vxlanGPEEncap, vxlanGPEDecap
+    case srv6Encap, srv6EncapReduced, end, endX, endDX4, endDX6, endDT4, endDT6
+    case endASOut, endASIn, endADOut, endADIn, endAMOut, endAMIn, ipv6Forward, ipv4Forward
+
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .nshEncap: return "classify+nsh-encap"
+        case .nshForward: return "nsh-sff-forward"
+        case .nshProxyOut: return "nsh-proxy-strip"
+        case .nshProxyIn: return "nsh-proxy-restore"
+        case .nshDecap: return "nsh-end-of-path-decap"
+        case .vxlanGPEEncap: return "vxlan-gpe-encap"
+        case .vxlanGPEDecap: return "vxlan-gpe-decap"
+        case .srv6Encap: return "classify+H.Encaps"
+        case .srv6EncapReduced: return "classify+H.Encaps.Red"
+        case .end: return "End"
+        case .endX: return "End.X"
+        case .endDX4: return "End.DX4"
+        case .endDX6: return "End.DX6"
+        case .endDT4: return "End.DT4"
+        case .endDT6: return "End.DT6"
+        case .endASOut: return "End.AS"
+        case .endASIn: return "End.AS-return"
+        case .endADOut: return "End.AD"
+        case .endADIn: return "End.AD-return"
+        case .endAMOut: return "End.AM"
+        case .endAMIn: return "End.AM-return"
+        case .ipv6Forward: return "ipv6-forward"
+        case .ipv4Forward: return "ipv4-forward"
+        }
+    }
+}
+
+public struct PacketMeta: Sendable {
+    public var ingress: Int32 = 0
+    public var verdict: Verdict = .pending
+    public var dropReason: DropReason? = nil
+    /// Valid when verdict == .forward.
+    public var egressPort: Int32 = -1
+    /// Chain and hop position the packet belongs to, -1 when unknown.
+    public var chain: Int32 = -1
+    public var hop: Int32 = -1
+    /// Instance chosen for the hop, -1 when none.
+    public var instance: Int32 = -1
+    public var trace = StepTrace()
+
+    public init(ingress: Int32 = 0) { self.ingress = ingress }
+}
+
+public final class PacketBatch {
+    public static let defaultHeadroom = 256
+    public static let defaultSlotSize = 256 + 9216
+
+    public let capacity: Int
+    public let slotSize: Int
+    public let headroom: Int
+    public var count: Int = 0
+    public let packets: UnsafeMutablePointer<PacketBuffer>
+    public let meta: UnsafeMutablePointer<PacketMeta>
+    private let storage: UnsafeMutableRawPointer
+
+    public init(capacity: Int = 32, slotSize: Int = PacketBatch.defaultSlotSize, headroom: Int = PacketBatch.defaultHeadroom) {
+        self.capacity = capacity
+        self.slotSize = slotSize
+        self.headroom = headroom
+        storage = UnsafeMutableRawPointer.allocate(byteCount: capacity * slotSize, alignment: 64)
+        packets = UnsafeMutablePointer<PacketBuffer>.allocate(capacity: capacity)
+        meta = UnsafeMutablePointer<PacketMeta>.allocate(capacity: capacity)
+        for i in 0..<capacity {
+            (packets + i).initialize(to: PacketBuffer(base: storage + i * slotSize, capacity: slotSize, headroom: headroom, length: 0))
+            (meta + i).initialize(to: PacketMeta())
+        }
+    }
+
+    deinit {
+        packets.deinitialize(count: capacity); packets.deallocate()
+        meta.deinitialize(count: capacity); meta.deallocate()
+        storage.deallocate()
+    }
+
+    public func reset() { count = 0 }
+
+    /// Appends a copy of `bytes` as a packet received on `ingress`.
+    /// Returns false when the batch is full or the packet does not fit a slot.
+    @discardableResult
+    public func append(_ bytes: [UInt8], ingress: Int) -> Bool {
+        guard count < capacity, bytes.count <= slotSize - headroom else { return false }
+        let slot = storage + count * slotSize
+        bytes.withUnsafeBytes { src in
+            if let b = src.baseAddress { (slot + headroom).copyMemory(from: b, byteCount: bytes.count) }
+        }
+        packets[count] = PacketBuffer(base: slot, capacity: slotSize, headroom: headroom, length: bytes.count)
+        meta[count] = PacketMeta(ingress: Int32(ingress))
+        count += 1
+        return true
+    }
+
+    public func bytes(at index: Int) -> [UInt8] { packets[index].bytes }
+}
