@@ -1,0 +1,41 @@
+// Counters of one pipeline instance (one per lcore / thread: no atomics).
+// Flat arrays indexed by port, drop reason, chain, hop and instance;
+// `merge` sums instances on read.
+
+public struct Counters: Sendable, Equatable {
+    public var rxPackets: [UInt64]
+    public var txPackets: [UInt64]
+    public var txBytes: [UInt64]
+    /// Indexed by DropReason.rawValue.
+    public var drops: [UInt64]
+    /// Packets classified onto each chain.
+    public var chainPackets: [UInt64]
+    public var chainBytes: [UInt64]
+    /// Packets sent to hop k of chain c at index hopCounterBase[c] + k;
+    /// k == hops.count counts deliveries at the end of the chain.
+    public var hopPackets: [UInt64]
+    /// Packets sent to instance i of function f at instanceCounterBase[f] + i.
+    public var instancePackets: [UInt64]
+
+    public init(tables: ForwardingTables) {
+        rxPackets = Array(repeating: 0, count: tables.config.ports.count)
+        txPackets = Array(repeating: 0, count: tables.config.ports.count)
+        txBytes = Array(repeating: 0, count: tables.config.ports.count)
+        drops = Array(repeating: 0, count: 256)
+        chainPackets = Array(repeating: 0, count: tables.chains.count)
+        chainBytes = Array(repeating: 0, count: tables.chains.count)
+        hopPackets = Array(repeating: 0, count: tables.hopCounterCount)
+        instancePackets = Array(repeating: 0, count: tables.instanceCounterCount)
+    }
+
+    public func drops(_ reason: DropReason) -> UInt64 { drops[Int(reason.rawValue)] }
+
+    public var totalDrops: UInt64 { drops.reduce(0, +) }
+
+    public mutating func merge(_ other: Counters) {
+        func add(_ a: inout [UInt64], _ b: [UInt64]) { for i in a.indices where i < b.count { a[i] &+= b[i] } }
+        add(&rxPackets, other.rxPackets); add(&txPackets, other.txPackets); add(&txBytes, other.txBytes)
+        add(&drops, other.drops); add(&chainPackets, other.chainPackets); add(&chainBytes, other.chainBytes)
+        add(&hopPackets, other.hopPackets); add(&instancePackets, other.instancePackets)
+    }
+}

@@ -1,0 +1,153 @@
+// NSH (RFC 8300): classifier encapsulation, SFF forwarding, end-of-path
+// decapsulation, VXLAN-GPE towards and from remote SFFs.
+
+extension Pipeline {
+    /// Classifier: push base + service path header + context (RFC 8300 s2),
+    /// then hand the packet to the co-located SFF.
+    @inline(__always)
+    func nshEncap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int) {
+        let entry = tables.chains[c]
+        let nextProtocol = pkt.length > 0 && pkt.data.be8(0) >> 4 == 6 ? NSHNextProtocol.ipv6 : NSHNextProtocol.ipv4
+        pushNSH(&pkt, &meta, chain: entry, si: entry.config.startSI, ttl: entry.config.ttl, nextProtocol: nextProtocol)
+        guard meta.verdict == .pending else { return }
+        meta.trace.record(.nshEncap)
+        nshForward(&pkt, &meta)
+    }
+
+    @inline(__always)
+    func pushNSH(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain entry: ChainEntry, si: UInt8, ttl: UInt8,
+                 nextProtocol: UInt8) {
+        let size = NSHHeader.baseSize + entry.contextBytes.count
+        guard pkt.prepend(size) else { drop(&meta, .noHeadroom); return }
+        NSHHeader.writeBase(pkt.data, ttl: ttl, lengthWords: entry.nshLengthWords, mdType: entry.mdType,
+                            nextProtocol: nextProtocol, spi: entry.config.spi, si: si)
+        let target = pkt.data + NSHHeader.baseSize
+        entry.contextBytes.withUnsafeBytes { src in
+            if let base = src.baseAddress { target.copyMemory(from: base, byteCount: src.count) }
+        }
+    }
+
+    /// SFF forwarding (RFC 8300 s2.2, s4.3): decrement TTL before the
+    /// lookup, never forward at TTL 0, look (SPI, SI) up, and send to the
+    /// chosen instance or, at the end of the path, remove NSH.
+    /// The SFF never changes SI: the SF or the NSH proxy does.
+    func nshForward(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
+        guard let nsh = NSHHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return }
+        if let problem = nsh.problem { drop(&meta, problem); return }
+        if nsh.oam { drop(&meta, .nshOAM); return }
+        // "Decrementing by 1 from an incoming value of 0 shall result in a
+        // TTL value of 63" (RFC 8300 s2.2): the 6-bit field wraps.
+        let ttl: UInt8 = nsh.ttl == 0 ? 63 : nsh.ttl - 1
+        if ttl == 0 { drop(&meta, .nshTTLExpired); return }
+        NSHHeader.setTTL(pkt.data, ttl)
+        guard let path = tables.nshPaths[ForwardingTables.pathKey(spi: nsh.spi, si: nsh.si)] else {
+            drop(&meta, .nshNoPath); return
+        }
+        let c = Int(path.chain), k = Int(path.position)
+        let chain = tables.chains[c].config
+        let headerLength = nsh.length
+        let nextProtocol = nsh.nextProtocol
+        let inner = pkt.data + headerLength
+        let innerLength = pkt.length - headerLength
+        let hash = nextProtocol == NSHNextProtocol.ipv4 || nextProtocol == NSHNextProtocol.ipv6
+            ? FlowHash.ofIPPacket(inner, count: innerLength) : 0
+
+        if k == chain.hops.count {
+            nshDecap(&pkt, &meta, chain: c, headerLength: headerLength, nextProtocol: nextProtocol)
+            return
+        }
+        let f = chain.hops[k]
+        let function = tables.functions[f]
+        let i = function.selector.instance(forHash: hash)
+        let instance = function.config.instances[i]
+        countHop(&meta, chain: c, position: k, function: f, instance: i)
+        switch function.config.kind {
+        case .nshAware:
+            if let peer = instance.peer {
+                vxlanEncap(&pkt, &meta, peer: tables.config.peers[peer], hash: hash)
+                if meta.verdict == .forward { meta.trace.record(.vxlanGPEEncap) }
+            } else if let via = instance.attachment {
+                emit(&pkt, &meta, via: via, etherType: EtherType.nsh)
+                if meta.verdict == .forward { meta.trace.record(.nshForward) }
+            } else {
+                drop(&meta, .noRoute)
+            }
+        case .nshUnaware:
+            // NSH proxy, outbound: the SF sees the bare packet.
+            guard let via = instance.attachment else { drop(&meta, .noRoute); return }
+            let etherType: UInt16
+            switch nextProtocol {
+            case NSHNextProtocol.ipv4: etherType = EtherType.ipv4
+            case NSHNextProtocol.ipv6: etherType = EtherType.ipv6
+            default: drop(&meta, .nshUnknownNextProtocol); return
+            }
+            _ = pkt.adjust(headerLength)
+            trimToIPLength(&pkt)
+            emit(&pkt, &meta, via: via, etherType: etherType)
+            if meta.verdict == .forward { meta.trace.record(.nshProxyOut) }
+        case .srAware, .srUnaware:
+            drop(&meta, .nshNoPath)
+        }
+    }
+
+    /// End of the service path: remove NSH, deliver the inner packet.
+    @inline(__always)
+    func nshDecap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int, headerLength: Int, nextProtocol: UInt8) {
+        guard case .deliver(let via) = tables.chains[c].config.end else { drop(&meta, .nshNoPath); return }
+        meta.chain = Int32(c)
+        meta.hop = Int32(tables.chains[c].config.hops.count)
+        _ = pkt.adjust(headerLength)
+        switch nextProtocol {
+        case NSHNextProtocol.ipv4:
+            trimToIPLength(&pkt)
+            emit(&pkt, &meta, via: via, etherType: EtherType.ipv4)
+        case NSHNextProtocol.ipv6:
+            trimToIPLength(&pkt)
+            emit(&pkt, &meta, via: via, etherType: EtherType.ipv6)
+        case NSHNextProtocol.ethernet:
+            // The inner frame goes out as it is, on the end port.
+            guard pkt.length >= EthernetHeader.size else { drop(&meta, .truncated); return }
+            let port = tables.config.ports[via.port]
+            if pkt.length - EthernetHeader.size > port.mtu { drop(&meta, .mtuExceeded); return }
+            meta.verdict = .forward
+            meta.egressPort = Int32(via.port)
+            counters.txPackets[via.port] &+= 1
+            counters.txBytes[via.port] &+= UInt64(pkt.length)
+        default:
+            drop(&meta, .nshUnknownNextProtocol)
+            return
+        }
+        if meta.verdict == .forward {
+            counters.hopPackets[tables.hopCounterBase[c] + tables.chains[c].config.hops.count] &+= 1
+            meta.trace.record(.nshDecap)
+        }
+    }
+
+    /// VXLAN-GPE towards a remote SFF: IPv4 / UDP 4790 / VXLAN-GPE (next
+    /// protocol NSH). The UDP source port carries the flow hash as entropy.
+    @inline(__always)
+    func vxlanEncap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, peer: PeerConfig, hash: UInt32) {
+        guard let source = tables.config.node.ipv4 else { drop(&meta, .noRoute); return }
+        let outer = IPv4Header.minimumSize + UDPHeader.size + VXLANGPEHeader.size
+        guard pkt.prepend(outer) else { drop(&meta, .noHeadroom); return }
+        let total = pkt.length
+        IPv4Header.write(pkt.data, tos: 0, totalLength: total, identification: 0, dontFragment: true, ttl: 64,
+                         proto: IPProtocolNumber.udp, source: source, destination: peer.address)
+        UDPHeader.write(pkt.data + 20, sourcePort: 0xC000 | UInt16(truncatingIfNeeded: hash & 0x3FFF),
+                        destinationPort: UDPPort.vxlanGPE, length: total - 20)
+        VXLANGPEHeader.write(pkt.data + 28, vni: peer.vni, nextProtocol: VXLANGPEHeader.nextProtocolNSH)
+        emit(&pkt, &meta, via: Adjacency(port: peer.port, mac: peer.mac), etherType: EtherType.ipv4)
+    }
+
+    /// From a remote SFF: take off IPv4 / UDP / VXLAN-GPE, process the NSH.
+    @inline(__always)
+    func vxlanDecap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
+        guard let ip = IPv4Header(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return }
+        let offset = ip.headerLength + UDPHeader.size
+        guard let gpe = VXLANGPEHeader(pkt.data + offset, count: pkt.length - offset) else { drop(&meta, .truncated); return }
+        guard gpe.carriesNSH else { drop(&meta, .vxlanBadHeader); return }
+        _ = pkt.adjust(offset + VXLANGPEHeader.size)
+        meta.trace.record(.vxlanGPEDecap)
+        nshForward(&pkt, &meta)
+    }
+}

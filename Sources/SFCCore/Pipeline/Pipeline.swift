@@ -1,0 +1,257 @@
+// The reference packet pipeline: one instance per thread / lcore.
+//
+// A batch goes through the stages in order, each over the whole batch:
+//   1. dispatch  - parse L2/L3 once, decide what the packet is (proxy return,
+//                  NSH, VXLAN-GPE, local SID, to classify), count RX
+//   2. classify  - tuple-space lookup for the packets that need it
+//   3. act       - the behaviour (encap, SFF forward, proxy, SRv6 endpoint),
+//                  run to completion per packet, ending in emit() or a drop
+// Packets are changed in place: pushes use the headroom, pops move the
+// start; the payload never moves. Nothing here allocates per packet.
+
+public final class Pipeline {
+    public private(set) var tables: ForwardingTables
+    public var counters: Counters
+
+    /// End.AD header cache: one slot of `cacheSlotSize` bytes per dynamic
+    /// proxy instance (draft-ietf-spring-sr-service-programming s6.4).
+    static let cacheSlotSize = 512
+    var cache: UnsafeMutableRawPointer
+    var cacheLength: [Int]
+    /// The inner packet type the cached headers were learned with (4 or 41).
+    var cacheInnerType: [UInt8]
+
+    /// Per-batch scratch, sized for the largest batch seen.
+    var actions: [Action]
+    var fields: [FlowFields]
+
+    enum Action: UInt8 {
+        case done, classify, nsh, vxlan, localSID, proxyReturn, transit6
+    }
+
+    public init(tables: ForwardingTables) {
+        self.tables = tables
+        counters = Counters(tables: tables)
+        cache = UnsafeMutableRawPointer.allocate(byteCount: max(1, tables.cacheSlots) * Pipeline.cacheSlotSize, alignment: 64)
+        cacheLength = Array(repeating: 0, count: tables.cacheSlots)
+        cacheInnerType = Array(repeating: 0, count: tables.cacheSlots)
+        actions = Array(repeating: .done, count: 64)
+        fields = Array(repeating: FlowFields(family: .ipv4, source: IPv6Address(hi: 0, lo: 0),
+                                             destination: IPv6Address(hi: 0, lo: 0), proto: 0, sourcePort: 0,
+                                             destinationPort: 0, dscp: 0, ingress: 0), count: 64)
+    }
+
+    deinit { cache.deallocate() }
+
+    /// Installs new tables between batches; counters and proxy caches are
+    /// reset when the shape of the configuration changed.
+    public func replaceTables(_ newTables: ForwardingTables) {
+        let reshaped = newTables.cacheSlots != tables.cacheSlots || newTables.chains.count != tables.chains.count
+            || newTables.hopCounterCount != tables.hopCounterCount || newTables.config.ports.count != tables.config.ports.count
+            || newTables.instanceCounterCount != tables.instanceCounterCount
+        tables = newTables
+        if reshaped {
+            counters = Counters(tables: newTables)
+            cache.deallocate()
+            cache = UnsafeMutableRawPointer.allocate(byteCount: max(1, newTables.cacheSlots) * Pipeline.cacheSlotSize, alignment: 64)
+            cacheLength = Array(repeating: 0, count: newTables.cacheSlots)
+            cacheInnerType = Array(repeating: 0, count: newTables.cacheSlots)
+        }
+    }
+
+    /// Runs every stage over the batch. Afterwards each packet's meta says
+    /// forward (with egressPort) or drop (with dropReason).
+    public func process(_ batch: PacketBatch) {
+        let n = batch.count
+        if actions.count < n {
+            actions = Array(repeating: .done, count: n)
+            fields = Array(repeating: fields[0], count: n)
+        }
+        for i in 0..<n { actions[i] = dispatch(&batch.packets[i], &batch.meta[i], &fields[i]) }
+        for i in 0..<n where actions[i] == .classify {
+            if let rule = tables.classifier.lookup(fields[i]) {
+                batch.meta[i].chain = Int32(tables.config.rules[rule].chain)
+            } else if fields[i].family == .ipv6 && tables.config.ports[Int(batch.meta[i].ingress)].trusted {
+                actions[i] = .transit6
+            } else {
+                drop(&batch.meta[i], .unclassified)
+                actions[i] = .done
+            }
+        }
+        for i in 0..<n where actions[i] != .done {
+            act(actions[i], &batch.packets[i], &batch.meta[i])
+        }
+    }
+
+    /// Convenience for tools and tests: one packet through a one-packet batch.
+    public func process(_ bytes: [UInt8], ingress: Int) -> (meta: PacketMeta, output: [UInt8]) {
+        let batch = PacketBatch(capacity: 1)
+        guard batch.append(bytes, ingress: ingress) else {
+            var meta = PacketMeta(ingress: Int32(ingress))
+            drop(&meta, .truncated)
+            return (meta, [])
+        }
+        process(batch)
+        let meta = batch.meta[0]
+        return (meta, meta.verdict == .forward ? batch.bytes(at: 0) : [])
+    }
+
+    // MARK: - Stage 1: dispatch
+
+    @inline(__always)
+    func dispatch(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, _ f: inout FlowFields) -> Action {
+        let port = Int(meta.ingress)
+        guard port >= 0 && port < tables.config.ports.count else { drop(&meta, .untrustedIngress); return .done }
+        counters.rxPackets[port] &+= 1
+        guard let eth = EthernetHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return .done }
+        if tables.returns[ForwardingTables.returnKey(port: port, vlan: eth.vlan)] != nil { return .proxyReturn }
+        let trusted = tables.config.ports[port].trusted
+        let l3 = pkt.data + eth.headerLength
+        let l3Length = pkt.length - eth.headerLength
+        switch eth.etherType {
+        case EtherType.nsh:
+            guard trusted else { drop(&meta, .untrustedIngress); return .done }
+            return .nsh
+        case EtherType.ipv4:
+            guard let ip = IPv4Header(l3, count: l3Length) else { drop(&meta, .truncated); return .done }
+            guard ip.isValid else { drop(&meta, .ipv4BadHeader); return .done }
+            _ = pkt.trim(l3Length - ip.totalLength)  // Ethernet padding never travels inside a tunnel
+            let l4 = ip.headerLength
+            var sport: UInt16 = 0, dport: UInt16 = 0
+            if ip.fragmentField & 0x3FFF == 0 && (ip.proto == IPProtocolNumber.tcp || ip.proto == IPProtocolNumber.udp) {
+                guard ip.totalLength >= l4 + 4 else { drop(&meta, .truncated); return .done }
+                sport = l3.be16(l4); dport = l3.be16(l4 + 2)
+            }
+            if ip.proto == IPProtocolNumber.udp && dport == UDPPort.vxlanGPE,
+               let own = tables.config.node.ipv4, ip.destination == own {
+                guard trusted else { drop(&meta, .untrustedIngress); return .done }
+                return .vxlan
+            }
+            f = FlowFields(ipv4: ip.source, ip.destination, proto: ip.proto, sourcePort: sport, destinationPort: dport,
+                           dscp: ip.dscp, ingress: UInt16(truncatingIfNeeded: port))
+            return .classify
+        case EtherType.ipv6:
+            guard let ip = IPv6Header(l3, count: l3Length) else { drop(&meta, .truncated); return .done }
+            guard ip.isValid else { drop(&meta, .ipv6BadHeader); return .done }
+            _ = pkt.trim(l3Length - IPv6Header.size - ip.payloadLength)
+            let da = ip.destination
+            if tables.localSIDs[da] != nil {
+                guard trusted else { drop(&meta, .untrustedIngress); return .done }
+                return .localSID
+            }
+            if let locator = tables.config.node.locator, locator.contains(da) {
+                drop(&meta, trusted ? .srv6UnknownSID : .untrustedIngress)
+                return .done
+            }
+            guard let chain = ip.walkExtensions() else { drop(&meta, .ipv6BadHeader); return .done }
+            var sport: UInt16 = 0, dport: UInt16 = 0
+            let proto = chain.upperProtocol
+            if !chain.laterFragment && (proto == IPProtocolNumber.tcp || proto == IPProtocolNumber.udp) {
+                guard IPv6Header.size + ip.payloadLength >= chain.upperOffset + 4 else { drop(&meta, .truncated); return .done }
+                sport = l3.be16(chain.upperOffset); dport = l3.be16(chain.upperOffset + 2)
+            }
+            f = FlowFields(family: .ipv6, source: ip.source, destination: da, proto: proto, sourcePort: sport,
+                           destinationPort: dport, dscp: ip.dscp, ingress: UInt16(truncatingIfNeeded: port))
+            return .classify
+        default:
+            drop(&meta, .unsupportedEthertype)
+            return .done
+        }
+    }
+
+    // MARK: - Stage 3: act
+
+    @inline(__always)
+    func act(_ action: Action, _ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
+        switch action {
+        case .done:
+            return
+        case .classify:
+            classified(&pkt, &meta)
+        case .nsh:
+            stripEthernet(&pkt)
+            nshForward(&pkt, &meta)
+        case .vxlan:
+            stripEthernet(&pkt)
+            vxlanDecap(&pkt, &meta)
+        case .localSID:
+            stripEthernet(&pkt)
+            ipv6Output(&pkt, &meta)
+        case .proxyReturn:
+            proxyReturn(&pkt, &meta)
+        case .transit6:
+            stripEthernet(&pkt)
+            ipv6Transit(&pkt, &meta)
+        }
+    }
+
+    /// A classified packet: count it and put the chain's encapsulation on.
+    @inline(__always)
+    func classified(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
+        let c = Int(meta.chain)
+        counters.chainPackets[c] &+= 1
+        stripEthernet(&pkt)
+        counters.chainBytes[c] &+= UInt64(pkt.length)
+        if tables.chains[c].config.encapsulation == .nsh {
+            nshEncap(&pkt, &meta, chain: c)
+        } else {
+            srv6Encap(&pkt, &meta, chain: c)
+        }
+    }
+
+    // MARK: - Shared helpers
+
+    @inline(__always)
+    func stripEthernet(_ pkt: inout PacketBuffer) {
+        if let eth = EthernetHeader(pkt.data, count: pkt.length) { _ = pkt.adjust(eth.headerLength) }
+    }
+
+    @inline(__always)
+    func drop(_ meta: inout PacketMeta, _ reason: DropReason) {
+        meta.verdict = .drop
+        meta.dropReason = reason
+        counters.drops[Int(reason.rawValue)] &+= 1
+    }
+
+    /// Puts an Ethernet header for `via` in front of the L3 packet and marks
+    /// it for transmission, or drops it when it exceeds the port MTU.
+    @inline(__always)
+    func emit(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, via: Adjacency, etherType: UInt16) {
+        let port = tables.config.ports[via.port]
+        if pkt.length > port.mtu { drop(&meta, .mtuExceeded); return }
+        let l2 = EthernetHeader.length(vlan: via.vlan)
+        guard pkt.prepend(l2) else { drop(&meta, .noHeadroom); return }
+        EthernetHeader.write(pkt.data, destination: via.mac, source: port.mac, vlan: via.vlan, etherType: etherType)
+        meta.verdict = .forward
+        meta.egressPort = Int32(via.port)
+        counters.txPackets[via.port] &+= 1
+        counters.txBytes[via.port] &+= UInt64(pkt.length)
+    }
+
+    /// Trims bytes beyond the IP packet's own length (link padding).
+    @inline(__always)
+    func trimToIPLength(_ pkt: inout PacketBuffer) {
+        guard pkt.length >= 1 else { return }
+        switch pkt.data.be8(0) >> 4 {
+        case 4 where pkt.length >= 20:
+            let total = Int(pkt.data.be16(2))
+            if total >= 20 && total < pkt.length { _ = pkt.trim(pkt.length - total) }
+        case 6 where pkt.length >= 40:
+            let total = 40 + Int(pkt.data.be16(4))
+            if total < pkt.length { _ = pkt.trim(pkt.length - total) }
+        default:
+            return
+        }
+    }
+
+    @inline(__always)
+    func countHop(_ meta: inout PacketMeta, chain: Int, position: Int, function: Int, instance: Int) {
+        meta.chain = Int32(chain)
+        meta.hop = Int32(position)
+        counters.hopPackets[tables.hopCounterBase[chain] + position] &+= 1
+        if function >= 0 {
+            meta.instance = Int32(instance)
+            counters.instancePackets[tables.instanceCounterBase[function] + instance] &+= 1
+        }
+    }
+}

@@ -1,0 +1,98 @@
+// The fields the classifier matches on, extracted once per packet, and the
+// masked form of them that indexes one tuple's hash table.
+
+/// What the classifier reads from a packet. IPv4 addresses sit in the low
+/// 32 bits of `lo` with `hi` == 0.
+public struct FlowFields: Sendable, Equatable {
+    public var family: ClassifierRule.Family
+    public var source: IPv6Address
+    public var destination: IPv6Address
+    public var proto: UInt8
+    public var sourcePort: UInt16
+    public var destinationPort: UInt16
+    public var dscp: UInt8
+    public var ingress: UInt16
+
+    public init(family: ClassifierRule.Family, source: IPv6Address, destination: IPv6Address, proto: UInt8,
+                sourcePort: UInt16, destinationPort: UInt16, dscp: UInt8, ingress: UInt16) {
+        self.family = family; self.source = source; self.destination = destination; self.proto = proto
+        self.sourcePort = sourcePort; self.destinationPort = destinationPort; self.dscp = dscp; self.ingress = ingress
+    }
+
+    public init(ipv4 source: IPv4Address, _ destination: IPv4Address, proto: UInt8, sourcePort: UInt16,
+                destinationPort: UInt16, dscp: UInt8, ingress: UInt16) {
+        self.init(family: .ipv4, source: IPv6Address(hi: 0, lo: UInt64(source.raw)),
+                  destination: IPv6Address(hi: 0, lo: UInt64(destination.raw)), proto: proto,
+                  sourcePort: sourcePort, destinationPort: destinationPort, dscp: dscp, ingress: ingress)
+    }
+}
+
+/// A port field of a rule: not matched, one value (part of the hash key), or
+/// a range (checked on the candidates the hash finds).
+enum PortMatch: Hashable {
+    case any, exact, range
+    init(_ range: ClosedRange<UInt16>) {
+        if range == 0...65535 { self = .any } else if range.lowerBound == range.upperBound { self = .exact } else { self = .range }
+    }
+}
+
+/// A tuple of the tuple space: which fields a group of rules sets, and how.
+struct RuleShape: Hashable {
+    var family: ClassifierRule.Family
+    var sourceLength: Int
+    var destinationLength: Int
+    var proto: Bool
+    var dscp: Bool
+    var ingress: Bool
+    var sourcePort: PortMatch
+    var destinationPort: PortMatch
+
+    init(_ rule: ClassifierRule) {
+        family = rule.family
+        sourceLength = rule.family == .ipv4 ? rule.source4.length : rule.source6.length
+        destinationLength = rule.family == .ipv4 ? rule.destination4.length : rule.destination6.length
+        proto = rule.proto != nil
+        dscp = rule.dscp != nil
+        ingress = rule.ingress != nil
+        sourcePort = PortMatch(rule.sourcePorts)
+        destinationPort = PortMatch(rule.destinationPorts)
+    }
+
+    /// Address masks in the FlowFields layout (IPv4 in the low 32 bits).
+    var masks: (src: (UInt64, UInt64), dst: (UInt64, UInt64)) {
+        if family == .ipv4 {
+            return ((0, UInt64(IPv4Prefix.mask(sourceLength))), (0, UInt64(IPv4Prefix.mask(destinationLength))))
+        }
+        return (IPv6Prefix.mask(sourceLength), IPv6Prefix.mask(destinationLength))
+    }
+}
+
+/// Five words: masked source, masked destination, then the scalar fields.
+struct TupleKey: Hashable {
+    var w0, w1, w2, w3, w4: UInt64
+
+    @inline(__always)
+    static func scalars(proto: UInt8?, dscp: UInt8?, ingress: UInt16?, sourcePort: UInt16?, destinationPort: UInt16?) -> UInt64 {
+        // Layout: proto 0-7, dscp 8-13, ingress 14-24, sport 25-40, dport 41-56,
+        // one presence bit per field in 59-63 so "unset" differs from 0.
+        var w: UInt64 = 0
+        if let v = proto { w |= 1 << 63 | UInt64(v) }
+        if let v = dscp { w |= 1 << 62 | UInt64(v & 0x3F) << 8 }
+        if let v = ingress { w |= 1 << 61 | UInt64(v & 0x7FF) << 14 }
+        if let v = sourcePort { w |= 1 << 60 | UInt64(v) << 25 }
+        if let v = destinationPort { w |= 1 << 59 | UInt64(v) << 41 }
+        return w
+    }
+
+    @inline(__always)
+    var hashValue32: UInt32 {
+        // Unrolled: an array literal here would allocate per lookup.
+        var h = FlowHash.seed
+        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w0 ^ w0 >> 32))
+        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w1 ^ w1 >> 32))
+        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w2 ^ w2 >> 32))
+        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w3 ^ w3 >> 32))
+        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w4 ^ w4 >> 32))
+        return FlowHash.fmix32(h)
+    }
+}

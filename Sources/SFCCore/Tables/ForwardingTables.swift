@@ -1,0 +1,181 @@
+// Lookup tables derived from a CompiledConfig: what the pipeline consults per
+// packet. Built once per configuration and never mutated, so a reload builds
+// a new one and swaps it in whole (no packet sees half of an update).
+
+/// NSH service path table entry for one (SPI, SI).
+public struct PathEntry: Sendable, Equatable {
+    public var chain: Int32
+    /// Hop position; == hops.count means end of path.
+    public var position: Int32
+}
+
+/// What a local SID does.
+public struct SIDEntry: Sendable, Equatable {
+    public var behavior: SRv6Behavior
+    public var via: Adjacency?
+    /// For the proxies: the function and instance the SID fronts, and the
+    /// chain position it serves.
+    public var function: Int32 = -1
+    public var instance: Int32 = -1
+    public var chain: Int32 = -1
+    public var position: Int32 = -1
+}
+
+/// What a packet coming back from an NSH-unaware or SR-unaware function on
+/// (port, VLAN) is restored into.
+public struct ReturnEntry: Sendable, Equatable {
+    public var kind: FunctionKind
+    public var proxy: SRProxyMode?
+    public var function: Int32
+    public var instance: Int32
+    public var chain: Int32
+    public var position: Int32
+    /// Index into the End.AD header cache (dynamic proxy only).
+    public var cacheSlot: Int32
+}
+
+/// A chain as the pipeline needs it.
+public struct ChainEntry: Sendable {
+    public var config: ChainConfig
+    /// NSH: metadata bytes exactly as they follow the service path header.
+    public var contextBytes: [UInt8]
+    public var mdType: UInt8
+    public var nshLengthWords: UInt8
+    /// SRv6: the final segment.
+    public var endSegment: IPv6Address
+    /// SRv6: number of segments n (hops + the final one).
+    public var segmentCount: Int
+}
+
+public struct FunctionEntry: Sendable {
+    public var config: FunctionConfig
+    public var selector: InstanceSelector
+}
+
+public struct ForwardingTables: Sendable {
+    public let config: CompiledConfig
+    public let classifier: Classifier
+    public let chains: [ChainEntry]
+    public let functions: [FunctionEntry]
+    public let nshPaths: [UInt32: PathEntry]
+    public let localSIDs: [IPv6Address: SIDEntry]
+    public let returns: [UInt32: ReturnEntry]
+    public let routes4: RouteTable4
+    public let routes6: RouteTable6
+    /// Number of End.AD instances (header cache slots the pipeline keeps).
+    public let cacheSlots: Int
+    /// First global hop counter index of each chain (counters are flat).
+    public let hopCounterBase: [Int]
+    public let hopCounterCount: Int
+    public let instanceCounterBase: [Int]
+    public let instanceCounterCount: Int
+
+    @inline(__always) public static func pathKey(spi: UInt32, si: UInt8) -> UInt32 { spi << 8 | UInt32(si) }
+    @inline(__always) public static func returnKey(port: Int, vlan: UInt16) -> UInt32 {
+        UInt32(truncatingIfNeeded: port) << 16 | UInt32(vlan)
+    }
+
+    public init(_ config: CompiledConfig) {
+        self.config = config
+        classifier = Classifier(rules: config.rules)
+        routes4 = RouteTable4(config.routes4)
+        routes6 = RouteTable6(config.routes6)
+        functions = config.functions.map {
+            FunctionEntry(config: $0, selector: InstanceSelector(instances: $0.instances.map { ($0.name, $0.weight) }))
+        }
+
+        var chains: [ChainEntry] = []
+        var paths: [UInt32: PathEntry] = [:]
+        var hopBase: [Int] = []
+        var hopCount = 0
+        for (c, chain) in config.chains.enumerated() {
+            var bytes: [UInt8] = []
+            var mdType: UInt8 = 1
+            switch chain.metadata {
+            case .type1(let context):
+                for i in 0..<4 {
+                    let word = i < context.count ? context[i] : 0
+                    bytes += [UInt8(word >> 24), UInt8(word >> 16 & 0xFF), UInt8(word >> 8 & 0xFF), UInt8(word & 0xFF)]
+                }
+            case .type2(let tlvs):
+                mdType = 2
+                for tlv in tlvs {
+                    bytes += [UInt8(tlv.metadataClass >> 8), UInt8(tlv.metadataClass & 0xFF), tlv.type,
+                              UInt8(min(tlv.value.count, 127))]
+                    bytes += tlv.value.prefix(127)
+                    while bytes.count % 4 != 0 { bytes.append(0) }
+                }
+            }
+            var endSegment = IPv6Address(hi: 0, lo: 0)
+            if case .segment(let sid) = chain.end { endSegment = sid }
+            chains.append(ChainEntry(config: chain, contextBytes: bytes, mdType: mdType,
+                                     nshLengthWords: UInt8(2 + bytes.count / 4), endSegment: endSegment,
+                                     segmentCount: chain.hops.count + 1))
+            if chain.encapsulation == .nsh {
+                // SI at hop k is start - k; the SF (or proxy) decrements it, so
+                // start - hops.count marks the end of the path.
+                for k in 0...chain.hops.count where Int(chain.startSI) - k >= 0 {
+                    paths[ForwardingTables.pathKey(spi: chain.spi, si: UInt8(Int(chain.startSI) - k))] =
+                        PathEntry(chain: Int32(c), position: Int32(k))
+                }
+            }
+            hopBase.append(hopCount)
+            hopCount += chain.hops.count + 1
+        }
+        self.chains = chains
+        nshPaths = paths
+        hopCounterBase = hopBase
+        hopCounterCount = hopCount
+
+        var instanceBase: [Int] = []
+        var instanceCount = 0
+        for function in config.functions {
+            instanceBase.append(instanceCount)
+            instanceCount += function.instances.count
+        }
+        instanceCounterBase = instanceBase
+        instanceCounterCount = instanceCount
+
+        var sids: [IPv6Address: SIDEntry] = [:]
+        for sid in config.sids { sids[sid.sid] = SIDEntry(behavior: sid.behavior, via: sid.via) }
+        var returns: [UInt32: ReturnEntry] = [:]
+        var slots = 0
+        for (c, chain) in config.chains.enumerated() {
+            for (k, f) in chain.hops.enumerated() {
+                let function = config.functions[f]
+                guard function.kind == .nshUnaware || function.kind == .srUnaware else { continue }
+                for (i, instance) in function.instances.enumerated() {
+                    guard let attachment = instance.attachment else { continue }
+                    var slot: Int32 = -1
+                    if function.proxy == .dynamicProxy { slot = Int32(slots); slots += 1 }
+                    let returnPort = instance.returnPort ?? attachment.port
+                    returns[ForwardingTables.returnKey(port: returnPort, vlan: attachment.vlan)] = ReturnEntry(
+                        kind: function.kind, proxy: function.proxy, function: Int32(f), instance: Int32(i),
+                        chain: Int32(c), position: Int32(k), cacheSlot: slot)
+                    if function.kind == .srUnaware, let sid = instance.sid, let proxy = function.proxy {
+                        sids[sid] = SIDEntry(behavior: proxy.behavior, via: attachment, function: Int32(f),
+                                             instance: Int32(i), chain: Int32(c), position: Int32(k))
+                    }
+                }
+            }
+        }
+        localSIDs = sids
+        self.returns = returns
+        cacheSlots = slots
+    }
+
+    /// SRv6: segment `position` of a chain's path (0 = first visited), with
+    /// the instance of each multi-instance hop chosen by the flow hash.
+    @inline(__always)
+    public func segment(chain: Int, position: Int, flowHash: UInt32) -> IPv6Address {
+        let entry = chains[chain]
+        if position >= entry.config.hops.count { return entry.endSegment }
+        let f = functions[entry.config.hops[position]]
+        let i = f.selector.instance(forHash: flowHash)
+        return f.config.instances[i].sid ?? IPv6Address(hi: 0, lo: 0)
+    }
+
+    /// Is `a` an address this node answers for (a local SID or the SRv6 source)?
+    @inline(__always)
+    public func isLocalSID(_ a: IPv6Address) -> Bool { localSIDs[a] != nil }
+}
