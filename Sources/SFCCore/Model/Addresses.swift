@@ -73,44 +73,45 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// RFC 4291 section 2.2 text forms, including `::` and a trailing dotted quad.
     public init?(_ text: String) {
-        var groups: [UInt16] = []
-        var tail: [UInt16] = []
-        var sawDoubleColon = false
-        var rest = Substring(text)
-        if rest.hasPrefix("::") { sawDoubleColon = true; rest = rest.dropFirst(2) }
-        if rest.isEmpty && sawDoubleColon { self.init(hi: 0, lo: 0); return }
-        let pieces = rest.split(separator: ":", omittingEmptySubsequences: false)
-        for (index, piece) in pieces.enumerated() {
-            if piece.isEmpty {
-                // An empty piece is the second half of a "::" in the middle or at the end.
-                guard !sawDoubleColon else { return nil }
-                sawDoubleColon = true
-                if index == pieces.count - 1 { return nil }
-                continue
-            }
-            if piece.contains(".") {
-                guard index == pieces.count - 1, let v4 = IPv4Address(String(piece)) else { return nil }
-                let words = [UInt16(v4.raw >> 16), UInt16(v4.raw & 0xFFFF)]
-                if sawDoubleColon { tail += words } else { groups += words }
-                continue
-            }
-            guard piece.count <= 4, let word = UInt16(piece, radix: 16) else { return nil }
-            if sawDoubleColon { tail.append(word) } else { groups.append(word) }
+        let chars = Array(text.utf8)
+        guard chars.count >= 2, chars.count <= 45 else { return nil }
+        // At most one "::" ("a:::b" finds two overlapping ones and is rejected).
+        var doubleColon = -1
+        for i in 0..<(chars.count - 1) where chars[i] == UInt8(ascii: ":") && chars[i + 1] == UInt8(ascii: ":") {
+            guard doubleColon < 0 else { return nil }
+            doubleColon = i
         }
-        // "a::" leaves a trailing empty piece after the double colon.
-        if text.hasSuffix("::") && !text.hasPrefix("::") {
-            // handled: the loop saw the empty middle piece; nothing to add
+        func groups(_ part: Substring, dottedTail: Bool) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            var words: [UInt16] = []
+            for (index, piece) in pieces.enumerated() {
+                if piece.contains(".") {
+                    guard dottedTail, index == pieces.count - 1, let v4 = IPv4Address(String(piece)) else { return nil }
+                    words += [UInt16(v4.raw >> 16), UInt16(v4.raw & 0xFFFF)]
+                } else {
+                    guard (1...4).contains(piece.count), let word = UInt16(piece, radix: 16) else { return nil }
+                    words.append(word)
+                }
+            }
+            return words
         }
-        let total = groups.count + tail.count
-        if sawDoubleColon {
-            guard total < 8 else { return nil }
-            groups += Array(repeating: 0, count: 8 - total) + tail
+        var words: [UInt16]
+        if doubleColon < 0 {
+            guard let all = groups(Substring(text), dottedTail: true), all.count == 8 else { return nil }
+            words = all
         } else {
-            guard total == 8 else { return nil }
+            let utf8 = text.utf8
+            let cut = utf8.index(utf8.startIndex, offsetBy: doubleColon)
+            let afterCut = utf8.index(cut, offsetBy: 2)
+            guard let head = groups(Substring(text[..<cut]), dottedTail: false),
+                  let tail = groups(Substring(text[afterCut...]), dottedTail: true),
+                  head.count + tail.count <= 7 else { return nil }
+            words = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
         }
         var hi: UInt64 = 0, lo: UInt64 = 0
-        for i in 0..<4 { hi = hi << 16 | UInt64(groups[i]) }
-        for i in 4..<8 { lo = lo << 16 | UInt64(groups[i]) }
+        for i in 0..<4 { hi = hi << 16 | UInt64(words[i]) }
+        for i in 4..<8 { lo = lo << 16 | UInt64(words[i]) }
         self.init(hi: hi, lo: lo)
     }
 

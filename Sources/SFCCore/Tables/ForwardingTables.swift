@@ -79,7 +79,16 @@ public struct ForwardingTables: Sendable {
         self.config = config
         classifier = Classifier(rules: config.rules)
         routes4 = RouteTable4(config.routes4)
-        routes6 = RouteTable6(config.routes6)
+        // An sr-aware instance with its own adjacency is a /128 route to its SID.
+        var host6: [Route6] = []
+        for function in config.functions where function.kind == .srAware {
+            for instance in function.instances {
+                if let sid = instance.sid, let via = instance.attachment {
+                    host6.append(Route6(prefix: IPv6Prefix(address: sid, length: 128), via: via))
+                }
+            }
+        }
+        routes6 = RouteTable6(host6 + config.routes6)
         functions = config.functions.map {
             FunctionEntry(config: $0, selector: InstanceSelector(instances: $0.instances.map { ($0.name, $0.weight) }))
         }
