@@ -1,0 +1,139 @@
+// Text -> value parsers for the scalar kinds a chain file uses. Each returns
+// nil or a short reason; none of them traps on any input.
+import SFCCore
+
+/// An IPv4 or IPv6 prefix, as rules and routes accept either.
+enum IPPrefix: Equatable {
+    case v4(IPv4Prefix)
+    case v6(IPv6Prefix)
+
+    var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
+}
+
+enum ValueParsers {
+    /// Decimal or `0x` hexadecimal, non-negative, at most 2^53 so arithmetic
+    /// on it never overflows.
+    static func integer(_ text: String) -> Int? {
+        var digits = Substring(text)
+        var radix = 10
+        if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2); radix = 16 }
+        guard !digits.isEmpty, digits.count <= 16,
+              digits.allSatisfy({ $0.isASCII && (radix == 16 ? $0.isHexDigit : $0.isNumber) }) else { return nil }
+        guard let value = Int(digits, radix: radix), value <= 1 << 53 else { return nil }
+        return value
+    }
+
+    static func isValidName(_ text: String) -> Bool {
+        !text.isEmpty && text.unicodeScalars.allSatisfy { s in
+            (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_" || s == "." || s == "-"
+        }
+    }
+
+    static func mac(_ text: String) -> MACAddress? { MACAddress(text) }
+    static func ipv4(_ text: String) -> IPv4Address? { IPv4Address(text) }
+    static func ipv6(_ text: String) -> IPv6Address? {
+        // The SFCCore parser accepts the RFC 4291 forms; reject obviously
+        // foreign characters first so odd input never reaches it.
+        guard text.count <= 45, text.contains(":"),
+              text.allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == ":" || $0 == ".") }) else { return nil }
+        return IPv6Address(text)
+    }
+
+    /// `a.b.c.d/len`, `x::y/len`, or a bare address (a host prefix).
+    /// Host bits must be zero.
+    static func prefix(_ text: String) -> Result<IPPrefix, PrefixError> {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let addressText = parts.first else { return .failure(.malformed) }
+        var length: Int?
+        if parts.count == 2 {
+            guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let l = integer(String(parts[1])) else {
+                return .failure(.malformed)
+            }
+            length = l
+        }
+        if let a = ipv4(String(addressText)) {
+            let l = length ?? 32
+            guard l <= 32 else { return .failure(.lengthOutOfRange(max: 32)) }
+            let p = IPv4Prefix(address: a, length: l)
+            guard p.address == a else { return .failure(.hostBitsSet(canonical: p.description)) }
+            return .success(.v4(p))
+        }
+        if let a = ipv6(String(addressText)) {
+            let l = length ?? 128
+            guard l <= 128 else { return .failure(.lengthOutOfRange(max: 128)) }
+            let p = IPv6Prefix(address: a, length: l)
+            guard p.address == a else { return .failure(.hostBitsSet(canonical: p.description)) }
+            return .success(.v6(p))
+        }
+        return .failure(.malformed)
+    }
+
+    enum PrefixError: Error, Equatable {
+        case malformed
+        case lengthOutOfRange(max: Int)
+        case hostBitsSet(canonical: String)
+
+        func message(for text: String) -> String {
+            switch self {
+            case .malformed: return "bad prefix '\(text)': expected an IPv4 or IPv6 address, optionally with /length"
+            case .lengthOutOfRange(let max): return "bad prefix '\(text)': length must be 0..\(max)"
+            case .hostBitsSet(let canonical): return "bad prefix '\(text)': host bits must be zero (did you mean \(canonical)?)"
+            }
+        }
+    }
+
+    /// `104` or `1024-65535`. Returns the bounds unchecked for emptiness so
+    /// the caller can say "empty range" rather than "malformed".
+    static func portRange(_ text: String) -> (lower: Int, upper: Int)? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 1 || parts.count == 2 else { return nil }
+        guard let lower = decimal(parts[0]), lower <= 65535 else { return nil }
+        if parts.count == 1 { return (lower, lower) }
+        guard let upper = decimal(parts[1]), upper <= 65535 else { return nil }
+        return (lower, upper)
+    }
+
+    private static func decimal(_ text: Substring) -> Int? {
+        let trimmed = text.trimmingSpaces
+        guard !trimmed.isEmpty, trimmed.count <= 6, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(trimmed)
+    }
+
+    static func ipProtocol(_ text: String) -> UInt8? {
+        switch text.lowercased() {
+        case "tcp": return IPProtocolNumber.tcp
+        case "udp": return IPProtocolNumber.udp
+        case "icmp": return IPProtocolNumber.icmp
+        case "icmpv6", "ipv6-icmp": return IPProtocolNumber.icmpv6
+        default:
+            guard let n = integer(text), n <= 255 else { return nil }
+            return UInt8(n)
+        }
+    }
+
+    /// Hex bytes, an optional `0x` prefix, an even number of digits.
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        var digits = Substring(text)
+        if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2) }
+        guard digits.count % 2 == 0, digits.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = digits.startIndex
+        while index < digits.endIndex {
+            let next = digits.index(index, offsetBy: 2)
+            guard let byte = UInt8(digits[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var s = self
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return s
+    }
+}
