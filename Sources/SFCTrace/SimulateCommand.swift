@@ -1,4 +1,11 @@
-// chain-trace simulate (stub: replaced by the pipeline work).
+// chain-trace simulate: load a chain file, build or parse a packet, walk it
+// through the path and print every hop (text or JSON), optionally writing
+// the packet as it looks on each link to numbered pcap files.
+import Foundation
+import SFCCapture
+import SFCConfig
+import SFCCore
+
 public struct SimulateOptions: Sendable {
     public var config: String
     public var chain: String?
@@ -14,7 +21,96 @@ public struct SimulateOptions: Sendable {
 }
 
 public enum SimulateCommand {
+    /// The MAC the simulated client sends from.
+    static let clientMAC = MACAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0xFE)
+
     public static func run(_ options: SimulateOptions) -> CommandResult {
-        CommandResult(stderr: "simulate: not implemented yet\n", exitCode: 2)
+        let (loaded, diagnostics) = ChainFile.load(path: options.config)
+        guard let config = loaded else {
+            return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
+        }
+        let tables = ForwardingTables(config)
+        let spec: PacketSpec, ingress: Int, origin: String
+        do {
+            if let chain = options.chain {
+                let choice = try PacketForChain.build(chain: chain, tables: tables)
+                (spec, ingress, origin) = (choice.spec, choice.ingress, "built from rule '\(choice.rule)' of chain '\(chain)'")
+            } else {
+                guard let portName = options.ingress, let port = config.portIndex(named: portName) else {
+                    let known = config.ports.map(\.name).joined(separator: ", ")
+                    return CommandResult(stderr: "unknown ingress port '\(options.ingress ?? "")' (ports: \(known))", exitCode: 1)
+                }
+                spec = try PacketSpec(parsing: options.packet ?? "")
+                (ingress, origin) = (port, "given")
+            }
+        } catch {
+            return CommandResult(stderr: "\(error)", exitCode: 1)
+        }
+        let frame = PacketBuilder.frame(source: clientMAC, destination: config.ports[ingress].mac,
+                                        endpoints: spec.endpoints, transport: spec.transport, dscp: spec.dscp)
+        let result = Simulator(tables: tables).run(frame: frame, ingress: ingress)
+
+        var stderr = ""
+        if let directory = options.pcapDirectory {
+            do { try writePcaps(result, to: directory) } catch { stderr = "could not write pcaps to \(directory): \(error)" }
+        }
+        let stdout = options.json ? json(result) : text(result, spec: spec, origin: origin, node: config.node.name)
+        return CommandResult(stdout: stdout, stderr: stderr, exitCode: stderr.isEmpty ? 0 : 1)
+    }
+
+    static func text(_ r: SimulationResult, spec: PacketSpec, origin: String, node: String) -> String {
+        var lines = ["\(spec.description) enters \(node) on port \(r.ingressPort) (\(origin))"]
+        for (index, hop) in r.hops.enumerated() {
+            let out = hop.egressPort.map { " -> \($0)" } ?? ""
+            lines.append(String(format: "%3d. %@ [%@]%@", index + 1, hop.node, hop.behavior, out))
+            lines.append("       before: \(hop.before.text)")
+            if !hop.frame.isEmpty { lines.append("       after:  \(hop.after.text)") }
+        }
+        if r.delivered {
+            lines.append("verdict: delivered to \(r.deliveredTo ?? "?")")
+        } else if let reason = r.dropReason {
+            lines.append("verdict: dropped (\(reason.name): \(reason.explanation))")
+        } else {
+            lines.append("verdict: dropped (\(r.note ?? "unknown"))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ r: SimulationResult) -> String {
+        var object: [String: Any] = ["verdict": r.delivered ? "delivered" : "dropped"]
+        if let reason = r.dropReason { object["drop_reason"] = reason.name }
+        else if !r.delivered { object["drop_reason"] = "simulation-stopped"; object["note"] = r.note ?? "" }
+        if let to = r.deliveredTo { object["delivered_to"] = to }
+        object["ingress_port"] = r.ingressPort
+        object["hops"] = r.hops.map { hop -> [String: Any] in
+            var h: [String: Any] = ["node": hop.node, "behavior": hop.behavior]
+            if let port = hop.egressPort { h["egress_port"] = port }
+            let s = hop.frame.isEmpty ? hop.before : hop.after
+            if let v = s.spi { h["spi"] = v }
+            if let v = s.si { h["si"] = v }
+            if let v = s.ttl { h["ttl"] = v }
+            if let v = s.destination { h["destination"] = v }
+            if let v = s.segmentsLeft { h["segments_left"] = v }
+            if let v = s.segments { h["segments"] = v }
+            if let v = s.vlan { h["vlan"] = v }
+            return h
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// 00-ingress-PORT.pcap, then NN-NODE.pcap per hop, in order.
+    static func writePcaps(_ r: SimulationResult, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        func safe(_ s: String) -> String { String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }) }
+        var files: [(String, [UInt8])] = [("00-ingress-\(safe(r.ingressPort))", r.input)]
+        for (index, hop) in r.hops.enumerated() where !hop.frame.isEmpty {
+            files.append((String(format: "%02d-%@", index + 1, safe(hop.node)), hop.frame))
+        }
+        for (index, (name, bytes)) in files.enumerated() {
+            var writer = try PcapWriter(path: directory + "/" + name + ".pcap")
+            try writer.write(bytes, timestampNanoseconds: UInt64(index) * 1_000_000)
+            writer.close()
+        }
     }
 }
