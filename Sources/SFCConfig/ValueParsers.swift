@@ -73,11 +73,12 @@ enum ValueParsers {
         case lengthOutOfRange(max: Int)
         case hostBitsSet(canonical: String)
 
-        func message(for text: String) -> String {
+        func message(for text: String, key: String) -> String {
+            let head = "bad prefix '\(text)' for '\(key)'"
             switch self {
-            case .malformed: return "bad prefix '\(text)': expected an IPv4 or IPv6 address, optionally with /length"
-            case .lengthOutOfRange(let max): return "bad prefix '\(text)': length must be 0..\(max)"
-            case .hostBitsSet(let canonical): return "bad prefix '\(text)': host bits must be zero (did you mean \(canonical)?)"
+            case .malformed: return head + ": expected an IPv4 or IPv6 address, optionally with /length"
+            case .lengthOutOfRange(let max): return head + ": length must be 0..\(max)"
+            case .hostBitsSet(let canonical): return head + ": host bits must be zero (did you mean \(canonical)?)"
             }
         }
     }

@@ -179,7 +179,7 @@ struct MappingReader {
         switch ValueParsers.prefix(t.value) {
         case .success(let p): return Located(p, at: t.position)
         case .failure(let e):
-            sink.error(e.message(for: ScalarText.shortened(t.value)) + " for '\(key)'", at: t.position)
+            sink.error(e.message(for: ScalarText.shortened(t.value), key: key), at: t.position)
             return nil
         }
     }

@@ -177,7 +177,7 @@ public struct InstanceConfig: Sendable, Equatable {
     }
 }
 
-public enum Encapsulation: String, Sendable, Equatable {
+public enum Encapsulation: String, Sendable, Equatable, CaseIterable {
     case nsh
     case srv6
 }
