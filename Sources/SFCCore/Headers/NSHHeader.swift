@@ -52,10 +52,11 @@ public struct NSHHeader {
         return nil
     }
 
-    /// MD type 2: every TLV lies inside Length.
+    /// MD type 2: every TLV lies inside Length (false when Length runs past the buffer).
     public var tlvsAreWellFormed: Bool {
         var offset = NSHHeader.baseSize
         let end = length
+        guard end <= available else { return false }
         while offset < end {
             guard offset + 4 <= end else { return false }
             let valueLength = Int(p.be8(offset + 3) & 0x7F)

@@ -36,8 +36,9 @@ public struct SegmentRoutingHeader {
     /// Segment List[i]; the caller keeps i <= lastEntry <= maxLastEntry.
     @inline(__always) public func segment(_ i: Int) -> IPv6Address { p.ipv6(8 + 16 * i) }
 
-    /// Where TLVs start (after Last Entry + 1 segments) and end.
-    @inline(__always) public var tlvRange: Range<Int> { (8 + 16 * (Int(lastEntry) + 1))..<length }
+    /// Where TLVs start (after Last Entry + 1 segments) and end; empty when
+    /// Last Entry points past the header (clamped: a malformed header must not trap).
+    @inline(__always) public var tlvRange: Range<Int> { min(8 + 16 * (Int(lastEntry) + 1), length)..<length }
 
     /// RFC 8754 section 4.3.1.1 / RFC 8986 section 4.1 checks, in order.
     @inline(__always)
