@@ -186,3 +186,15 @@ import Testing
 extension MACAddress {
     var bytesArray: [UInt8] { (0..<6).map { octet($0) } }
 }
+
+@Suite struct SRv6TransitTests {
+    @Test func srv6InTransitOnATrustedPortIsRoutedNotReclassified() {
+        // DA is another node's SID; the inner packet would match rule "sr" (tcp/104).
+        let p = Topo.pipeline()
+        let f = SRv6Frames.frame(da: "fc00:2::20", segments: ["fc00:2::99", "fc00:2::20"], segmentsLeft: 1, hopLimit: 9)
+        let (meta, out) = p.process(f, ingress: Topo.sr)
+        #expect(meta.verdict == .forward && meta.trace.all == [.ipv6Forward])
+        #expect(SRv6Frames.outer(out).hopLimit == 8 && SRv6Frames.outer(out).segmentsLeft == 1)
+        #expect(p.counters.chainPackets.allSatisfy { $0 == 0 })
+    }
+}

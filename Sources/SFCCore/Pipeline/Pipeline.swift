@@ -144,6 +144,9 @@ public final class Pipeline {
                 return .done
             }
             guard let chain = ip.walkExtensions() else { drop(&meta, .ipv6BadHeader); return .done }
+            // SRv6 in transit inside the domain is routed, never classified
+            // again (a broad rule would otherwise re-encapsulate it).
+            if trusted && chain.srhOffset >= 0 { return .transit6 }
             var sport: UInt16 = 0, dport: UInt16 = 0
             let proto = chain.upperProtocol
             if !chain.laterFragment && (proto == IPProtocolNumber.tcp || proto == IPProtocolNumber.udp) {
