@@ -25,7 +25,9 @@ extension DissectState {
         layer.add("flags", Int(srh.flags))
         layer.add("tag", Int(srh.tag))
         layer.add("segments", .list(segments.map { .string($0.description) }))
+        let findingsBefore = findings.count
         let tlvs = srhTLVs(srh)
+        let tlvAreaMalformed = findings.count > findingsBefore
         layer.add("tlvs", .list(tlvs))
         var summary = "srh  segments left \(segmentsLeft) last entry \(lastEntry) flags \(hex(srh.flags)) tag \(srh.tag) nxt \(srh.nextHeader)"
         summary += "  [" + segments.enumerated().map { "\($0.offset): \($0.element)" }.joined(separator: ", ") + "]"
@@ -38,7 +40,7 @@ extension DissectState {
             flag("srh", "RFC 8754 s2, RFC 8986 s4.1",
                  "Last Entry \(lastEntry) but Hdr Ext Len \(srh.hdrExtLen) has room for \(max(0, srh.maxLastEntry + 1)) segment(s) (max Last Entry \(srh.maxLastEntry))",
                  .srhMalformed)
-        } else if srh.hdrExtLen & 1 != 0 && !tlvs.contains(where: { tlvType($0) != 0 }) {
+        } else if srh.hdrExtLen & 1 != 0 && !tlvAreaMalformed && !tlvs.contains(where: { tlvType($0) != 0 }) {
             // An odd Hdr Ext Len leaves 8 bytes after the segments; only TLVs may fill them (RFC 8754 s2.1, s2.1.1).
             flag("srh", "RFC 8754 s2, s2.1.1",
                  "Hdr Ext Len \(srh.hdrExtLen) is odd and the bytes after the segment list hold no TLV",
