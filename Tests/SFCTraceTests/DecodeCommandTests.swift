@@ -5,7 +5,8 @@ import Testing
 import SFCCapture
 @testable import SFCTrace
 
-@Suite struct DecodeCommandTests {
+extension DecodeTests {
+@Suite struct Command {
     static let good = Build.ethernet(type: 0x894F, payload: Build.nshMD1(spi: 100, si: 255, next: 1)
         + Build.ipv4(proto: 6, payload: Build.tcp(sport: 40000, dport: 104)))
     static let bad = Build.ethernet(type: 0x894F, payload: Build.nshMD1(spi: 100, si: 255, ttl: 0, next: 1, version: 2)
@@ -82,4 +83,5 @@ import SFCCapture
         #expect(result.stdout.hasSuffix("1 packet(s), 0 with violations (0 violation(s) in all)\n"))
         #expect(result.stderr.contains("truncated record at byte"))
     }
+}
 }

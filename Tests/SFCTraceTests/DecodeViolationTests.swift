@@ -19,7 +19,8 @@ private func srv6Frame(dst: String, _ srh: [UInt8]) -> [UInt8] {
         payload: srh + Build.ipv6(nextHeader: 17, payload: Build.udp(sport: 1, dport: 2))))
 }
 
-@Suite struct DecodeViolationTests {
+extension DecodeTests {
+@Suite struct Violations {
     @Test func nshVersionNotZero() {
         let v = onlyFinding(dissect(nshFrame(Build.nshMD1(spi: 1, si: 1, next: 1, version: 1))))
         #expect(v?.reason == .nshBadVersion)
@@ -220,6 +221,7 @@ private func srv6Frame(dst: String, _ srh: [UInt8]) -> [UInt8] {
             _ = dissect(Build.ethernet(type: 0x86DD, payload: Build.ipv6(nextHeader: 43, payload: [59, UInt8(length / 8), 4] + body)))
         }
     }
+}
 }
 
 /// A small deterministic generator (SplitMix64) so failures reproduce.
