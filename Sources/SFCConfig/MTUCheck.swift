@@ -1,13 +1,8 @@
 // Warns when encapsulation makes a packet that entered at full size larger
 // than the MTU of a port the encapsulated packet leaves by.
 //
-// Overhead, in bytes on top of the original IP packet:
-// - NSH: 8 (base + service path header) + 16 (MD type 1) or the padded
-//   TLVs (MD type 2). Towards a peer SFF add VXLAN-GPE 8 + UDP 8 + IPv4 20
-//   + inner Ethernet 14.
-// - SRv6: outer IPv6 40 + SRH 8 + 16 per segment, n = hops + 1 segments.
-//   H.Encaps.Red leaves the first segment out of the SRH, and with a single
-//   segment there is no SRH at all (RFC 8986 section 5.2).
+// Overheads are EncapsulationOverhead's; the VXLAN-GPE part counts only
+// towards peer ports.
 // Unaware instances receive the bare packet, and a chain's end is after
 // decapsulation (NSH) or a local decapsulating SID, so neither counts.
 import SFCCore
@@ -16,21 +11,6 @@ struct MTUCheck {
     let config: CompiledConfig
     let spec: ChainFileSpec
     let sink: DiagnosticSink
-
-    static let vxlanGPEOverhead = 8 + 8 + 20 + 14
-
-    static func nshOverhead(_ metadata: NSHMetadata) -> Int {
-        switch metadata {
-        case .type1: return 8 + 16
-        case .type2(let tlvs): return 8 + tlvs.reduce(0) { $0 + 4 + ($1.value.count + 3) / 4 * 4 }
-        }
-    }
-
-    static func srv6Overhead(hops: Int, reduced: Bool) -> Int {
-        let segments = hops + 1
-        if !reduced { return 40 + 8 + 16 * segments }
-        return segments == 1 ? 40 : 40 + 8 + 16 * (segments - 1)
-    }
 
     func run() {
         for (index, chain) in config.chains.enumerated() where index < spec.chains.count {
@@ -67,19 +47,19 @@ struct MTUCheck {
         var out: [(PortIndex, Int, String)] = []
         switch chain.encapsulation {
         case .nsh:
-            let nsh = MTUCheck.nshOverhead(chain.metadata)
+            let nsh = EncapsulationOverhead.nsh(chain.metadata)
             for hop in chain.hops where hop < config.functions.count {
                 let function = config.functions[hop]
                 guard function.kind == .nshAware else { continue }
                 for instance in function.instances {
                     if let a = instance.attachment { out.append((a.port, nsh, "NSH")) }
                     if let p = instance.peer, p < config.peers.count {
-                        out.append((config.peers[p].port, nsh + MTUCheck.vxlanGPEOverhead, "NSH over VXLAN-GPE"))
+                        out.append((config.peers[p].port, nsh + EncapsulationOverhead.vxlanGPE, "NSH over VXLAN-GPE"))
                     }
                 }
             }
         case .srv6:
-            let srv6 = MTUCheck.srv6Overhead(hops: chain.hops.count, reduced: chain.reduced)
+            let srv6 = EncapsulationOverhead.srv6(hops: chain.hops.count, reduced: chain.reduced)
             let what = chain.reduced ? "SRv6 (H.Encaps.Red)" : "SRv6 (H.Encaps)"
             for hop in chain.hops where hop < config.functions.count {
                 let function = config.functions[hop]
