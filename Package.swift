@@ -6,12 +6,15 @@ import PackageDescription
 //   SFCConfig   YAML chain files -> validated CompiledConfig, with diagnostics
 //   SFCCapture  pcap / pcapng reading and writing
 //   SFCTrace    what chain-trace does (check, simulate, decode), as a library
+//   SFCForwarder the daemon's commands (replay; the dataplanes plug in here)
 //   chain-trace the debugging CLI
+//   sfc-forwarder the daemon
 let package = Package(
     name: "sfc",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "chain-trace", targets: ["chain-trace"]),
+        .executable(name: "sfc-forwarder", targets: ["sfc-forwarder"]),
         .library(name: "SFCCore", targets: ["SFCCore"]),
         .library(name: "SFCConfig", targets: ["SFCConfig"]),
     ],
@@ -24,6 +27,11 @@ let package = Package(
         .target(name: "SFCCapture"),
         .target(name: "SFCConfig", dependencies: ["SFCCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCCapture"]),
+        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace"]),
+        .executableTarget(
+            name: "sfc-forwarder",
+            dependencies: ["SFCForwarder", "SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "chain-trace",
             dependencies: ["SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -32,5 +40,6 @@ let package = Package(
         .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
     ]
 )

@@ -1,0 +1,121 @@
+// sfc-forwarder replay: every packet of a capture, as if received on one
+// port, through a dataplane; what each port sends is written to
+// DIR/<port>.pcap, and the counts per egress port and per drop reason are
+// printed.
+import Foundation
+import SFCCapture
+import SFCConfig
+import SFCCore
+import SFCTrace
+
+public enum DataplaneKind: String, CaseIterable, Sendable {
+    case reference, dpdk, xdp, auto
+}
+
+public struct ReplayOptions: Sendable {
+    public var config: String
+    public var dataplane: DataplaneKind
+    public var ingress: String
+    public var input: String
+    public var outputDirectory: String
+    public var json: Bool
+    public init(config: String, dataplane: DataplaneKind, ingress: String, input: String, outputDirectory: String, json: Bool) {
+        self.config = config; self.dataplane = dataplane; self.ingress = ingress; self.input = input
+        self.outputDirectory = outputDirectory; self.json = json
+    }
+}
+
+/// What a replay produced, independent of how it is printed.
+public struct ReplaySummary: Sendable {
+    public var inputPackets = 0
+    public var skipped: [String: Int] = [:]
+    public var forwarded: [String: Int] = [:]
+    public var dropped: [String: Int] = [:]
+    public var outputs: [String: [CapturedPacket]] = [:]
+}
+
+public enum ReplayCommand {
+    public static func run(_ options: ReplayOptions) -> CommandResult {
+        let (loaded, diagnostics) = ChainFile.load(path: options.config)
+        guard let config = loaded else {
+            return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
+        }
+        guard let ingress = config.portIndex(named: options.ingress) else {
+            return CommandResult(stderr: "unknown ingress port '\(options.ingress)' (ports: \(config.ports.map(\.name).joined(separator: ", ")))",
+                                 exitCode: 1)
+        }
+        guard options.dataplane == .reference else {
+            return CommandResult(stderr: "the \(options.dataplane.rawValue) dataplane is not part of this build yet; use --dataplane reference",
+                                 exitCode: 2)
+        }
+        let contents: CaptureContents
+        do { contents = try CaptureReader.load(path: options.input) } catch {
+            return CommandResult(stderr: "\(error)", exitCode: 1)
+        }
+        let tables = ForwardingTables(config)
+        let pipeline = Pipeline(tables: tables)
+        let summary = replay(contents.packets, ingress: ingress, pipeline: pipeline)
+        do {
+            try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+            for (port, packets) in summary.outputs {
+                try PcapWriter.write(path: options.outputDirectory + "/" + port + ".pcap", packets: packets)
+            }
+        } catch {
+            return CommandResult(stderr: "cannot write to \(options.outputDirectory): \(error)", exitCode: 1)
+        }
+        let report = CountersReport(tables: tables, counters: pipeline.counters)
+        let warnings = contents.warnings.map { "warning: \($0)" }.joined(separator: "\n")
+        if options.json {
+            let object: [String: Any] = ["dataplane": options.dataplane.rawValue, "input_packets": summary.inputPackets,
+                                         "forwarded": summary.forwarded, "dropped": summary.dropped,
+                                         "skipped": summary.skipped, "counters": report.dictionary]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return CommandResult(stdout: String(decoding: data, as: UTF8.self) + "\n", stderr: warnings)
+        }
+        var lines = ["\(summary.inputPackets) packets replayed on port \(options.ingress) through the \(options.dataplane.rawValue) dataplane"]
+        for (port, n) in summary.forwarded.sorted(by: { $0.key < $1.key }) {
+            lines.append("  sent on \(port): \(n) -> \(options.outputDirectory)/\(port).pcap")
+        }
+        for (reason, n) in summary.dropped.sorted(by: { $0.key < $1.key }) { lines.append("  dropped \(reason): \(n)") }
+        for (why, n) in summary.skipped.sorted(by: { $0.key < $1.key }) { lines.append("  skipped (\(why)): \(n)") }
+        return CommandResult(stdout: lines.joined(separator: "\n") + "\n\n" + report.text, stderr: warnings)
+    }
+
+    /// Runs the packets through the pipeline in bursts of 32.
+    public static func replay(_ packets: [CapturedPacket], ingress: Int, pipeline: Pipeline) -> ReplaySummary {
+        var summary = ReplaySummary()
+        let ports = pipeline.tables.config.ports
+        let batch = PacketBatch(capacity: 32)
+        var timestamps: [UInt64] = []
+        func flush() {
+            pipeline.process(batch)
+            for i in 0..<batch.count {
+                let meta = batch.meta[i]
+                if meta.verdict == .forward {
+                    let port = ports[Int(meta.egressPort)].name
+                    summary.forwarded[port, default: 0] += 1
+                    summary.outputs[port, default: []].append(CapturedPacket(timestampNanoseconds: timestamps[i], bytes: batch.bytes(at: i)))
+                } else {
+                    summary.dropped[meta.dropReason?.name ?? "unknown", default: 0] += 1
+                }
+            }
+            batch.reset()
+            timestamps.removeAll(keepingCapacity: true)
+        }
+        for packet in packets {
+            summary.inputPackets += 1
+            guard packet.linkType == LinkType.ethernet else {
+                summary.skipped["link type \(packet.linkType) is not Ethernet", default: 0] += 1
+                continue
+            }
+            guard batch.append(packet.bytes, ingress: ingress) else {
+                summary.skipped["larger than a packet buffer", default: 0] += 1
+                continue
+            }
+            timestamps.append(packet.timestampNanoseconds)
+            if batch.count == batch.capacity { flush() }
+        }
+        if batch.count > 0 { flush() }
+        return summary
+    }
+}
