@@ -21,6 +21,8 @@ public struct CompiledConfig: Sendable, Equatable {
     /// Sorted by precedence: index 0 is tried first (lowest priority value,
     /// then file order).
     public var rules: [ClassifierRule]
+    /// The `dpdk:` section, when the file has one.
+    public var dpdk: DPDKConfig? = nil
 
     public init(node: NodeConfig, ports: [PortConfig] = [], peers: [PeerConfig] = [],
                 routes4: [Route4] = [], routes6: [Route6] = [], sids: [LocalSIDConfig] = [],
