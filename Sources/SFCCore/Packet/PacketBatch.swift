@@ -95,13 +95,15 @@ public final class PacketBatch {
     public var count: Int = 0
     public let packets: UnsafeMutablePointer<PacketBuffer>
     public let meta: UnsafeMutablePointer<PacketMeta>
-    private let storage: UnsafeMutableRawPointer
+    /// nil for a batch over external buffers (DPDK mbufs).
+    private let storage: UnsafeMutableRawPointer?
 
     public init(capacity: Int = 32, slotSize: Int = PacketBatch.defaultSlotSize, headroom: Int = PacketBatch.defaultHeadroom) {
         self.capacity = capacity
         self.slotSize = slotSize
         self.headroom = headroom
-        storage = UnsafeMutableRawPointer.allocate(byteCount: capacity * slotSize, alignment: 64)
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: capacity * slotSize, alignment: 64)
+        self.storage = storage
         packets = UnsafeMutablePointer<PacketBuffer>.allocate(capacity: capacity)
         meta = UnsafeMutablePointer<PacketMeta>.allocate(capacity: capacity)
         for i in 0..<capacity {
@@ -110,10 +112,29 @@ public final class PacketBatch {
         }
     }
 
+    /// A batch whose packets live in buffers someone else owns: the caller
+    /// sets `count`, points `packets[i]` at each buffer and resets `meta[i]`
+    /// before every `Pipeline.process`, then reads the windows back.
+    public init(externalCapacity capacity: Int) {
+        self.capacity = capacity
+        slotSize = 0
+        headroom = 0
+        storage = nil
+        packets = UnsafeMutablePointer<PacketBuffer>.allocate(capacity: capacity)
+        meta = UnsafeMutablePointer<PacketMeta>.allocate(capacity: capacity)
+        for i in 0..<capacity {
+            (packets + i).initialize(to: PacketBuffer(base: Self.emptyBase, capacity: 0, headroom: 0, length: 0))
+            (meta + i).initialize(to: PacketMeta())
+        }
+    }
+
+    /// Where unused external slots point (never read: their length is 0).
+    nonisolated(unsafe) private static let emptyBase = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
     deinit {
         packets.deinitialize(count: capacity); packets.deallocate()
         meta.deinitialize(count: capacity); meta.deallocate()
-        storage.deallocate()
+        storage?.deallocate()
     }
 
     public func reset() { count = 0 }
@@ -122,7 +143,7 @@ public final class PacketBatch {
     /// Returns false when the batch is full or the packet does not fit a slot.
     @discardableResult
     public func append(_ bytes: [UInt8], ingress: Int) -> Bool {
-        guard count < capacity, bytes.count <= slotSize - headroom else { return false }
+        guard let storage, count < capacity, bytes.count <= slotSize - headroom else { return false }
         let slot = storage + count * slotSize
         bytes.withUnsafeBytes { src in
             if let b = src.baseAddress { (slot + headroom).copyMemory(from: b, byteCount: bytes.count) }
