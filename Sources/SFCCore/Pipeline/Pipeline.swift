@@ -118,11 +118,13 @@ public final class Pipeline {
             _ = pkt.trim(l3Length - ip.totalLength)  // Ethernet padding never travels inside a tunnel
             let l4 = ip.headerLength
             var sport: UInt16 = 0, dport: UInt16 = 0
-            if ip.fragmentField & 0x3FFF == 0 && (ip.proto == IPProtocolNumber.tcp || ip.proto == IPProtocolNumber.udp) {
+            // The classifier reads ports of unfragmented packets and first
+            // fragments (offset 0), as for IPv6; the flow hash does not.
+            if !ip.isLaterFragment && (ip.proto == IPProtocolNumber.tcp || ip.proto == IPProtocolNumber.udp) {
                 guard ip.totalLength >= l4 + 4 else { drop(&meta, .truncated); return .done }
                 sport = l3.be16(l4); dport = l3.be16(l4 + 2)
             }
-            if ip.proto == IPProtocolNumber.udp && dport == UDPPort.vxlanGPE,
+            if ip.proto == IPProtocolNumber.udp && dport == UDPPort.vxlanGPE && ip.fragmentField & 0x3FFF == 0,
                let own = tables.config.node.ipv4, ip.destination == own {
                 guard trusted else { drop(&meta, .untrustedIngress); return .done }
                 return .vxlan
