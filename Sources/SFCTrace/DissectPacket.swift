@@ -102,6 +102,7 @@ struct DissectState {
         case IPv6NextHeader.udp: return udp()
         case 1: return icmp(version6: false)
         case IPv6NextHeader.icmpv6: return icmp(version6: true)
+        case 47: return gre()
         case IPv6NextHeader.noNext:
             return .stop
         default:

@@ -19,7 +19,7 @@ public struct Field: Sendable, Equatable {
 
 public struct Layer: Sendable, Equatable {
     /// "ethernet", "ipv4", "ipv6", "hopopts", "routing", "srh", "fragment",
-    /// "dstopts", "ah", "nsh", "vxlan-gpe", "tcp", "udp", "icmp", "icmpv6", "unsupported".
+    /// "dstopts", "ah", "gre", "nsh", "vxlan-gpe", "tcp", "udp", "icmp", "icmpv6", "unsupported".
     public var name: String
     public var fields: [Field]
     /// One line for the text output.

@@ -177,6 +177,20 @@ func dissect(_ frame: [UInt8]) -> Dissection { PacketDissector.dissect(frame) }
         #expect(d.layer("nsh", 1)?.int("spi") == 2)
     }
 
+    /// RFC 8300 s4: NSH over GRE (protocol type 0x894F), here with a key (RFC 2890).
+    @Test func greCarryingNSH() {
+        let gre: [UInt8] = [0x20, 0x00, 0x89, 0x4F, 0, 0, 0, 42]
+        let frame = Build.ethernet(type: 0x0800, payload: Build.ipv4(proto: 47, payload: gre
+            + Build.nshMD1(spi: 5, si: 250, next: 3) + Build.ethernet(type: 0x0800, payload: Build.ipv4(proto: 1, payload: Build.icmpEcho()))))
+        let d = dissect(frame)
+        #expect(d.layerNames == ["ethernet", "ipv4", "gre", "nsh", "ethernet", "ipv4", "icmp"])
+        #expect(d.layer("gre")?.int("proto") == 0x894F)
+        #expect(d.layer("gre")?.int("key") == 42)
+        #expect(d.violations == [])
+        let cut = dissect(Array(frame.prefix(14 + 20 + 6)))
+        #expect(cut.violations.last == "gre: GRE header truncated: 8 bytes needed, 6 present (2 missing) (RFC 2784 s2, RFC 2890 s2)")
+    }
+
     @Test func rawIPLinkTypes() {
         let v4 = Build.ipv4(proto: 17, payload: Build.udp(sport: 1, dport: 2))
         let v6 = Build.ipv6(nextHeader: 17, payload: Build.udp(sport: 1, dport: 2))

@@ -77,7 +77,7 @@ import SFCCore
         ("ipv6.src", ["ipv6"], "src"), ("ipv6.dst", ["ipv6"], "dst"),
         ("udp.srcport", ["udp"], "sport"), ("udp.dstport", ["udp"], "dport"),
         ("tcp.srcport", ["tcp"], "sport"), ("tcp.dstport", ["tcp"], "dport"),
-        ("icmp.type", ["icmp"], "type"), ("icmpv6.type", ["icmpv6"], "type"),
+        ("icmp.type", ["icmp"], "type"), ("icmpv6.type", ["icmpv6"], "type"), ("gre.proto", ["gre"], "proto"),
     ]
 
     /// Valid packets of every kind the decoder handles.
@@ -101,6 +101,9 @@ import SFCCore
                     + Build.ipv4(src: "10.1.0.5", dst: "10.20.0.9", proto: 6, payload: Build.tcp(sport: 40001, dport: 443)))),
             Build.ethernet(type: 0x894F, payload: Build.nshMD1(spi: 1, si: 9, next: 4) + Build.nshMD1(spi: 2, si: 8, next: 1)
                 + Build.ipv4(proto: 17, payload: Build.udp(sport: 7, dport: 9))),
+            Build.ethernet(type: 0x0800, payload: Build.ipv4(src: "198.51.100.1", dst: "198.51.100.2", proto: 47,
+                payload: [0, 0, 0x89, 0x4F] + Build.nshMD1(spi: 77, si: 200, next: 1)
+                    + Build.ipv4(src: "10.7.0.1", dst: "10.7.0.2", proto: 6, payload: Build.tcp(sport: 3333, dport: 80)))),
         ]
     }
 
