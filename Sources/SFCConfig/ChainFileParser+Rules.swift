@@ -5,13 +5,13 @@ import SFCCore
 import Yams
 
 extension ChainFileParser {
+    /// Built once: files can hold 100,000 rules.
+    static let ruleKeys: Set<String> = ["name", "priority", "chain", "ingress", "protocol", "source", "destination",
+                                        "source-port", "destination-port", "dscp"]
+
     func parseRule(_ node: Node) -> RuleSpec? {
         let errorsBefore = sink.errorCount
-        guard let m = MappingReader(node, what: "rule",
-                                    allowed: ["name", "priority", "chain", "ingress", "protocol", "source", "destination",
-                                              "source-port", "destination-port", "dscp"],
-                                    sink: sink)
-        else { return nil }
+        guard let m = MappingReader(node, what: "rule", allowed: Self.ruleKeys, sink: sink) else { return nil }
         let name = m.name("name") ?? Located("rule-\(m.position.line)", at: m.position)
         let priority = m.int("priority", in: 0...1_000_000_000)?.value ?? 1000
         let chain = m.name("chain", required: true)

@@ -51,14 +51,16 @@ enum ValueParsers {
             }
             length = l
         }
-        if let a = ipv4(String(addressText)) {
+        // The family is decided by the text's shape, so each parser runs once.
+        let isIPv6 = addressText.contains(":")
+        if !isIPv6, let a = ipv4(String(addressText)) {
             let l = length ?? 32
             guard l <= 32 else { return .failure(.lengthOutOfRange(max: 32)) }
             let p = IPv4Prefix(address: a, length: l)
             guard p.address == a else { return .failure(.hostBitsSet(canonical: p.description)) }
             return .success(.v4(p))
         }
-        if let a = ipv6(String(addressText)) {
+        if isIPv6, let a = ipv6(String(addressText)) {
             let l = length ?? 128
             guard l <= 128 else { return .failure(.lengthOutOfRange(max: 128)) }
             let p = IPv6Prefix(address: a, length: l)

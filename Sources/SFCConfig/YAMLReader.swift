@@ -23,8 +23,11 @@ extension Node {
 enum ScalarText {
     /// YAML's spellings of null, for plain scalars only ("~" quoted is a string).
     static func isNull(_ scalar: Node.Scalar) -> Bool {
-        scalar.style == .plain || scalar.style == .any
-            ? ["", "~", "null", "Null", "NULL"].contains(scalar.string) : false
+        guard scalar.style == .plain || scalar.style == .any else { return false }
+        switch scalar.string {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     static func shortened(_ text: String) -> String {

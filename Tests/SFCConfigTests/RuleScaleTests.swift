@@ -5,6 +5,13 @@ import SFCConfig
 import SFCCore
 import Testing
 
+/// CPU seconds used by the calling thread so far.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 @Suite struct RuleScaleTests {
     /// 100,000 distinct rules in several shapes (host sources, /24 sources
     /// with port ranges, DSCP, IPv6), plus general rules at the end that
@@ -32,9 +39,11 @@ import Testing
 
     @Test func hundredThousandRulesCompileFast() {
         let yaml = Self.hundredThousandRules()
-        let clock = ContinuousClock()
-        var result: (config: CompiledConfig?, diagnostics: [Diagnostic])?
-        let elapsed = clock.measure { result = compile(yaml) }
+        // CPU time of this thread, so other tests running in parallel on a
+        // small machine do not count against the budget.
+        let start = threadCPUSeconds()
+        let result: (config: CompiledConfig?, diagnostics: [Diagnostic])? = compile(yaml)
+        let elapsed = threadCPUSeconds() - start
         let errors = result?.diagnostics.filter { $0.severity == .error } ?? []
         #expect(errors.isEmpty, "\(errors.prefix(5).map(\.rendered))")
         guard let config = result?.config else {
@@ -43,7 +52,7 @@ import Testing
         }
         // 100,000 rules, 'web' and 'rest' as IPv4 + IPv6 each.
         #expect(config.rules.count == 100_004)
-        #expect(elapsed < .seconds(10), "compiling 100,000 rules took \(elapsed)")
+        #expect(elapsed < 10, "compiling 100,000 rules took \(elapsed) s of CPU")
     }
 
     @Test func shadowedRuleAmongManyIsFound() {
