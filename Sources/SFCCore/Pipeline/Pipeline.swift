@@ -129,6 +129,8 @@ public final class Pipeline {
                 guard trusted else { drop(&meta, .untrustedIngress); return .done }
                 return .vxlan
             }
+            // The node's own address is not a chain's business (and not VXLAN-GPE here).
+            if let own = tables.config.node.ipv4, ip.destination == own { drop(&meta, .notForUs); return .done }
             f = FlowFields(ipv4: ip.source, ip.destination, proto: ip.proto, sourcePort: sport, destinationPort: dport,
                            dscp: ip.dscp, ingress: UInt16(truncatingIfNeeded: port))
             return .classify
@@ -141,6 +143,7 @@ public final class Pipeline {
                 guard trusted else { drop(&meta, .untrustedIngress); return .done }
                 return .localSID
             }
+            if da == tables.config.node.srv6Source { drop(&meta, .notForUs); return .done }
             if let locator = tables.config.node.locator, locator.contains(da) {
                 drop(&meta, trusted ? .srv6UnknownSID : .untrustedIngress)
                 return .done
