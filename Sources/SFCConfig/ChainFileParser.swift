@@ -8,6 +8,10 @@ struct ChainFileParser {
     let sink: DiagnosticSink
 
     func parse(text: String) -> ChainFileSpec? {
+        if let (position, reason) = NestingLimit.violation(in: text) {
+            sink.error("YAML nesting too deep: \(reason)", at: position)
+            return nil
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

@@ -71,3 +71,35 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(rejected > 100, "the mutations should break the file most of the time")
     }
 }
+
+@Suite struct HostileInputTests {
+    @Test func deepFlowNestingIsRejectedNotOverflowed() {
+        let yaml = "node: " + String(repeating: "[", count: 100_000)
+        let (config, diagnostics) = compile(yaml)
+        #expect(config == nil)
+        #expect(diagnostics.first?.message.contains("nesting too deep") == true)
+        #expect(diagnostics.first.map { "\($0.line):\($0.column)" } == "1:71")
+    }
+
+    @Test func deepBlockNestingIsRejected() {
+        let yaml = "node:\n" + String(repeating: "- ", count: 50_000) + "x\n"
+        let (config, diagnostics) = compile(yaml)
+        #expect(config == nil)
+        #expect(diagnostics.first?.message.contains("nesting too deep") == true)
+    }
+
+    @Test func aliasesDoNotExplode() {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1..<20 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        yaml += Fixture.base.replacingOccurrences(of: "hops: [f1]", with: "hops: *a19")
+        let (config, diagnostics) = compile(yaml)
+        #expect(config == nil)
+        #expect(diagnostics.contains { $0.message.contains("unknown key 'a0'") })
+    }
+
+    @Test func binaryGarbageIsADiagnostic() {
+        let (config, diagnostics) = compile("\u{0}\u{1}\u{7}node: \u{FFFE}")
+        #expect(config == nil)
+        #expect(!diagnostics.isEmpty)
+    }
+}
