@@ -19,7 +19,8 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
         guard parts.count == 6 else { return nil }
         var value: UInt64 = 0
         for part in parts {
-            guard part.count == 2, let octet = UInt8(part, radix: 16) else { return nil }
+            // allSatisfy: UInt8(_:radix:) alone would accept a sign ("+a").
+            guard part.count == 2, part.allSatisfy(\.isHexDigit), let octet = UInt8(part, radix: 16) else { return nil }
             value = value << 8 | UInt64(octet)
         }
         self.raw = value
@@ -90,7 +91,8 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
                     guard dottedTail, index == pieces.count - 1, let v4 = IPv4Address(String(piece)) else { return nil }
                     words += [UInt16(v4.raw >> 16), UInt16(v4.raw & 0xFFFF)]
                 } else {
-                    guard (1...4).contains(piece.count), let word = UInt16(piece, radix: 16) else { return nil }
+                    guard (1...4).contains(piece.count), piece.allSatisfy(\.isHexDigit),
+                          let word = UInt16(piece, radix: 16) else { return nil }
                     words.append(word)
                 }
             }
@@ -125,8 +127,12 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
               : UInt8(truncatingIfNeeded: lo >> UInt64(8 * (15 - i)))
     }
 
-    /// RFC 5952 canonical text: lower case, longest run of zero groups as "::".
+    /// RFC 5952 canonical text: lower case, longest run of zero groups as
+    /// "::", and IPv4-mapped addresses in mixed notation (s5).
     public var description: String {
+        if hi == 0 && lo >> 32 == 0xFFFF {
+            return "::ffff:" + IPv4Address(raw: UInt32(truncatingIfNeeded: lo)).description
+        }
         let words = (0..<8).map { word($0) }
         var bestStart = -1, bestLength = 0, runStart = -1
         for i in 0...8 {
