@@ -26,8 +26,8 @@ extension HeaderViewTests {
                 #expect(srh.segment(2) == IPv6Address("fc00:1::e"))
                 #expect(srh.tlvRange == 56..<64)
                 #expect(srh.available == 64)
-                // Odd Hdr Ext Len: this view (the dataplane's) refuses it even with a TLV in the extra 8 bytes.
-                #expect(srh.problem == .srhMalformed)
+                // Odd Hdr Ext Len with a TLV in the extra 8 bytes is legal (RFC 8754 s2).
+                #expect(srh.problem == nil)
             }
         }
 
@@ -51,7 +51,8 @@ extension HeaderViewTests {
             (4, 2, 1, 4, nil),                                   // SL == LE + 1: reduced SRH, legal
             (4, 3, 1, 4, .srhSegmentsLeftOutOfRange),
             (4, 1, 2, 4, .srhMalformed),                         // Last Entry beyond Hdr Ext Len / 2 - 1
-            (5, 1, 1, 4, .srhMalformed),                         // odd
+            (5, 1, 1, 4, nil),                                   // odd: TLVs fill the extra 8 bytes
+            (5, 1, 2, 4, .srhMalformed),                         // odd, Last Entry beyond 5 / 2 - 1
             (0, 0, 0, 4, .srhMalformed),                         // no room for a segment
             (4, 1, 1, 3, .srhMalformed),                         // not routing type 4
             (2, 1, 0, 4, nil),

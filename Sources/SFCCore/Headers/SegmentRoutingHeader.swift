@@ -43,7 +43,9 @@ public struct SegmentRoutingHeader {
     /// RFC 8754 section 4.3.1.1 / RFC 8986 section 4.1 checks, in order.
     @inline(__always)
     public var problem: DropReason? {
-        if type != SegmentRoutingHeader.routingType || hdrExtLen & 1 != 0 || hdrExtLen < 2 { return .srhMalformed }
+        // Hdr Ext Len may be odd: TLVs come in 8-octet units (RFC 8754 s2);
+        // it must leave room for one segment.
+        if type != SegmentRoutingHeader.routingType || hdrExtLen < 2 { return .srhMalformed }
         if Int(lastEntry) > maxLastEntry { return .srhMalformed }
         if Int(segmentsLeft) > Int(lastEntry) + 1 { return .srhSegmentsLeftOutOfRange }
         return nil
