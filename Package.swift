@@ -6,7 +6,9 @@ import PackageDescription
 //   SFCConfig   YAML chain files -> validated CompiledConfig, with diagnostics
 //   SFCCapture  pcap / pcapng reading and writing
 //   SFCTrace    what chain-trace does (check, simulate, decode), as a library
-//   SFCForwarder the daemon's commands (replay; the dataplanes plug in here)
+//   CDPDK       C shim over DPDK 22.11 (inline functions and macros Swift can't call)
+//   SFCDPDK     the DPDK dataplane: EAL, mempool, ports, lcore forwarding loops
+//   SFCForwarder the daemon's commands (run, replay, fixtures; the dataplanes plug in here)
 //   chain-trace the debugging CLI
 //   sfc-forwarder the daemon
 let package = Package(
@@ -21,16 +23,29 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .target(name: "SFCCore"),
         .target(name: "SFCCapture"),
         .target(name: "SFCConfig", dependencies: ["SFCCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCCapture"]),
-        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace"]),
+        // Debian's libdpdk-dev 22.11; the flags are those of `pkg-config --cflags libdpdk` that the
+        // shim needs (its public header includes no DPDK header, so importers need none).
+        .target(
+            name: "CDPDK",
+            cSettings: [.unsafeFlags(["-I/usr/include/dpdk", "-I/usr/include/x86_64-linux-gnu/dpdk",
+                                      "-include", "rte_config.h", "-march=corei7"])],
+            linkerSettings: [.linkedLibrary("rte_eal"), .linkedLibrary("rte_mbuf"), .linkedLibrary("rte_ethdev"),
+                             .linkedLibrary("rte_mempool"), .linkedLibrary("rte_ring"), .linkedLibrary("rte_net_ring")]
+        ),
+        .target(name: "SFCDPDK", dependencies: ["CDPDK", "SFCCore", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK",
+                                                     .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "sfc-forwarder",
-            dependencies: ["SFCForwarder", "SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SFCForwarder", "SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "chain-trace",
@@ -41,5 +56,7 @@ let package = Package(
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        // Drives the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
+        .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
     ]
 )

@@ -3,6 +3,7 @@
 // DIR/<port>.pcap, and the counts per egress port and per drop reason are
 // printed.
 import Foundation
+import Logging
 import SFCCapture
 import SFCConfig
 import SFCCore
@@ -35,7 +36,10 @@ public struct ReplaySummary: Sendable {
 }
 
 public enum ReplayCommand {
-    public static func run(_ options: ReplayOptions) -> CommandResult {
+    /// - Parameter allowEAL: the dpdk dataplane starts DPDK's EAL, which can
+    ///   run once per process; only the sfc-forwarder binary passes true
+    ///   (a test process calling this must not start it).
+    public static func run(_ options: ReplayOptions, allowEAL: Bool = false, logger: Logger = Logger(label: "sfc-forwarder")) -> CommandResult {
         let (loaded, diagnostics) = ChainFile.load(path: options.config)
         guard let config = loaded else {
             return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
@@ -44,8 +48,16 @@ public enum ReplayCommand {
             return CommandResult(stderr: "unknown ingress port '\(options.ingress)' (ports: \(config.ports.map(\.name).joined(separator: ", ")))",
                                  exitCode: 1)
         }
-        guard options.dataplane == .reference else {
-            return CommandResult(stderr: "the \(options.dataplane.rawValue) dataplane is not part of this build yet; use --dataplane reference",
+        switch options.dataplane {
+        case .reference:
+            break
+        case .dpdk where allowEAL:
+            break
+        case .dpdk:
+            return CommandResult(stderr: "the dpdk dataplane starts DPDK's EAL, which runs once per process: "
+                                 + "run it through the sfc-forwarder binary (`sfc-forwarder replay --dataplane dpdk ...`)", exitCode: 2)
+        default:
+            return CommandResult(stderr: "the \(options.dataplane.rawValue) dataplane is not part of this build yet; use --dataplane reference or dpdk",
                                  exitCode: 2)
         }
         let contents: CaptureContents
@@ -53,8 +65,23 @@ public enum ReplayCommand {
             return CommandResult(stderr: "\(error)", exitCode: 1)
         }
         let tables = ForwardingTables(config)
-        let pipeline = Pipeline(tables: tables)
-        let summary = replay(contents.packets, ingress: ingress, pipeline: pipeline)
+        let summary: ReplaySummary
+        let counters: Counters
+        var notes = ""
+        if options.dataplane == .dpdk {
+            do {
+                let result = try DPDKReplay.run(contents.packets, ingress: ingress, tables: tables, logger: logger)
+                summary = result.summary
+                counters = result.counters
+                notes = result.notes
+            } catch {
+                return CommandResult(stderr: "\(error)", exitCode: 1)
+            }
+        } else {
+            let pipeline = Pipeline(tables: tables)
+            summary = replay(contents.packets, ingress: ingress, pipeline: pipeline)
+            counters = pipeline.counters
+        }
         do {
             try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
             for (port, packets) in summary.outputs {
@@ -63,7 +90,7 @@ public enum ReplayCommand {
         } catch {
             return CommandResult(stderr: "cannot write to \(options.outputDirectory): \(error)", exitCode: 1)
         }
-        let report = CountersReport(tables: tables, counters: pipeline.counters)
+        let report = CountersReport(tables: tables, counters: counters)
         let warnings = contents.warnings.map { "warning: \($0)" }.joined(separator: "\n")
         if options.json {
             let object: [String: Any] = ["dataplane": options.dataplane.rawValue, "input_packets": summary.inputPackets,
@@ -78,7 +105,14 @@ public enum ReplayCommand {
         }
         for (reason, n) in summary.dropped.sorted(by: { $0.key < $1.key }) { lines.append("  dropped \(reason): \(n)") }
         for (why, n) in summary.skipped.sorted(by: { $0.key < $1.key }) { lines.append("  skipped (\(why)): \(n)") }
-        return CommandResult(stdout: lines.joined(separator: "\n") + "\n\n" + report.text, stderr: warnings)
+        return CommandResult(stdout: lines.joined(separator: "\n") + "\n\n" + report.text + notes, stderr: warnings)
+    }
+
+    /// Why a captured packet is not replayed (nil: it is). Both dataplanes skip the same packets.
+    static func skipReason(_ packet: CapturedPacket) -> String? {
+        if packet.linkType != LinkType.ethernet { return "link type \(packet.linkType) is not Ethernet" }
+        if packet.bytes.count > PacketBatch.defaultSlotSize - PacketBatch.defaultHeadroom { return "larger than a packet buffer" }
+        return nil
     }
 
     /// Runs the packets through the pipeline in bursts of 32.
@@ -104,8 +138,8 @@ public enum ReplayCommand {
         }
         for packet in packets {
             summary.inputPackets += 1
-            guard packet.linkType == LinkType.ethernet else {
-                summary.skipped["link type \(packet.linkType) is not Ethernet", default: 0] += 1
+            if let why = skipReason(packet) {
+                summary.skipped[why, default: 0] += 1
                 continue
             }
             guard batch.append(packet.bytes, ingress: ingress) else {

@@ -1,6 +1,12 @@
-// sfc-forwarder: the service function chaining daemon. This build has the
-// reference dataplane for `replay`; the DPDK and XDP dataplanes plug in here.
+// sfc-forwarder: the service function chaining daemon. `run` forwards on
+// DPDK; `replay` runs a capture through the reference or the DPDK
+// dataplane; `fixtures` (hidden) checks a dataplane against the shared
+// fixture tables. DPDK's EAL starts at most once in this process.
 import ArgumentParser
+import Foundation
+import Logging
+import SFCCore
+import SFCDPDK
 import SFCForwarder
 import SFCTrace
 #if canImport(Glibc)
@@ -8,13 +14,59 @@ import Glibc
 #endif
 
 extension DataplaneKind: ExpressibleByArgument {}
+extension DPDKConfig.Hugepages: ExpressibleByArgument {}
 
 struct Forwarder: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfc-forwarder",
         abstract: "Service function chaining forwarder (NSH / SRv6).",
-        subcommands: [Replay.self]
+        subcommands: [Run.self, Replay.self, Fixtures.self]
     )
+}
+
+/// Prints a command's result and exits with its status.
+func finish(_ result: CommandResult) -> Never {
+    if !result.stdout.isEmpty { print(result.stdout, terminator: "") }
+    fflush(nil)  // all streams; print() went through stdout
+    if !result.stderr.isEmpty {
+        let text = result.stderr.hasSuffix("\n") ? result.stderr : result.stderr + "\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
+    }
+    Glibc.exit(result.exitCode)
+}
+
+func makeLogger(verbose: Bool) -> Logger {
+    LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    var logger = Logger(label: "sfc-forwarder")
+    logger.logLevel = verbose ? .info : .notice
+    return logger
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forward on a dataplane until SIGINT/SIGTERM, then print the counters.")
+    @Option(help: "Chain file.") var config: String
+    @Option(help: "dpdk") var dataplane: DataplaneKind = .dpdk
+    @Option(name: .customLong("device"), help: "PORT=DEVICE: the DPDK device of a port (overrides the dpdk section; repeatable).")
+    var devices: [String] = []
+    @Option(help: "Comma-separated lcores (CPU numbers), overriding the dpdk section.") var lcores: String?
+    @Option(help: "auto | on | off, overriding the dpdk section.") var hugepages: DPDKConfig.Hugepages?
+    @Option(help: "EAL memory in MiB, overriding the dpdk section.") var memory: Int?
+    @Flag(help: "Print the final counters as one JSON object.") var json = false
+    @Flag(help: "Log start-up details.") var verbose = false
+
+    func run() throws {
+        var cores: [Int]?
+        if let lcores {
+            cores = lcores.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard cores?.count == lcores.split(separator: ",").count else {
+                throw ValidationError("--lcores \(lcores): expected CPU numbers separated by commas, e.g. 0,1")
+            }
+        }
+        let options = RunOptions(config: config, dataplane: dataplane, devices: devices, lcores: cores,
+                                 hugepages: hugepages, memoryMB: memory, json: json)
+        finish(RunCommand.run(options, logger: makeLogger(verbose: verbose)))
+    }
 }
 
 struct Replay: ParsableCommand {
@@ -26,16 +78,28 @@ struct Replay: ParsableCommand {
     @Option(help: "Input pcap or pcapng.") var input: String
     @Option(name: .customLong("output-dir"), help: "Directory for the per-port output captures.") var outputDir: String
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Log start-up details.") var verbose = false
 
     func run() throws {
         let result = ReplayCommand.run(ReplayOptions(config: config, dataplane: dataplane, ingress: ingress, input: input,
-                                                     outputDirectory: outputDir, json: json))
-        if !result.stdout.isEmpty { print(result.stdout, terminator: "") }
-        if !result.stderr.isEmpty {
-            let text = result.stderr.hasSuffix("\n") ? result.stderr : result.stderr + "\n"
-            _ = text.withCString { write(2, $0, strlen($0)) }
-        }
-        Glibc.exit(result.exitCode)
+                                                     outputDirectory: outputDir, json: json),
+                                       allowEAL: true, logger: makeLogger(verbose: verbose))
+        finish(result)
+    }
+}
+
+struct Fixtures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run shared fixture files through a dataplane; print mismatches as JSON.", shouldDisplay: false)
+    @Option(help: "reference | dpdk") var dataplane: DataplaneKind = .reference
+    @Option(name: .customLong("repo-root"), help: "Directory the fixture files' config paths are relative to.")
+    var repoRoot: String = FileManager.default.currentDirectoryPath
+    @Argument(help: "Fixture files (JSON).") var files: [String]
+    @Flag(help: "Log start-up details.") var verbose = false
+
+    func run() throws {
+        finish(FixturesCommand.run(FixturesOptions(dataplane: dataplane, files: files, repositoryRoot: repoRoot),
+                                   allowEAL: true, logger: makeLogger(verbose: verbose)))
     }
 }
 

@@ -1,0 +1,94 @@
+// sfc-forwarder run: forwards on the DPDK dataplane until SIGINT/SIGTERM,
+// then stops the ports and prints the counters.
+import Foundation
+import Logging
+import SFCConfig
+import SFCCore
+import SFCDPDK
+import SFCTrace
+
+public struct RunOptions: Sendable {
+    public var config: String
+    public var dataplane: DataplaneKind
+    /// `PORT=DEVICE` overrides of the dpdk section (or the whole of it when the file has none).
+    public var devices: [String]
+    public var lcores: [Int]?
+    public var hugepages: DPDKConfig.Hugepages?
+    public var memoryMB: Int?
+    public var json: Bool
+    public init(config: String, dataplane: DataplaneKind, devices: [String] = [], lcores: [Int]? = nil,
+                hugepages: DPDKConfig.Hugepages? = nil, memoryMB: Int? = nil, json: Bool = false) {
+        self.config = config; self.dataplane = dataplane; self.devices = devices; self.lcores = lcores
+        self.hugepages = hugepages; self.memoryMB = memoryMB; self.json = json
+    }
+}
+
+public enum RunCommand {
+    /// The dpdk section with the command line's overrides applied.
+    public static func dpdkConfig(_ options: RunOptions, config: CompiledConfig) throws -> DPDKConfig {
+        var dpdk = config.dpdk ?? DPDKConfig()
+        if dpdk.ports.count < config.ports.count {
+            dpdk.ports += Array(repeating: nil, count: config.ports.count - dpdk.ports.count)
+        }
+        for spec in options.devices {
+            guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else {
+                throw DPDKError(.portWithoutDevice, "--device \(spec): expected PORT=DEVICE, e.g. --device uplink=net_af_packet0,iface=eth1")
+            }
+            let name = String(spec[..<eq]), device = String(spec[spec.index(after: eq)...])
+            guard let p = config.portIndex(named: name) else {
+                throw DPDKError(.portWithoutDevice, "--device \(spec): no port named '\(name)' in \(options.config) "
+                                + "(ports: \(config.ports.map(\.name).joined(separator: ", ")))")
+            }
+            guard !device.isEmpty else { throw DPDKError(.portWithoutDevice, "--device \(spec): the device is empty") }
+            dpdk.ports[p] = DPDKPortConfig(device: device, rxDescriptors: dpdk.ports[p]?.rxDescriptors ?? 1024,
+                                           txDescriptors: dpdk.ports[p]?.txDescriptors ?? 1024)
+        }
+        if let lcores = options.lcores { dpdk.lcores = lcores }
+        if let hugepages = options.hugepages { dpdk.hugepages = hugepages }
+        if let memory = options.memoryMB { dpdk.memoryMB = memory }
+        try PortSetup.checkDevices(portNames: config.ports.map(\.name), dpdk: dpdk)
+        return dpdk
+    }
+
+    /// Only the sfc-forwarder binary may call this with dpdk (EAL starts once per process).
+    public static func run(_ options: RunOptions, logger: Logger) -> CommandResult {
+        guard options.dataplane == .dpdk else {
+            return CommandResult(stderr: "run forwards on a dataplane with ports: use --dataplane dpdk "
+                                 + "(the reference dataplane has no I/O; try `replay`)", exitCode: 2)
+        }
+        let (loaded, diagnostics) = ChainFile.load(path: options.config)
+        guard let config = loaded else {
+            return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
+        }
+        do {
+            let dpdk = try dpdkConfig(options, config: config)
+            let tables = ForwardingTables(config)
+            StopSignal.install()
+            let runtime = try DPDKRuntime(config: dpdk, plan: DPDKRuntime.plan(for: dpdk, tables: tables), logger: logger)
+            defer { runtime.shutdown() }
+            let dataplane = try DPDKDataplane(runtime: runtime, tables: tables, devices: dpdk.ports, lcores: dpdk.lcores, logger: logger)
+            logger.notice("forwarding on \(dataplane.ports.count) port(s) with \(dpdk.lcores.count) lcore(s); SIGINT or SIGTERM stops")
+            dataplane.forward()
+            logger.notice("stopping")
+            dataplane.stopPorts()
+            let report = CountersReport(tables: tables, counters: dataplane.counters)
+            let stats = dataplane.stats
+            dataplane.close()
+            if options.json {
+                var object = report.dictionary
+                object["dpdk"] = ["rx_packets": stats.rxPackets, "multi_segment_linearized": stats.multiSegmentLinearized,
+                                  "multi_segment_dropped": stats.multiSegmentDropped,
+                                  "tx_refused": Dictionary(uniqueKeysWithValues: zip(config.ports.map(\.name), stats.txRefused))]
+                let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+                return CommandResult(stdout: String(decoding: data, as: UTF8.self) + "\n")
+            }
+            var text = report.text
+            text += "dpdk: rx \(stats.rxPackets), multi-segment linearized \(stats.multiSegmentLinearized), "
+                + "dropped \(stats.multiSegmentDropped)\n"
+            for (p, n) in stats.txRefused.enumerated() where n > 0 { text += "  tx refused on \(config.ports[p].name): \(n)\n" }
+            return CommandResult(stdout: text)
+        } catch {
+            return CommandResult(stderr: "\(error)", exitCode: 1)
+        }
+    }
+}
