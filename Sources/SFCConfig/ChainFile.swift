@@ -27,6 +27,7 @@ public enum ChainFile {
         ValidatorChains(spec: spec, names: names, sink: sink).run()
         ValidatorSIDs(spec: spec, sink: sink).run()
         ValidatorAttachments(spec: spec, names: names, sink: sink).run()
+        ValidatorDPDK(spec: spec, names: names, sink: sink).run()
         let rules = RuleCompiler(spec: spec, names: names).compile()
         reportShadowedRules(rules, spec: spec, sink: sink)
         UsageCheck(spec: spec, sink: sink).run()

@@ -24,7 +24,7 @@ struct ChainFileParser {
             return nil
         }
         let top = MappingReader(root, what: "the chain file",
-                                allowed: ["node", "ports", "peers", "routes", "sids", "functions", "chains", "rules"],
+                                allowed: ["node", "ports", "peers", "routes", "sids", "functions", "chains", "rules", "dpdk"],
                                 sink: sink)
         guard let top = top else { return nil }
 
@@ -40,6 +40,7 @@ struct ChainFileParser {
         spec.functions = (top.list("functions", required: true) ?? []).compactMap(parseFunction)
         spec.chains = (top.list("chains", required: true) ?? []).compactMap(parseChain)
         spec.rules = (top.list("rules") ?? []).compactMap(parseRule)
+        if let dpdk = top.value("dpdk") { spec.dpdk = parseDPDK(dpdk) }
         return spec
     }
 

@@ -13,6 +13,25 @@ struct ChainFileSpec {
     var functions: [FunctionSpec] = []
     var chains: [ChainSpec] = []
     var rules: [RuleSpec] = []
+    var dpdk: DPDKSpec?
+}
+
+/// The `dpdk:` section as written.
+struct DPDKSpec {
+    var position: SourcePosition
+    var lcores: [Located<Int>]
+    var hugepages: Located<DPDKConfig.Hugepages>?
+    var memoryMB: Located<Int>?
+    var ealArguments: [String]
+    var ports: [DPDKPortSpec]
+}
+
+struct DPDKPortSpec {
+    var position: SourcePosition
+    var port: Located<String>?
+    var device: Located<String>?
+    var rxRing: Located<Int>?
+    var txRing: Located<Int>?
 }
 
 struct NodeSpec {

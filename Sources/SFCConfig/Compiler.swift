@@ -41,7 +41,19 @@ struct Compiler {
         config.functions = try spec.functions.map(function)
         config.chains = try spec.chains.map(chain)
         config.rules = rules.map(\.rule)
+        config.dpdk = try spec.dpdk.map { try dpdk($0, portCount: config.ports.count) }
         return config
+    }
+
+    private func dpdk(_ d: DPDKSpec, portCount: Int) throws -> DPDKConfig {
+        var ports = [DPDKPortConfig?](repeating: nil, count: portCount)
+        for entry in d.ports {
+            ports[try port(entry.port, entry.position)] = DPDKPortConfig(
+                device: try need(entry.device, "dpdk device", entry.position),
+                rxDescriptors: entry.rxRing?.value ?? 1024, txDescriptors: entry.txRing?.value ?? 1024)
+        }
+        return DPDKConfig(lcores: d.lcores.isEmpty ? [0] : d.lcores.map(\.value), hugepages: d.hugepages?.value ?? .auto,
+                          memoryMB: d.memoryMB?.value ?? 512, ealArguments: d.ealArguments, ports: ports)
     }
 
     private func need<T>(_ value: Located<T>?, _ what: String, _ at: SourcePosition) throws -> T {

@@ -3,7 +3,7 @@
 // arguments and port setups.
 
 public struct DPDKConfig: Sendable, Equatable {
-    public enum Hugepages: String, Sendable, Equatable {
+    public enum Hugepages: String, Sendable, Equatable, CaseIterable {
         /// Use hugepages when the system has them, else fall back to --no-huge and say so.
         case auto
         case on
