@@ -36,6 +36,7 @@ public enum ChainFile {
         do {
             let config = try Compiler(spec: spec, names: names, rules: rules).compile()
             MTUCheck(config: config, spec: spec, sink: sink).run()
+            DeliveryCheck(config: config, spec: spec, rules: rules, sink: sink).run()
             return (config, sink.sorted)
         } catch let incomplete as Compiler.Incomplete {
             sink.error("internal: \(incomplete.what) missing after validation", at: incomplete.position)

@@ -15,7 +15,11 @@ struct ChainTrace: ParsableCommand {
 
 /// Prints a subcommand's result and exits with its status.
 func finish(_ result: CommandResult) -> Never {
-    if !result.stdout.isEmpty { print(result.stdout, terminator: result.stdout.hasSuffix("\n") ? "" : "\n") }
+    // Unbuffered writes, stdout first, so the two streams never interleave mid-line.
+    if !result.stdout.isEmpty {
+        let text = result.stdout.hasSuffix("\n") ? result.stdout : result.stdout + "\n"
+        _ = text.withCString { write(1, $0, strlen($0)) }
+    }
     if !result.stderr.isEmpty {
         let text = result.stderr.hasSuffix("\n") ? result.stderr : result.stderr + "\n"
         // FileHandle-free write to fd 2 (Glibc's stderr global is not concurrency-safe in Swift 6).
