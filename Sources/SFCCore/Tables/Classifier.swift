@@ -59,7 +59,9 @@ public struct Classifier: Sendable {
         self.candidates = candidates
     }
 
-    static func key(of rule: ClassifierRule, shape: RuleShape) -> TupleKey {
+    /// The rule's fields reduced to `shape`: prefixes masked to its lengths,
+    /// only the fields it sets, ports only where it matches one value.
+    public static func key(of rule: ClassifierRule, shape: RuleShape) -> TupleKey {
         let src: IPv6Address, dst: IPv6Address
         if rule.family == .ipv4 {
             src = IPv6Address(hi: 0, lo: UInt64(rule.source4.address.raw))
@@ -70,8 +72,8 @@ public struct Classifier: Sendable {
         }
         let m = shape.masks
         return TupleKey(w0: src.hi & m.src.0, w1: src.lo & m.src.1, w2: dst.hi & m.dst.0, w3: dst.lo & m.dst.1,
-                        w4: TupleKey.scalars(proto: rule.proto, dscp: rule.dscp,
-                                             ingress: rule.ingress.map { UInt16(truncatingIfNeeded: $0) },
+                        w4: TupleKey.scalars(proto: shape.proto ? rule.proto : nil, dscp: shape.dscp ? rule.dscp : nil,
+                                             ingress: shape.ingress ? rule.ingress.map { UInt16(truncatingIfNeeded: $0) } : nil,
                                              sourcePort: shape.sourcePort == .exact ? rule.sourcePorts.lowerBound : nil,
                                              destinationPort: shape.destinationPort == .exact ? rule.destinationPorts.lowerBound : nil))
     }

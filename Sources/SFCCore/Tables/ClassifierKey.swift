@@ -29,25 +29,26 @@ public struct FlowFields: Sendable, Equatable {
 
 /// A port field of a rule: not matched, one value (part of the hash key), or
 /// a range (checked on the candidates the hash finds).
-enum PortMatch: Hashable {
+public enum PortMatch: Hashable, Sendable {
     case any, exact, range
-    init(_ range: ClosedRange<UInt16>) {
+    public init(_ range: ClosedRange<UInt16>) {
         if range == 0...65535 { self = .any } else if range.lowerBound == range.upperBound { self = .exact } else { self = .range }
     }
 }
 
 /// A tuple of the tuple space: which fields a group of rules sets, and how.
-struct RuleShape: Hashable {
-    var family: ClassifierRule.Family
-    var sourceLength: Int
-    var destinationLength: Int
-    var proto: Bool
-    var dscp: Bool
-    var ingress: Bool
-    var sourcePort: PortMatch
-    var destinationPort: PortMatch
+/// The config layer's shadowing analysis groups rules the same way.
+public struct RuleShape: Hashable, Sendable {
+    public var family: ClassifierRule.Family
+    public var sourceLength: Int
+    public var destinationLength: Int
+    public var proto: Bool
+    public var dscp: Bool
+    public var ingress: Bool
+    public var sourcePort: PortMatch
+    public var destinationPort: PortMatch
 
-    init(_ rule: ClassifierRule) {
+    public init(_ rule: ClassifierRule) {
         family = rule.family
         sourceLength = rule.family == .ipv4 ? rule.source4.length : rule.source6.length
         destinationLength = rule.family == .ipv4 ? rule.destination4.length : rule.destination6.length
@@ -68,7 +69,7 @@ struct RuleShape: Hashable {
 }
 
 /// Five words: masked source, masked destination, then the scalar fields.
-struct TupleKey: Hashable {
+public struct TupleKey: Hashable, Sendable {
     var w0, w1, w2, w3, w4: UInt64
 
     @inline(__always)
