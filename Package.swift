@@ -27,6 +27,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "SFCCore"),
+        // Host build of the C headers the BPF programs share (BPF/include), for tests.
+        .target(name: "CSFCShared"),
         .target(name: "SFCCapture"),
         .target(name: "SFCConfig", dependencies: ["SFCCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCCapture"]),
@@ -51,7 +53,7 @@ let package = Package(
             name: "chain-trace",
             dependencies: ["SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore"]),
+        .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore", "CSFCShared"]),
         .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),

@@ -1,0 +1,44 @@
+// The C headers the XDP programs include (BPF/include) agree with the Swift
+// definitions: the same drop reasons under the same codes, the same flow hash.
+import CSFCShared
+import Testing
+@testable import SFCCore
+
+@Suite struct BPFSharedHeaderTests {
+    @Test func dropReasonHeaderMatchesTheSwiftTable() {
+        for code in 0..<256 {
+            let c = sfc_shared_drop_reason_name(Int32(code)).map { String(cString: $0) }
+            #expect(c == DropReason(rawValue: UInt8(code))?.name, "code \(code)")
+        }
+    }
+
+    @Test func cFlowHashEqualsTheSwiftOne() {
+        var rng = ClassifierTests.Rng(state: 77)
+        for i in 0..<4000 {
+            let v6 = i % 2 == 1
+            let sport = UInt16(truncatingIfNeeded: rng.next()), dport = UInt16(truncatingIfNeeded: rng.next())
+            // Equal addresses now and then, to reach the port tie-break.
+            let same = rng.below(8) == 0
+            let transport: TransportSpec = rng.below(3) == 0 ? .udp(sourcePort: sport, destinationPort: dport)
+                                                               : .tcp(sourcePort: sport, destinationPort: dport)
+            let proto: UInt8 = { if case .udp = transport { return 17 } else { return 6 } }()
+            let ip: [UInt8]
+            var a: [UInt32], b: [UInt32]
+            if v6 {
+                let x = IPv6Address(hi: rng.next(), lo: rng.next())
+                let y = same ? x : IPv6Address(hi: rng.next(), lo: rng.next())
+                ip = PacketBuilder.ipPacket(endpoints: .v6(x, y), transport: transport, payload: [])
+                a = [UInt32(x.hi >> 32), UInt32(truncatingIfNeeded: x.hi), UInt32(x.lo >> 32), UInt32(truncatingIfNeeded: x.lo)]
+                b = [UInt32(y.hi >> 32), UInt32(truncatingIfNeeded: y.hi), UInt32(y.lo >> 32), UInt32(truncatingIfNeeded: y.lo)]
+            } else {
+                let x = IPv4Address(raw: UInt32(truncatingIfNeeded: rng.next()))
+                let y = same ? x : IPv4Address(raw: UInt32(truncatingIfNeeded: rng.next()))
+                ip = PacketBuilder.ipPacket(endpoints: .v4(x, y), transport: transport, payload: [])
+                a = [x.raw]; b = [y.raw]
+            }
+            let swift = ip.withUnsafeBytes { FlowHash.ofIPPacket($0.baseAddress!, count: ip.count) }
+            let c = sfc_shared_flow_hash(&a, &b, sport, dport, proto, v6 ? 1 : 0)
+            #expect(swift == c, "case \(i)")
+        }
+    }
+}
