@@ -45,6 +45,9 @@ uint64_t sfc_dpdk_tsc(void) { return rte_get_tsc_cycles(); }
 
 uint64_t sfc_dpdk_tsc_hz(void) { return rte_get_tsc_hz(); }
 
+// A build-time macro.
+const char *sfc_dpdk_pmd_path(void) { return RTE_EAL_PMD_PATH; }
+
 // The stop flag lives in C: a C11 atomic is safe to set from a signal
 // handler and to read from every lcore, without Swift's Synchronization
 // module (which needs newer Apple platforms than the package declares).

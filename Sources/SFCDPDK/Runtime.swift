@@ -13,8 +13,10 @@ public final class DPDKRuntime {
 
     /// Starts EAL from `config` (the devices of its ports become vdevs / allowed PCI
     /// devices) and creates the pool described by `plan`.
-    public init(config: DPDKConfig, plan: MempoolPlan, logger: Logger) throws {
+    /// `portNames` name the ports in errors about their devices.
+    public init(config: DPDKConfig, plan: MempoolPlan, portNames: [String] = [], logger: Logger) throws {
         try plan.check(memoryMB: config.memoryMB)
+        try VirtualDevices.check(portNames: portNames, dpdk: config, drivers: VirtualDevices.installedDrivers())
         let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)
         let args = try EALArguments.build(config, meminfo: meminfo, prefix: "sfc-\(getpid())")
         try EAL.start(args, logger: logger)
@@ -57,10 +59,18 @@ public final class DPDKRuntime {
 
 /// SIGINT / SIGTERM set the flag the forwarding loops poll.
 public enum StopSignal {
+    /// Call before EAL starts: lcore threads inherit the signal mask.
     public static func install() {
         sfc_dpdk_clear_stop()
         signal(SIGINT) { _ in sfc_dpdk_request_stop() }
         signal(SIGTERM) { _ in sfc_dpdk_request_stop() }
+        // A parent may start us with these blocked (Foundation's Process
+        // does); blocked, they would never reach the handler.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     public static func request() { sfc_dpdk_request_stop() }

@@ -50,7 +50,7 @@ enum DPDKReplay {
         // Buffers as large as the reference pipeline's, so the same packets fit.
         let plan = DPDKRuntime.plan(descriptors: devices.count * 512, lcores: 1, ports: names.count,
                                     maxFrame: PacketBatch.defaultSlotSize - PacketBatch.defaultHeadroom)
-        let runtime = try DPDKRuntime(config: dpdk, plan: plan, logger: logger)
+        let runtime = try DPDKRuntime(config: dpdk, plan: plan, portNames: names, logger: logger)
         defer { runtime.shutdown() }
         let dataplane = try DPDKDataplane(runtime: runtime, tables: tables, devices: devices, lcores: [0], logger: logger)
         defer { dataplane.close() }

@@ -64,7 +64,8 @@ public enum RunCommand {
             let dpdk = try dpdkConfig(options, config: config)
             let tables = ForwardingTables(config)
             StopSignal.install()
-            let runtime = try DPDKRuntime(config: dpdk, plan: DPDKRuntime.plan(for: dpdk, tables: tables), logger: logger)
+            let runtime = try DPDKRuntime(config: dpdk, plan: DPDKRuntime.plan(for: dpdk, tables: tables),
+                                          portNames: config.ports.map(\.name), logger: logger)
             defer { runtime.shutdown() }
             let dataplane = try DPDKDataplane(runtime: runtime, tables: tables, devices: dpdk.ports, lcores: dpdk.lcores, logger: logger)
             logger.notice("forwarding on \(dataplane.ports.count) port(s) with \(dpdk.lcores.count) lcore(s); SIGINT or SIGTERM stops")

@@ -41,6 +41,8 @@ int sfc_dpdk_lcore_launch(int (*fn)(void *), void *arg, unsigned lcore);
 int sfc_dpdk_lcore_wait(unsigned lcore);
 uint64_t sfc_dpdk_tsc(void);
 uint64_t sfc_dpdk_tsc_hz(void);
+/// RTE_EAL_PMD_PATH: the directory EAL loads driver plugins from.
+const char *sfc_dpdk_pmd_path(void);
 
 /// The stop flag the forwarding loops poll (set from a signal handler).
 void sfc_dpdk_request_stop(void);
