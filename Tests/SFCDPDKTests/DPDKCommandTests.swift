@@ -45,6 +45,27 @@ import SFCCore
         }
     }
 
+    @Test func runTakesItsDevicesFromTheChainFilesDPDKSection() throws {
+        guard Forwarder.ready() else { return }
+        let config = try #require(ChainFile.load(path: Self.chainFile).config)
+        let ingress = try #require(config.ports.firstIndex { !$0.trusted })
+        let packets = try #require(DPDKReplayTests.mixedCaptures(config)[ingress])
+        let dir = Forwarder.temporaryDirectory("yaml")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try PcapWriter.write(path: dir + "/in.pcap", packets: packets, resolution: .microseconds)
+        var yaml = try String(contentsOfFile: Self.chainFile, encoding: .utf8)
+        yaml += "\ndpdk:\n  lcores: [0]\n  hugepages: auto\n  memory-mb: 256\n  ports:\n"
+        for (p, port) in config.ports.enumerated() {
+            let rx = p == ingress ? "rx_pcap=\(dir)/in.pcap," : ""
+            yaml += "    - {port: \(port.name), device: \"net_pcap\(p),\(rx)tx_pcap=\(dir)/\(port.name).pcap\", rx-ring: 256, tx-ring: 256}\n"
+        }
+        try yaml.write(toFile: dir + "/chain.yaml", atomically: true, encoding: .utf8)
+        let r = try Forwarder.run(["run", "--config", dir + "/chain.yaml", "--json"], signalAfter: 2)
+        #expect(r.status == 0, "\(r.stderr)")
+        let ports = try #require(try Forwarder.json(r.stdout)["ports"] as? [String: [String: Any]])
+        #expect(ports[config.ports[ingress].name]?["rx"] as? Int == packets.count)
+    }
+
     @Test func aPortWithoutADeviceIsAClearError() throws {
         guard Forwarder.ready() else { return }
         let config = try #require(ChainFile.load(path: Self.chainFile).config)
