@@ -21,6 +21,13 @@ public struct FixturesOptions: Sendable {
     }
 }
 
+/// One fixture file's outcome on a dataplane.
+struct FixtureOutcome: Sendable {
+    var file: String
+    var cases: Int
+    var mismatches: [FixtureMismatch]
+}
+
 public enum FixturesCommand {
     public static func run(_ options: FixturesOptions, allowEAL: Bool = false, logger: Logger = Logger(label: "sfc-forwarder")) -> CommandResult {
         var loaded: [(String, FixtureFile)] = []
@@ -33,9 +40,7 @@ public enum FixturesCommand {
         switch options.dataplane {
         case .reference:
             for (path, file) in loaded {
-                let mismatches = FixtureFile.run(file, name: path, repoRoot: options.repositoryRoot).map {
-                    FixtureProblem(index: $0.index, description: $0.caseDescription, problems: $0.problems)
-                }
+                let mismatches = FixtureFile.run(file, name: path, repoRoot: options.repositoryRoot)
                 results.append(FixtureOutcome(file: path, cases: file.cases.count, mismatches: mismatches))
             }
         case .dpdk where allowEAL:
@@ -49,7 +54,7 @@ public enum FixturesCommand {
         }
         let files: [[String: Any]] = results.map { r in
             ["file": r.file, "cases": r.cases, "mismatches": r.mismatches.map { m in
-                ["index": m.index, "description": m.description, "problems": m.problems] as [String: Any]
+                ["index": m.index, "description": m.caseDescription, "problems": m.problems] as [String: Any]
             }]
         }
         let total = results.reduce(0) { $0 + $1.mismatches.count }
@@ -73,7 +78,7 @@ enum DPDKFixtures {
             let (config, diagnostics) = ChainFile.load(path: configPath)
             guard let config else {
                 results.append(FixtureOutcome(file: path, cases: file.cases.count, mismatches: [
-                    FixtureProblem(index: -1, description: "load \(file.config)", problems: diagnostics.map { "\($0)" })]))
+                    FixtureMismatch(file: path, index: -1, caseDescription: "load \(file.config)", problems: diagnostics.map { "\($0)" })]))
                 continue
             }
             let tables = ForwardingTables(config)
@@ -83,29 +88,29 @@ enum DPDKFixtures {
                                               lcores: [0], logger: logger)
             let worker = dataplane.workers[0]
             let names = config.ports.map(\.name)
-            var mismatches = FixtureCheck.compare(file, ports: names) { bytes, ingress in
+            var mismatches = FixtureFile.compare(file, name: path, ports: names) { bytes, ingress in
                 let before = worker.pipeline.counters.drops
                 guard rings[ingress].inject(bytes, pool: runtime.pool) else {
-                    return FixtureCheck.Result(verdict: "not-injected", egressPort: nil, output: [], dropReason: nil)
+                    return FixtureResult(verdict: "not-injected", egressPort: nil, output: [], dropReason: nil)
                 }
                 worker.poll()
                 let sent = rings.enumerated().flatMap { p, ring in ring.drain().map { (p, $0) } }
                 if sent.count == 1 {
-                    return FixtureCheck.Result(verdict: "forward", egressPort: names[sent[0].0], output: sent[0].1, dropReason: nil)
+                    return FixtureResult(verdict: "forward", egressPort: names[sent[0].0], output: sent[0].1, dropReason: nil)
                 }
                 if sent.count > 1 {
-                    return FixtureCheck.Result(verdict: "forward x\(sent.count)", egressPort: sent.map { names[$0.0] }.joined(separator: ","),
+                    return FixtureResult(verdict: "forward x\(sent.count)", egressPort: sent.map { names[$0.0] }.joined(separator: ","),
                                          output: sent[0].1, dropReason: nil)
                 }
                 let after = worker.pipeline.counters.drops
                 let reason = after.indices.first { after[$0] != before[$0] }.flatMap { DropReason(rawValue: UInt8($0)) }
-                return FixtureCheck.Result(verdict: "drop", egressPort: nil, output: [], dropReason: reason?.name)
+                return FixtureResult(verdict: "drop", egressPort: nil, output: [], dropReason: reason?.name)
             }
             dataplane.close()
             for ring in rings { ring.free() }
             if runtime.pool.inUse != 0 {
-                mismatches.append(FixtureProblem(index: -1, description: "mbuf accounting",
-                                                 problems: ["\(runtime.pool.inUse) mbufs still in use after the file: a leak"]))
+                mismatches.append(FixtureMismatch(file: path, index: -1, caseDescription: "mbuf accounting",
+                                                  problems: ["\(runtime.pool.inUse) mbufs still in use after the file: a leak"]))
             }
             results.append(FixtureOutcome(file: path, cases: file.cases.count, mismatches: mismatches))
         }

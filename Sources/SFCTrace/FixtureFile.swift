@@ -79,6 +79,10 @@ public struct FixtureResult: Sendable, Equatable {
     public var egressPort: String?
     public var output: [UInt8]
     public var dropReason: String?
+
+    public init(verdict: String, egressPort: String? = nil, output: [UInt8] = [], dropReason: String? = nil) {
+        self.verdict = verdict; self.egressPort = egressPort; self.output = output; self.dropReason = dropReason
+    }
 }
 
 /// One disagreement between a fixture case and a dataplane.
@@ -87,6 +91,10 @@ public struct FixtureMismatch: Sendable, CustomStringConvertible {
     public var index: Int
     public var caseDescription: String
     public var problems: [String]
+
+    public init(file: String, index: Int, caseDescription: String, problems: [String]) {
+        self.file = file; self.index = index; self.caseDescription = caseDescription; self.problems = problems
+    }
 
     public var description: String {
         "\(file) case \(index) \"\(caseDescription)\":\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
