@@ -130,8 +130,7 @@ public final class LcoreWorker {
                     v = views[i]
                 } else {
                     statsRaw[2] &+= 1
-                    pipeline.counters.rxPackets[Int(logical)] &+= 1
-                    pipeline.counters.drops[Int(DropReason.truncated.rawValue)] &+= 1
+                    pipeline.countDroppedBeforePipeline(ingress: Int(logical), reason: .truncated)
                     freeList[freeCount] = m; freeCount &+= 1
                     continue
                 }

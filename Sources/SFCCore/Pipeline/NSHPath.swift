@@ -111,14 +111,13 @@ extension Pipeline {
             if pkt.length - EthernetHeader.size > port.mtu { drop(&meta, .mtuExceeded); return }
             meta.verdict = .forward
             meta.egressPort = Int32(via.port)
-            counters.txPackets[via.port] &+= 1
-            counters.txBytes[via.port] &+= UInt64(pkt.length)
+            stats.countTX(port: via.port, bytes: pkt.length)
         default:
             drop(&meta, .nshUnknownNextProtocol)
             return
         }
         if meta.verdict == .forward {
-            counters.hopPackets[tables.hopCounterBase[c] + tables.chains[c].config.hops.count] &+= 1
+            stats.countHop(tables.hopCounterBase[c] + tables.chains[c].config.hops.count)
             meta.trace.record(.nshDecap)
         }
     }

@@ -10,20 +10,25 @@
 // start; the payload never moves. Nothing here allocates per packet.
 
 public final class Pipeline {
-    public private(set) var tables: ForwardingTables
-    public var counters: Counters
+    // Every stored property is a `let`: Swift checks exclusivity dynamically
+    // on each access to a class's `var`, which cost a third of the
+    // instructions per packet. A new configuration gets a new Pipeline,
+    // swapped in between bursts, so no packet sees half of an update.
+    public let tables: ForwardingTables
+    let stats: CounterBlock
 
     /// End.AD header cache: one slot of `cacheSlotSize` bytes per dynamic
     /// proxy instance (draft-ietf-spring-sr-service-programming s6.4).
     static let cacheSlotSize = 512
-    var cache: UnsafeMutableRawPointer
-    var cacheLength: [Int]
+    let cache: UnsafeMutableRawPointer
+    let cacheLength: UnsafeMutablePointer<Int>
     /// The inner packet type the cached headers were learned with (4 or 41).
-    var cacheInnerType: [UInt8]
+    let cacheInnerType: UnsafeMutablePointer<UInt8>
 
-    /// Per-batch scratch, sized for the largest batch seen.
-    var actions: [Action]
-    var fields: [FlowFields]
+    /// Per-burst scratch; larger batches are processed in windows of this size.
+    static let window = 256
+    let actions: UnsafeMutablePointer<Action>
+    let fields: UnsafeMutablePointer<FlowFields>
 
     enum Action: UInt8 {
         case done, classify, nsh, vxlan, localSID, proxyReturn, transit6
@@ -31,55 +36,68 @@ public final class Pipeline {
 
     public init(tables: ForwardingTables) {
         self.tables = tables
-        counters = Counters(tables: tables)
-        cache = UnsafeMutableRawPointer.allocate(byteCount: max(1, tables.cacheSlots) * Pipeline.cacheSlotSize, alignment: 64)
-        cacheLength = Array(repeating: 0, count: tables.cacheSlots)
-        cacheInnerType = Array(repeating: 0, count: tables.cacheSlots)
-        actions = Array(repeating: .done, count: 64)
-        fields = Array(repeating: FlowFields(family: .ipv4, source: IPv6Address(hi: 0, lo: 0),
-                                             destination: IPv6Address(hi: 0, lo: 0), proto: 0, sourcePort: 0,
-                                             destinationPort: 0, dscp: 0, ingress: 0), count: 64)
+        stats = CounterBlock(tables: tables)
+        let slots = max(1, tables.cacheSlots)
+        cache = UnsafeMutableRawPointer.allocate(byteCount: slots * Pipeline.cacheSlotSize, alignment: 64)
+        cacheLength = .allocate(capacity: slots)
+        cacheLength.initialize(repeating: 0, count: slots)
+        cacheInnerType = .allocate(capacity: slots)
+        cacheInnerType.initialize(repeating: 0, count: slots)
+        actions = .allocate(capacity: Pipeline.window)
+        actions.initialize(repeating: .done, count: Pipeline.window)
+        fields = .allocate(capacity: Pipeline.window)
+        fields.initialize(repeating: FlowFields(family: .ipv4, source: IPv6Address(hi: 0, lo: 0),
+                                                destination: IPv6Address(hi: 0, lo: 0), proto: 0, sourcePort: 0,
+                                                destinationPort: 0, dscp: 0, ingress: 0), count: Pipeline.window)
     }
 
-    deinit { cache.deallocate() }
+    deinit {
+        stats.deallocate()
+        cache.deallocate()
+        cacheLength.deallocate()
+        cacheInnerType.deallocate()
+        actions.deallocate()
+        fields.deallocate()
+    }
 
-    /// Installs new tables between batches; counters and proxy caches are
-    /// reset when the shape of the configuration changed.
-    public func replaceTables(_ newTables: ForwardingTables) {
-        let reshaped = newTables.cacheSlots != tables.cacheSlots || newTables.chains.count != tables.chains.count
-            || newTables.hopCounterCount != tables.hopCounterCount || newTables.config.ports.count != tables.config.ports.count
-            || newTables.instanceCounterCount != tables.instanceCounterCount
-        tables = newTables
-        if reshaped {
-            counters = Counters(tables: newTables)
-            cache.deallocate()
-            cache = UnsafeMutableRawPointer.allocate(byteCount: max(1, newTables.cacheSlots) * Pipeline.cacheSlotSize, alignment: 64)
-            cacheLength = Array(repeating: 0, count: newTables.cacheSlots)
-            cacheInnerType = Array(repeating: 0, count: newTables.cacheSlots)
-        }
+    /// A snapshot of the counters (per port, reason, chain, hop, instance).
+    public var counters: Counters { stats.snapshot(tables: tables) }
+
+    /// Counts a packet the dataplane around the pipeline received on
+    /// `ingress` and dropped before the pipeline saw it (e.g. an mbuf chain
+    /// that could not be linearized).
+    public func countDroppedBeforePipeline(ingress: Int, reason: DropReason) {
+        stats.countRX(port: ingress)
+        stats.countDrop(reason)
     }
 
     /// Runs every stage over the batch. Afterwards each packet's meta says
     /// forward (with egressPort) or drop (with dropReason).
     public func process(_ batch: PacketBatch) {
-        let n = batch.count
-        if actions.count < n {
-            actions = Array(repeating: .done, count: n)
-            fields = Array(repeating: fields[0], count: n)
+        var start = 0
+        while start < batch.count {
+            let end = min(batch.count, start + Pipeline.window)
+            processWindow(batch, start, end)
+            start = end
         }
-        for i in 0..<n { actions[i] = dispatch(&batch.packets[i], &batch.meta[i], &fields[i]) }
-        for i in 0..<n where actions[i] == .classify {
-            if let rule = tables.classifier.lookup(fields[i]) {
-                batch.meta[i].chain = Int32(tables.config.rules[rule].chain)
-            } else if fields[i].family == .ipv6 && tables.config.ports[Int(batch.meta[i].ingress)].trusted {
-                actions[i] = .transit6
+    }
+
+    @inline(__always)
+    func processWindow(_ batch: PacketBatch, _ start: Int, _ end: Int) {
+        let packets = batch.packets, meta = batch.meta
+        for i in start..<end { actions[i - start] = dispatch(&packets[i], &meta[i], &fields[i - start]) }
+        for i in start..<end where actions[i - start] == .classify {
+            if let rule = tables.classifier.lookup(fields[i - start]) {
+                meta[i].chain = Int32(tables.config.rules[rule].chain)
+            } else if fields[i - start].family == .ipv6 && tables.config.ports[Int(meta[i].ingress)].trusted {
+                actions[i - start] = .transit6
             } else {
-                drop(&batch.meta[i], .unclassified)
-                actions[i] = .done
+                drop(&meta[i], .unclassified)
+                actions[i - start] = .done
             }
         }
-        for i in 0..<n where actions[i] != .done {
-            act(actions[i], &batch.packets[i], &batch.meta[i])
+        for i in start..<end where actions[i - start] != .done {
+            act(actions[i - start], &packets[i], &meta[i])
         }
     }
 
@@ -102,7 +120,7 @@ public final class Pipeline {
     func dispatch(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, _ f: inout FlowFields) -> Action {
         let port = Int(meta.ingress)
         guard port >= 0 && port < tables.config.ports.count else { drop(&meta, .untrustedIngress); return .done }
-        counters.rxPackets[port] &+= 1
+        stats.countRX(port: port)
         guard let eth = EthernetHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return .done }
         if tables.returns[ForwardingTables.returnKey(port: port, vlan: eth.vlan)] != nil { return .proxyReturn }
         let trusted = tables.config.ports[port].trusted
@@ -197,9 +215,8 @@ public final class Pipeline {
     @inline(__always)
     func classified(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
         let c = Int(meta.chain)
-        counters.chainPackets[c] &+= 1
         stripEthernet(&pkt)
-        counters.chainBytes[c] &+= UInt64(pkt.length)
+        stats.countChain(c, bytes: pkt.length)
         if tables.chains[c].config.encapsulation == .nsh {
             nshEncap(&pkt, &meta, chain: c)
         } else {
@@ -218,7 +235,7 @@ public final class Pipeline {
     func drop(_ meta: inout PacketMeta, _ reason: DropReason) {
         meta.verdict = .drop
         meta.dropReason = reason
-        counters.drops[Int(reason.rawValue)] &+= 1
+        stats.countDrop(reason)
     }
 
     /// Puts an Ethernet header for `via` in front of the L3 packet and marks
@@ -232,8 +249,7 @@ public final class Pipeline {
         EthernetHeader.write(pkt.data, destination: via.mac, source: port.mac, vlan: via.vlan, etherType: etherType)
         meta.verdict = .forward
         meta.egressPort = Int32(via.port)
-        counters.txPackets[via.port] &+= 1
-        counters.txBytes[via.port] &+= UInt64(pkt.length)
+        stats.countTX(port: via.port, bytes: pkt.length)
     }
 
     /// Trims bytes beyond the IP packet's own length (link padding).
@@ -256,10 +272,10 @@ public final class Pipeline {
     func countHop(_ meta: inout PacketMeta, chain: Int, position: Int, function: Int, instance: Int) {
         meta.chain = Int32(chain)
         meta.hop = Int32(position)
-        counters.hopPackets[tables.hopCounterBase[chain] + position] &+= 1
+        stats.countHop(tables.hopCounterBase[chain] + position)
         if function >= 0 {
             meta.instance = Int32(instance)
-            counters.instancePackets[tables.instanceCounterBase[function] + instance] &+= 1
+            stats.countInstance(tables.instanceCounterBase[function] + instance)
         }
     }
 }

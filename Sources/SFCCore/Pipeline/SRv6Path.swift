@@ -50,7 +50,7 @@ extension Pipeline {
         // Every hop's instance is fixed here, in the segment list.
         for (k, f) in entry.config.hops.enumerated() {
             let i = tables.functions[f].selector.instance(forHash: hash)
-            counters.instancePackets[tables.instanceCounterBase[f] + i] &+= 1
+            stats.countInstance(tables.instanceCounterBase[f] + i)
             if k == 0 { meta.instance = Int32(i) }
         }
         meta.hop = 0
