@@ -57,9 +57,9 @@ public struct ForwardingTables: Sendable {
     public let classifier: Classifier
     public let chains: [ChainEntry]
     public let functions: [FunctionEntry]
-    public let nshPaths: [UInt32: PathEntry]
-    public let localSIDs: [IPv6Address: SIDEntry]
-    public let returns: [UInt32: ReturnEntry]
+    public let nshPaths: ExactTable<UInt32, PathEntry>
+    public let localSIDs: ExactTable<IPv6Address, SIDEntry>
+    public let returns: ExactTable<UInt32, ReturnEntry>
     public let routes4: RouteTable4
     public let routes6: RouteTable6
     /// Number of End.AD instances (header cache slots the pipeline keeps).
@@ -132,7 +132,7 @@ public struct ForwardingTables: Sendable {
             hopCount += chain.hops.count + 1
         }
         self.chains = chains
-        nshPaths = paths
+        nshPaths = ExactTable(paths)
         hopCounterBase = hopBase
         hopCounterCount = hopCount
 
@@ -168,8 +168,8 @@ public struct ForwardingTables: Sendable {
                 }
             }
         }
-        localSIDs = sids
-        self.returns = returns
+        localSIDs = ExactTable(sids)
+        self.returns = ExactTable(returns)
         cacheSlots = slots
     }
 
