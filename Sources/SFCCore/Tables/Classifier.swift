@@ -9,20 +9,27 @@
 // left out of the key and checked on the few candidates a probe returns.
 
 public struct Classifier: Sendable {
+    /// One tuple, as plain values: the lookup reads only these and the flat
+    /// slot arrays below (no per-tuple arrays to retain, masks precomputed).
     struct Tuple: Sendable {
         var shape: RuleShape
         var bestRule: Int32
-        /// Open addressing, power-of-two sized; `slotKeys[i]` valid when `slotStart[i] >= 0`.
-        var slotKeys: [TupleKey]
-        var slotStart: [Int32]
-        var slotCount: [Int32]
-        var mask: Int
+        var sourceMask: (UInt64, UInt64)
+        var destinationMask: (UInt64, UInt64)
+        /// This tuple's slots are `slotBase ..< slotBase + slotMask + 1` (a power of two).
+        var slotBase: Int
+        var slotMask: Int
     }
 
     public let rules: [ClassifierRule]
-    var tuples: [Tuple]
-    /// Rule indices grouped by (tuple, key), best first; tuples point into it.
-    var candidates: [Int32]
+    let tuples: [Tuple]
+    /// Open addressing for every tuple, back to back; `slotKeys[i]` is valid
+    /// when `slotStart[i] >= 0`.
+    let slotKeys: [TupleKey]
+    let slotStart: [Int32]
+    let slotCount: [Int32]
+    /// Rule indices grouped by (tuple, key), best first; slots point into it.
+    let candidates: [Int32]
 
     public init(rules: [ClassifierRule]) {
         self.rules = rules
@@ -33,29 +40,36 @@ public struct Classifier: Sendable {
             if byShape[shape] == nil { byShape[shape] = [:]; shapeOrder.append(shape) }
             byShape[shape]![Classifier.key(of: rule, shape: shape), default: []].append(Int32(index))
         }
+        // Best tuple first, so the search can stop early.
+        let ordered = shapeOrder.map { shape in (shape, byShape[shape]!.values.map { $0[0] }.min() ?? Int32.max) }
+            .sorted { $0.1 < $1.1 }
         var tuples: [Tuple] = []
+        var slotKeys: [TupleKey] = [], slotStart: [Int32] = [], slotCount: [Int32] = []
         var candidates: [Int32] = []
-        for shape in shapeOrder {
+        for (shape, best) in ordered {
             let groups = byShape[shape]!
             var size = 16
             while size < groups.count * 2 { size <<= 1 }
-            var tuple = Tuple(shape: shape, bestRule: Int32.max,
-                              slotKeys: Array(repeating: TupleKey(w0: 0, w1: 0, w2: 0, w3: 0, w4: 0), count: size),
-                              slotStart: Array(repeating: -1, count: size),
-                              slotCount: Array(repeating: 0, count: size), mask: size - 1)
+            let base = slotKeys.count
+            slotKeys += Array(repeating: TupleKey(w0: 0, w1: 0, w2: 0, w3: 0, w4: 0), count: size)
+            slotStart += Array(repeating: -1, count: size)
+            slotCount += Array(repeating: 0, count: size)
             for (key, list) in groups {
-                var slot = Int(key.hashValue32) & tuple.mask
-                while tuple.slotStart[slot] >= 0 { slot = (slot + 1) & tuple.mask }
-                tuple.slotKeys[slot] = key
-                tuple.slotStart[slot] = Int32(candidates.count)
-                tuple.slotCount[slot] = Int32(list.count)
+                var slot = Int(key.hashValue32) & (size - 1)
+                while slotStart[base + slot] >= 0 { slot = (slot + 1) & (size - 1) }
+                slotKeys[base + slot] = key
+                slotStart[base + slot] = Int32(candidates.count)
+                slotCount[base + slot] = Int32(list.count)
                 candidates.append(contentsOf: list)  // already ascending: rules are in precedence order
-                tuple.bestRule = min(tuple.bestRule, list[0])
             }
-            tuples.append(tuple)
+            let masks = shape.masks
+            tuples.append(Tuple(shape: shape, bestRule: best, sourceMask: masks.src, destinationMask: masks.dst,
+                                slotBase: base, slotMask: size - 1))
         }
-        tuples.sort { $0.bestRule < $1.bestRule }
         self.tuples = tuples
+        self.slotKeys = slotKeys
+        self.slotStart = slotStart
+        self.slotCount = slotCount
         self.candidates = candidates
     }
 
@@ -81,35 +95,38 @@ public struct Classifier: Sendable {
     /// The index (into `rules`) of the first rule that matches, or nil.
     public func lookup(_ f: FlowFields) -> Int? {
         var best = Int32.max
-        for t in tuples.indices {
-            let tuple = tuples[t]
-            if tuple.bestRule >= best { break }
-            let shape = tuple.shape
+        for t in 0..<tuples.count {
+            if tuples[t].bestRule >= best { break }
+            let shape = tuples[t].shape
             if shape.family != f.family { continue }
-            let m = shape.masks
+            let sm = tuples[t].sourceMask, dm = tuples[t].destinationMask
             let key = TupleKey(
-                w0: f.source.hi & m.src.0, w1: f.source.lo & m.src.1,
-                w2: f.destination.hi & m.dst.0, w3: f.destination.lo & m.dst.1,
+                w0: f.source.hi & sm.0, w1: f.source.lo & sm.1,
+                w2: f.destination.hi & dm.0, w3: f.destination.lo & dm.1,
                 w4: TupleKey.scalars(proto: shape.proto ? f.proto : nil, dscp: shape.dscp ? f.dscp : nil,
                                      ingress: shape.ingress ? f.ingress : nil,
                                      sourcePort: shape.sourcePort == .exact ? f.sourcePort : nil,
                                      destinationPort: shape.destinationPort == .exact ? f.destinationPort : nil))
-            var slot = Int(key.hashValue32) & tuple.mask
-            while tuple.slotStart[slot] >= 0 {
-                if tuple.slotKeys[slot] == key {
-                    let start = Int(tuple.slotStart[slot])
-                    for c in start..<(start + Int(tuple.slotCount[slot])) {
+            let base = tuples[t].slotBase, mask = tuples[t].slotMask
+            var slot = Int(key.hashValue32) & mask
+            while slotStart[base + slot] >= 0 {
+                if slotKeys[base + slot] == key {
+                    let start = Int(slotStart[base + slot])
+                    for c in start..<(start + Int(slotCount[base + slot])) {
                         let index = candidates[c]
                         if index >= best { break }
-                        let rule = rules[Int(index)]
-                        if shape.sourcePort == .range && !rule.sourcePorts.contains(f.sourcePort) { continue }
-                        if shape.destinationPort == .range && !rule.destinationPorts.contains(f.destinationPort) { continue }
+                        if shape.sourcePort == .range || shape.destinationPort == .range {
+                            let rule = rules[Int(index)]
+                            if !rule.sourcePorts.contains(f.sourcePort) || !rule.destinationPorts.contains(f.destinationPort) {
+                                continue
+                            }
+                        }
                         best = index
                         break
                     }
                     break
                 }
-                slot = (slot + 1) & tuple.mask
+                slot = (slot + 1) & mask
             }
         }
         return best == Int32.max ? nil : Int(best)

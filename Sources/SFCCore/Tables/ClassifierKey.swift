@@ -85,15 +85,15 @@ public struct TupleKey: Hashable, Sendable {
         return w
     }
 
+    /// For the tuple tables only (not shared with other dataplanes): a
+    /// multiply-xor chain, a few instructions per word.
     @inline(__always)
     var hashValue32: UInt32 {
-        // Unrolled: an array literal here would allocate per lookup.
-        var h = FlowHash.seed
-        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w0 ^ w0 >> 32))
-        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w1 ^ w1 >> 32))
-        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w2 ^ w2 >> 32))
-        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w3 ^ w3 >> 32))
-        h = FlowHash.mix(h, UInt32(truncatingIfNeeded: w4 ^ w4 >> 32))
-        return FlowHash.fmix32(h)
+        var h = (w0 ^ 0x5FC0_5FC0) &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ h >> 29 ^ w1) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ h >> 29 ^ w2) &* 0x94D0_49BB_1331_11EB
+        h = (h ^ h >> 29 ^ w3) &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ h >> 29 ^ w4) &* 0xBF58_476D_1CE4_E5B9
+        return UInt32(truncatingIfNeeded: (h ^ h >> 32) >> 7)
     }
 }
