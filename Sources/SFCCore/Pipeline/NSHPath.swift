@@ -44,21 +44,23 @@ extension Pipeline {
             drop(&meta, .nshNoPath); return
         }
         let c = Int(path.chain), k = Int(path.position)
-        let chain = tables.chains[c].config
         let headerLength = nsh.length
         let nextProtocol = nsh.nextProtocol
-        let inner = pkt.data + headerLength
-        let innerLength = pkt.length - headerLength
-        let hash = nextProtocol == NSHNextProtocol.ipv4 || nextProtocol == NSHNextProtocol.ipv6
-            ? FlowHash.ofIPPacket(inner, count: innerLength) : 0
-
-        if k == chain.hops.count {
+        if k == tables.chains[c].config.hops.count {
             nshDecap(&pkt, &meta, chain: c, headerLength: headerLength, nextProtocol: nextProtocol)
             return
         }
-        let f = chain.hops[k]
+        let f = tables.chains[c].config.hops[k]
+        let instanceCount = tables.functions[f].config.instances.count
+        // The inner flow hash picks among several instances and gives VXLAN-GPE
+        // its source port; a single local instance needs neither.
+        var hash: UInt32 = 0
+        if instanceCount > 1 || tables.functions[f].config.instances[0].peer != nil,
+           nextProtocol == NSHNextProtocol.ipv4 || nextProtocol == NSHNextProtocol.ipv6 {
+            hash = FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength)
+        }
+        let i = instanceCount > 1 ? tables.functions[f].selector.instance(forHash: hash) : 0
         let function = tables.functions[f]
-        let i = function.selector.instance(forHash: hash)
         let instance = function.config.instances[i]
         countHop(&meta, chain: c, position: k, function: f, instance: i)
         switch function.config.kind {
