@@ -8,9 +8,10 @@ CONFIG ?= Chains/hospital-edge.yaml
 BUILD_FLAGS ?=
 
 # Debian packages: tshark and scapy are the external oracles of the tests;
-# DPDK, libbpf and libelf are what the dataplanes build on.
+# DPDK, libbpf and libelf are what the dataplanes build on; nftables,
+# iproute2, iputils-ping, ethtool and procps run the end-to-end test's namespaces.
 DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev libbpf-dev libelf-dev libpcap-dev \
-                bpftool nftables iproute2
+                bpftool nftables iproute2 iputils-ping ethtool procps
 
 .PHONY: all deps build test demo check clean
 
