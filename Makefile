@@ -10,10 +10,10 @@ BUILD_FLAGS ?=
 # Debian packages: tshark and scapy are the external oracles of the tests;
 # DPDK, libbpf and libelf are what the dataplanes build on; nftables,
 # iproute2, iputils-ping, ethtool and procps run the end-to-end test's namespaces.
-DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev libbpf-dev libelf-dev libpcap-dev \
+DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-dev libelf-dev libpcap-dev \
                 bpftool nftables iproute2 iputils-ping ethtool procps
 
-.PHONY: all deps build test demo check clean
+.PHONY: all deps build test demo check clean bench
 
 all: build
 
@@ -34,6 +34,13 @@ demo: build
 
 check: build
 	"$$($(SWIFT) build -c release --show-bin-path)/chain-trace" check Chains/*.yaml
+
+# The DPDK benchmark (issue 3 section 4; dpdk-testpmd from dpdk-dev is its
+# baseline): a few minutes, as root, never part of `make test`. Writes
+# bench/results/dpdk.json and prints a table; see bench/README.md.
+bench: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+	scripts/bench-dpdk.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/dpdk.json
 
 clean:
 	rm -rf .build .build-* .build_*
