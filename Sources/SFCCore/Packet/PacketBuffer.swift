@@ -18,12 +18,30 @@ public struct PacketBuffer {
     @inline(__always) public var data: UnsafeMutableRawPointer { base + headroom }
 
     /// Grows the packet at the front by `count` bytes (like rte_pktmbuf_prepend).
-    /// Returns false, changing nothing, when the headroom is too small.
+    /// When the headroom is too small (DPDK drivers leave 128 bytes; a long
+    /// SRv6 segment list needs more) the packet is moved back inside its own
+    /// buffer first, if the tailroom allows: a copy, but on a rare path, and
+    /// every dataplane then sends the same bytes. Returns false, changing
+    /// nothing, when the buffer cannot hold the result.
     @inline(__always)
     public mutating func prepend(_ count: Int) -> Bool {
-        guard count <= headroom else { return false }
+        if count > headroom && !makeHeadroom(count) { return false }
         headroom -= count
         length += count
+        return true
+    }
+
+    /// Moves the packet towards the end of the buffer so that at least
+    /// `count` bytes of headroom exist (plus room for an Ethernet header and
+    /// a tag when the tailroom allows).
+    @inline(never)
+    mutating func makeHeadroom(_ count: Int) -> Bool {
+        let tailroom = capacity - headroom - length
+        let needed = count - headroom
+        guard needed <= tailroom else { return false }
+        let shift = min(tailroom, needed + EthernetHeader.size + EthernetHeader.tagSize)
+        (base + headroom + shift).copyMemory(from: base + headroom, byteCount: length)  // memmove semantics
+        headroom += shift
         return true
     }
 
