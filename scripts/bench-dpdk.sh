@@ -6,7 +6,7 @@
 #
 #   scripts/bench-dpdk.sh PATH/TO/sfc-forwarder [OUTPUT.json]
 #
-# BENCH_SECONDS (default 2) and BENCH_WARMUP (0.5) set each measurement's
+# BENCH_SECONDS (default 2) and BENCH_WARMUP (1) set each measurement's
 # window; BENCH_LCORES ("1 2"), BENCH_DEVICES ("net_null net_ring") and
 # BENCH_CASES narrow the run. Needs root, dpdk-testpmd (Debian dpdk-dev)
 # and python3. Every DPDK process runs with --no-huge and its own
@@ -16,7 +16,7 @@ set -euo pipefail
 forwarder=${1:?usage: $0 PATH/TO/sfc-forwarder [OUTPUT.json]}
 output=${2:-bench/results/dpdk.json}
 seconds=${BENCH_SECONDS:-2}
-warmup=${BENCH_WARMUP:-0.5}
+warmup=${BENCH_WARMUP:-1}
 lcore_counts=${BENCH_LCORES:-1 2}
 devices=${BENCH_DEVICES:-net_null net_ring}
 cases=${BENCH_CASES:-nsh-sff-forward classify-1k-nsh-encap classify-100k-nsh-encap classify-srv6-encaps-3sids srv6-end srv6-end-as}
@@ -60,7 +60,7 @@ run_testpmd() { # device lcores mode
     prefix="sfcbench-tp-$$-$device-$n-$mode"
     prefixes+=("$prefix")
     local run_for
-    run_for=$(python3 -c "import math; print(math.ceil($warmup + $seconds) + 1)")
+    run_for=$(python3 -c "import math; print(math.ceil($warmup + $seconds) + 3)")
     timeout -s INT "$run_for" "$testpmd" --no-huge -m 512 --no-pci --no-shconf --no-telemetry --log-level=notice \
         --file-prefix="$prefix" "${vdevs[@]}" --lcores="$lcores_map" -- \
         --forward-mode="$mode" --nb-cores="$n" --total-num-mbufs=16384 --burst=32 --stats-period=1 \
@@ -106,10 +106,12 @@ def testpmd(path, lcores):
     steady = totals[1:] if len(totals) > 1 else totals
     if not steady:
         raise SystemExit(f"bench: no throughput in {path}:\n{text[-2000:]}")
-    mpps = sum(steady) / len(steady) / 1e6
+    mpps = sorted(steady)[len(steady) // 2] / 1e6   # the median period, as the forwarder's median window
     m = re.search(r"CPU cycles/packet=([\d.]+)", text)
-    cpp = float(m.group(1)) if m else (hz * lcores / (mpps * 1e6) if hz else None)
-    return mpps, cpp
+    reported = float(m.group(1)) if m else None
+    # Same definition as the forwarder's: lcore cycles over packets, in that period.
+    cpp = hz * lcores / (mpps * 1e6) if hz else reported
+    return mpps, cpp, reported, [round(t / 1e6, 3) for t in steady]
 
 rows = []
 baselines = {}
@@ -122,17 +124,18 @@ for name in sorted(os.listdir(work)):
 
 order = {}
 for device, lcores, mode in sorted(baselines, key=lambda k: (k[1], k[0], k[2])):
-    mpps, cpp = baselines[(device, lcores, mode)]
-    macswap = baselines.get((device, lcores, "macswap"), (None, None))[0]
+    mpps, cpp, reported, periods = baselines[(device, lcores, mode)]
+    macswap = baselines.get((device, lcores, "macswap"), (None,))[0]
     rows.append({"case": f"testpmd-{mode}", "device": device, "lcores": lcores, "mpps": round(mpps, 3),
                  "cycles_per_packet": round(cpp, 1) if cpp else None, "baseline": "testpmd-macswap",
                  "baseline_mpps": round(macswap, 3) if macswap else None,
-                 "ratio": round(mpps / macswap, 3) if macswap else None, "allocations_per_packet": None})
+                 "ratio": round(mpps / macswap, 3) if macswap else None, "allocations_per_packet": None,
+                 "testpmd_reported_cycles_per_packet": reported, "mpps_periods": periods})
 
 one_lcore = {(r["case"], r["device"]): r["mpps"] for r in runs if r["lcores"] == 1}
 for r in runs:
-    macswap = baselines.get((r["device"], r["lcores"], "macswap"), (None, None))[0]
-    io = baselines.get((r["device"], r["lcores"], "io"), (None, None))[0]
+    macswap = baselines.get((r["device"], r["lcores"], "macswap"), (None,))[0]
+    io = baselines.get((r["device"], r["lcores"], "io"), (None,))[0]
     row = {"case": r["case"], "device": r["device"], "lcores": r["lcores"], "mpps": round(r["mpps"], 3),
            "cycles_per_packet": round(r["cycles_per_packet"], 1), "baseline": "testpmd-macswap",
            "baseline_mpps": round(macswap, 3) if macswap else None,
@@ -140,7 +143,8 @@ for r in runs:
            "allocations_per_packet": r["allocations_per_packet"],
            "ratio_to_io": round(r["mpps"] / io, 3) if io else None,
            "source_cycles_per_packet": round(r["source_cycles_per_packet"], 1),
-           "gross_mpps": round(r["gross_mpps"], 3), "packets": r["packets"], "dropped": r["dropped"],
+           "gross_mpps": round(r["gross_mpps"], 3), "mpps_windows": [round(x, 3) for x in r["mpps_windows"]],
+           "packets": r["packets"], "dropped": r["dropped"],
            "template_bytes": r["template_bytes"]}
     if r["lcores"] > 1 and (r["case"], r["device"]) in one_lcore:
         row["scaling_vs_1_lcore"] = round(r["mpps"] / one_lcore[(r["case"], r["device"])], 3)
@@ -157,6 +161,7 @@ print(f"DPDK benchmark, {meta['date']}: {meta['cpus']} CPUs ({meta['cpu']}), TSC
       f"load average before {meta['load_before']}, after {meta['load_after']}")
 print(f"window {meta['seconds']} s after {meta['warmup']} s warm-up; 64-byte frames (60 + FCS) unless the case's template is longer")
 print("mpps and cycles/packet exclude the traffic source (its cost is the src column); ratio = mpps / testpmd macswap mpps")
+print("each figure is the median of 5 windows (forwarder) or of the 1-s stats periods after the first (testpmd)")
 print()
 head = f"{'lcores':>6} {'device':<9} {'case':<27} {'Mpps':>7} {'cyc/pkt':>8} {'src cyc':>8} {'macswap':>8} {'ratio':>6} {'x1 lcore':>8} {'alloc/pkt':>9}"
 print(head)

@@ -27,7 +27,7 @@ public struct BenchOptions: Sendable {
     public var seconds: Double
     /// Self-check: the source also mallocs once per packet.
     public var allocateInSource: Bool
-    public init(caseName: String, device: String, lcores: Int, warmup: Double = 0.5, seconds: Double = 2,
+    public init(caseName: String, device: String, lcores: Int, warmup: Double = 1, seconds: Double = 2,
                 allocateInSource: Bool = false) {
         self.caseName = caseName; self.device = device; self.lcores = lcores; self.warmup = warmup
         self.seconds = seconds; self.allocateInSource = allocateInSource
@@ -67,44 +67,47 @@ public enum BenchCommand {
         return (counted, made, countedWhileOff)
     }
 
-    /// What the timer thread reads at each end of the window.
-    struct Snapshot {
-        var tsc: UInt64 = 0
-        var packets: UInt64 = 0
-        var sourceCycles: UInt64 = 0
-        var allocations: UInt64 = 0
-    }
-
-    final class Window: @unchecked Sendable {
-        var sources: [OpaquePointer] = []
-        var start = Snapshot()
-        var end = Snapshot()
-        var perLcoreStart: [UInt64] = []
-        var perLcoreEnd: [UInt64] = []
-        var perLcoreSourceStart: [UInt64] = []
-        var perLcoreSourceEnd: [UInt64] = []
+    /// What the timer thread reads at each window boundary, in buffers
+    /// allocated up front (reading must not allocate: the count is running).
+    final class Windows: @unchecked Sendable {
+        let count: Int
+        let lcores: Int
+        let sources: [OpaquePointer]
+        let lcoreOfSource: [Int]
+        /// Per boundary b (0 ... count): TSC and allocation count; per (b, lcore): packets and source cycles.
+        let tsc: UnsafeMutablePointer<UInt64>
+        let allocations: UnsafeMutablePointer<UInt64>
+        let packets: UnsafeMutablePointer<UInt64>
+        let sourceCycles: UnsafeMutablePointer<UInt64>
         let done = DispatchSemaphore(value: 0)
-        var lcoreOfSource: [Int] = []
-        var lcores = 1
 
-        /// Reads everything without allocating (the allocation count is read last at
-        /// the start of the window and first at its end, so this thread's own work
-        /// falls outside it).
-        func read(into snapshot: inout Snapshot, packets: inout [UInt64], cycles: inout [UInt64], allocationsFirst: Bool) {
-            if allocationsFirst { snapshot.allocations = sfc_bench_allocations() }
-            snapshot.tsc = sfc_dpdk_tsc()
-            var p: UInt64 = 0, c: UInt64 = 0
-            for k in 0..<lcores { packets[k] = 0; cycles[k] = 0 }
-            for (i, s) in sources.enumerated() {
-                let sp = sfc_bench_source_packets(s), sc = sfc_bench_source_cycles(s)
-                p &+= sp; c &+= sc
-                packets[lcoreOfSource[i]] &+= sp; cycles[lcoreOfSource[i]] &+= sc
-            }
-            snapshot.packets = p
-            snapshot.sourceCycles = c
-            if !allocationsFirst { snapshot.allocations = sfc_bench_allocations() }
+        init(count: Int, lcores: Int, sources: [OpaquePointer], lcoreOfSource: [Int]) {
+            self.count = count; self.lcores = lcores; self.sources = sources; self.lcoreOfSource = lcoreOfSource
+            tsc = .allocate(capacity: count + 1); tsc.initialize(repeating: 0, count: count + 1)
+            allocations = .allocate(capacity: count + 1); allocations.initialize(repeating: 0, count: count + 1)
+            packets = .allocate(capacity: (count + 1) * lcores); packets.initialize(repeating: 0, count: (count + 1) * lcores)
+            sourceCycles = .allocate(capacity: (count + 1) * lcores); sourceCycles.initialize(repeating: 0, count: (count + 1) * lcores)
         }
+
+        deinit { tsc.deallocate(); allocations.deallocate(); packets.deallocate(); sourceCycles.deallocate() }
+
+        func read(boundary b: Int) {
+            tsc[b] = sfc_dpdk_tsc()
+            for (i, s) in sources.enumerated() {
+                let k = b * lcores + lcoreOfSource[i]
+                packets[k] &+= sfc_bench_source_packets(s)
+                sourceCycles[k] &+= sfc_bench_source_cycles(s)
+            }
+            allocations[b] = sfc_bench_allocations()
+        }
+
+        func packets(_ b: Int) -> UInt64 { (0..<lcores).reduce(0) { $0 &+ packets[b * lcores + $1] } }
+        func sourceCycles(_ b: Int) -> UInt64 { (0..<lcores).reduce(0) { $0 &+ sourceCycles[b * lcores + $1] } }
     }
+
+    /// Windows measured per run; the one with the median throughput is reported,
+    /// so a burst of other activity on the machine moves no figure on its own.
+    static let windowCount = 5
 
     static func measure(_ options: BenchOptions, logger: Logger) throws -> [String: Any] {
         guard options.device == "net_null" || options.device == "net_ring" else {
@@ -127,8 +130,7 @@ public enum BenchCommand {
         var ports: [[DPDKPort]] = []
         var sources: [OpaquePointer] = []
         var handles: [(UInt16, UnsafeRawPointer)] = []
-        let window = Window()
-        window.lcores = options.lcores
+        var lcoreOfSource: [Int] = []
         defer {
             for (port, handle) in handles { _ = sfc_bench_source_detach(port, 0, handle) }
             for lcorePorts in ports { for p in lcorePorts { PortSetup.stop(p); PortSetup.close(p) } }
@@ -148,7 +150,7 @@ public enum BenchCommand {
                     throw BenchError("the template of \(bench.name) (\(bench.template.count) bytes) does not fit the source")
                 }
                 sources.append(source)
-                window.lcoreOfSource.append(k)
+                lcoreOfSource.append(k)
                 sfc_bench_source_set_allocate(source, options.allocateInSource ? 1 : 0)
                 guard let handle = sfc_bench_source_attach(port.id, 0, source) else {
                     throw BenchError("cannot add the traffic source as an RX callback on \(device.name): "
@@ -158,25 +160,21 @@ public enum BenchCommand {
             }
             ports.append(mine)
         }
-        window.sources = sources
         if options.device == "net_ring" { try seed(ports: ports.flatMap { $0 }, template: bench.template, pool: runtime.pool) }
 
         let workers = ports.map { LcoreWorker(index: 0, tables: tables, ports: $0) }
         StopSignal.install()
-        // Four distinct buffers: a shared one would be copied (allocated) on first write, inside the window.
-        window.perLcoreStart = Array(repeating: 0, count: options.lcores)
-        window.perLcoreEnd = Array(repeating: 0, count: options.lcores)
-        window.perLcoreSourceStart = Array(repeating: 0, count: options.lcores)
-        window.perLcoreSourceEnd = Array(repeating: 0, count: options.lcores)
-        let warmup = options.warmup, seconds = options.seconds
+        let windows = Windows(count: windowCount, lcores: options.lcores, sources: sources, lcoreOfSource: lcoreOfSource)
+        let warmup = options.warmup, slice = options.seconds / Double(windowCount)
         sfc_bench_count_allocations(1)
         let timer = Thread {
             usleep(UInt32(warmup * 1_000_000))
-            window.read(into: &window.start, packets: &window.perLcoreStart, cycles: &window.perLcoreSourceStart, allocationsFirst: false)
-            usleep(UInt32(seconds * 1_000_000))
-            window.read(into: &window.end, packets: &window.perLcoreEnd, cycles: &window.perLcoreSourceEnd, allocationsFirst: true)
+            for b in 0...windows.count {
+                if b > 0 { usleep(UInt32(slice * 1_000_000)) }
+                windows.read(boundary: b)
+            }
             StopSignal.request()
-            window.done.signal()
+            windows.done.signal()
         }
         timer.start()
         let entry: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { arg in
@@ -188,14 +186,14 @@ public enum BenchCommand {
             guard sfc_dpdk_lcore_launch(entry, Unmanaged.passUnretained(workers[k]).toOpaque(), UInt32(k)) == 0 else {
                 StopSignal.request()
                 for lcore in launched { _ = sfc_dpdk_lcore_wait(lcore) }
-                window.done.wait()
+                windows.done.wait()
                 throw BenchError("could not launch the forwarding loop on lcore \(k)")
             }
             launched.append(UInt32(k))
         }
         workers[0].run()
         for lcore in launched { _ = sfc_dpdk_lcore_wait(lcore) }
-        window.done.wait()
+        windows.done.wait()
         sfc_bench_count_allocations(0)
 
         // Every packet of the window must have been forwarded, not dropped.
@@ -207,31 +205,35 @@ public enum BenchCommand {
             refused &+= w.stats.txRefused.reduce(0, &+)
         }
         let hz = Double(sfc_dpdk_tsc_hz())
-        let packets = Double(window.end.packets &- window.start.packets)
-        guard packets > 0 else { throw BenchError("no packet was received in the window") }
-        let windowCycles = Double(window.end.tsc &- window.start.tsc)
-        let sourceCycles = Double(window.end.sourceCycles &- window.start.sourceCycles)
-        let lcoreCycles = windowCycles * Double(options.lcores)
-        let forwarderCycles = lcoreCycles - sourceCycles
-        // Throughput without the source: each lcore's packets over its cycles less the source's.
-        var mpps = 0.0
-        var perLcore: [Double] = []
-        for k in 0..<options.lcores {
-            let p = Double(window.perLcoreEnd[k] &- window.perLcoreStart[k])
-            let s = Double(window.perLcoreSourceEnd[k] &- window.perLcoreSourceStart[k])
-            let rate = windowCycles > s ? p * hz / (windowCycles - s) / 1e6 : 0
-            perLcore.append(rate)
-            mpps += rate
+        let n = options.lcores
+        struct Measured { var mpps: Double; var perLcore: [Double]; var cycles: Double; var source: Double; var gross: Double; var packets: Double }
+        var measured: [Measured] = []
+        for w in 0..<windows.count {
+            let span = Double(windows.tsc[w + 1] &- windows.tsc[w])
+            let packets = Double(windows.packets(w + 1) &- windows.packets(w))
+            guard packets > 0, span > 0 else { throw BenchError("no packet was received in window \(w + 1)") }
+            let source = Double(windows.sourceCycles(w + 1) &- windows.sourceCycles(w))
+            // Throughput without the source: each lcore's packets over its cycles less the source's.
+            var perLcore: [Double] = []
+            for k in 0..<n {
+                let p = Double(windows.packets[(w + 1) * n + k] &- windows.packets[w * n + k])
+                let s = Double(windows.sourceCycles[(w + 1) * n + k] &- windows.sourceCycles[w * n + k])
+                perLcore.append(span > s ? p * hz / (span - s) / 1e6 : 0)
+            }
+            measured.append(Measured(mpps: perLcore.reduce(0, +), perLcore: perLcore, cycles: (span * Double(n) - source) / packets,
+                                     source: source / packets, gross: packets / (span / hz) / 1e6, packets: packets))
         }
-        let allocations = window.end.allocations &- window.start.allocations
+        let median = measured.sorted { $0.mpps < $1.mpps }[windows.count / 2]
+        let packets = Double(windows.packets(windows.count) &- windows.packets(0))
+        let allocations = windows.allocations[windows.count] &- windows.allocations[0]
         return [
             "case": bench.name, "device": options.device, "lcores": options.lcores,
             "summary": bench.summary, "template_bytes": bench.template.count,
-            "packets": Int(packets), "seconds": windowCycles / hz, "tsc_hz": Int(hz),
-            "mpps": mpps, "mpps_per_lcore": perLcore,
-            "gross_mpps": packets / (windowCycles / hz) / 1e6,
-            "cycles_per_packet": forwarderCycles / packets,
-            "source_cycles_per_packet": sourceCycles / packets,
+            "packets": Int(packets), "seconds": Double(windows.tsc[windows.count] &- windows.tsc[0]) / hz, "tsc_hz": Int(hz),
+            "mpps": median.mpps, "mpps_per_lcore": median.perLcore, "mpps_windows": measured.map(\.mpps),
+            "gross_mpps": median.gross,
+            "cycles_per_packet": median.cycles,
+            "source_cycles_per_packet": median.source,
             "allocations": Int(allocations), "allocations_per_packet": Double(allocations) / packets,
             "dropped": Int(drops), "forwarded": Int(forwarded), "tx_refused": Int(refused),
             "self_check_allocating_source": options.allocateInSource,

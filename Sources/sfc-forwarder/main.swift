@@ -109,7 +109,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("case"), help: "\(BenchCase.names.joined(separator: " | "))") var caseName: String = "nsh-sff-forward"
     @Option(help: "net_null | net_ring") var device: String = "net_ring"
     @Option(help: "Forwarding lcores (each gets its own pair of devices).") var lcores: Int = 1
-    @Option(help: "Seconds of warm-up before the window.") var warmup: Double = 0.5
+    @Option(help: "Seconds of warm-up before the windows.") var warmup: Double = 1
     @Option(help: "Seconds measured.") var seconds: Double = 2
     @Flag(name: .customLong("self-check"), help: "Check the allocation counter: it must count deliberate allocations from Swift, and one per packet when the traffic source mallocs on every packet of a forwarding run.")
     var selfCheck = false
