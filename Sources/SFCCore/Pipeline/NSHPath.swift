@@ -6,23 +6,25 @@ extension Pipeline {
     /// then hand the packet to the co-located SFF.
     @inline(__always)
     func nshEncap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int) {
-        let entry = tables.chains[c]
         let nextProtocol = pkt.length > 0 && pkt.data.be8(0) >> 4 == 6 ? NSHNextProtocol.ipv6 : NSHNextProtocol.ipv4
-        pushNSH(&pkt, &meta, chain: entry, si: entry.config.startSI, ttl: entry.config.ttl, nextProtocol: nextProtocol)
+        pushNSH(&pkt, &meta, chain: c, si: tables.chains[c].config.startSI, ttl: tables.chains[c].config.ttl,
+                nextProtocol: nextProtocol)
         guard meta.verdict == .pending else { return }
         meta.trace.record(.nshEncap)
         nshForward(&pkt, &meta)
     }
 
+    /// Reads the chain's fields in place: binding the whole ChainEntry would
+    /// retain and release its arrays on every packet.
     @inline(__always)
-    func pushNSH(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain entry: ChainEntry, si: UInt8, ttl: UInt8,
+    func pushNSH(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int, si: UInt8, ttl: UInt8,
                  nextProtocol: UInt8) {
-        let size = NSHHeader.baseSize + entry.contextBytes.count
+        let size = NSHHeader.baseSize + tables.chains[c].contextBytes.count
         guard pkt.prepend(size) else { drop(&meta, .noHeadroom); return }
-        NSHHeader.writeBase(pkt.data, ttl: ttl, lengthWords: entry.nshLengthWords, mdType: entry.mdType,
-                            nextProtocol: nextProtocol, spi: entry.config.spi, si: si)
+        NSHHeader.writeBase(pkt.data, ttl: ttl, lengthWords: tables.chains[c].nshLengthWords, mdType: tables.chains[c].mdType,
+                            nextProtocol: nextProtocol, spi: tables.chains[c].config.spi, si: si)
         let target = pkt.data + NSHHeader.baseSize
-        entry.contextBytes.withUnsafeBytes { src in
+        tables.chains[c].contextBytes.withUnsafeBytes { src in
             if let base = src.baseAddress { target.copyMemory(from: base, byteCount: src.count) }
         }
     }
@@ -60,15 +62,13 @@ extension Pipeline {
             hash = FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength)
         }
         let i = instanceCount > 1 ? tables.functions[f].selector.instance(forHash: hash) : 0
-        let function = tables.functions[f]
-        let instance = function.config.instances[i]
         countHop(&meta, chain: c, position: k, function: f, instance: i)
-        switch function.config.kind {
+        switch tables.functions[f].config.kind {
         case .nshAware:
-            if let peer = instance.peer {
+            if let peer = tables.functions[f].config.instances[i].peer {
                 vxlanEncap(&pkt, &meta, peer: tables.config.peers[peer], hash: hash)
                 if meta.verdict == .forward { meta.trace.record(.vxlanGPEEncap) }
-            } else if let via = instance.attachment {
+            } else if let via = tables.functions[f].config.instances[i].attachment {
                 emit(&pkt, &meta, via: via, etherType: EtherType.nsh)
                 if meta.verdict == .forward { meta.trace.record(.nshForward) }
             } else {
@@ -76,7 +76,7 @@ extension Pipeline {
             }
         case .nshUnaware:
             // NSH proxy, outbound: the SF sees the bare packet.
-            guard let via = instance.attachment else { drop(&meta, .noRoute); return }
+            guard let via = tables.functions[f].config.instances[i].attachment else { drop(&meta, .noRoute); return }
             let etherType: UInt16
             switch nextProtocol {
             case NSHNextProtocol.ipv4: etherType = EtherType.ipv4

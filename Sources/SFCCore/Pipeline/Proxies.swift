@@ -68,14 +68,13 @@ extension Pipeline {
         meta.chain = Int32(c)
         meta.hop = Int32(k)
         meta.instance = ret.instance
-        let entry = tables.chains[c]
         switch (ret.kind, ret.proxy) {
         case (.nshUnaware, _):
             // Restore NSH as the SF would have returned it: SI - 1, and the
             // TTL the packet left with (one SFF decrement per hop so far).
-            let si = UInt8(truncatingIfNeeded: Int(entry.config.startSI) - k - 1)
-            let ttl = UInt8(max(1, Int(entry.config.ttl) - (k + 1)))
-            pushNSH(&pkt, &meta, chain: entry, si: si, ttl: ttl,
+            let si = UInt8(truncatingIfNeeded: Int(tables.chains[c].config.startSI) - k - 1)
+            let ttl = UInt8(max(1, Int(tables.chains[c].config.ttl) - (k + 1)))
+            pushNSH(&pkt, &meta, chain: c, si: si, ttl: ttl,
                     nextProtocol: etherType == EtherType.ipv4 ? NSHNextProtocol.ipv4 : NSHNextProtocol.ipv6)
             guard meta.verdict == .pending else { return }
             meta.trace.record(.nshProxyIn)
@@ -84,7 +83,7 @@ extension Pipeline {
             // End.AS: push the configured headers (CACHE.SA, CACHE.LIST) with
             // the segment after this one active.
             let hash = FlowHash.ofIPPacket(pkt.data, count: pkt.length)
-            pushSRv6(&pkt, &meta, chain: c, segmentsLeft: entry.segmentCount - 2 - k, hash: hash)
+            pushSRv6(&pkt, &meta, chain: c, segmentsLeft: tables.chains[c].segmentCount - 2 - k, hash: hash)
             guard meta.verdict == .pending else { return }
             meta.trace.record(.endASIn)
             ipv6Output(&pkt, &meta)

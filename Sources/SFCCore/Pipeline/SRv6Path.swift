@@ -13,9 +13,8 @@ extension Pipeline {
     /// the active segment, which goes into the DA.
     @inline(__always)
     func pushSRv6(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int, segmentsLeft: Int, hash: UInt32) {
-        let entry = tables.chains[c]
-        let n = entry.segmentCount
-        let listCount = entry.config.reduced ? n - 1 : n
+        let n = tables.chains[c].segmentCount
+        let listCount = tables.chains[c].config.reduced ? n - 1 : n
         let srhLength = listCount == 0 ? 0 : SegmentRoutingHeader.fixedSize + 16 * listCount
         guard pkt.length > 0 else { drop(&meta, .truncated); return }
         let innerIsIPv6 = pkt.data.be8(0) >> 4 == 6
@@ -44,17 +43,17 @@ extension Pipeline {
     @inline(__always)
     func srv6Encap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int) {
         let hash = FlowHash.ofIPPacket(pkt.data, count: pkt.length)
-        let entry = tables.chains[c]
-        pushSRv6(&pkt, &meta, chain: c, segmentsLeft: entry.segmentCount - 1, hash: hash)
+        pushSRv6(&pkt, &meta, chain: c, segmentsLeft: tables.chains[c].segmentCount - 1, hash: hash)
         guard meta.verdict == .pending else { return }
         // Every hop's instance is fixed here, in the segment list.
-        for (k, f) in entry.config.hops.enumerated() {
+        for k in 0..<tables.chains[c].config.hops.count {
+            let f = tables.chains[c].config.hops[k]
             let i = tables.functions[f].selector.instance(forHash: hash)
             stats.countInstance(tables.instanceCounterBase[f] + i)
             if k == 0 { meta.instance = Int32(i) }
         }
         meta.hop = 0
-        meta.trace.record(entry.config.reduced ? .srv6EncapReduced : .srv6Encap)
+        meta.trace.record(tables.chains[c].config.reduced ? .srv6EncapReduced : .srv6Encap)
         ipv6Output(&pkt, &meta)
     }
 

@@ -177,11 +177,11 @@ public struct ForwardingTables: Sendable {
     /// the instance of each multi-instance hop chosen by the flow hash.
     @inline(__always)
     public func segment(chain: Int, position: Int, flowHash: UInt32) -> IPv6Address {
-        let entry = chains[chain]
-        if position >= entry.config.hops.count { return entry.endSegment }
-        let f = functions[entry.config.hops[position]]
-        let i = f.selector.instance(forHash: flowHash)
-        return f.config.instances[i].sid ?? IPv6Address(hi: 0, lo: 0)
+        // Fields read in place: copying the entries would retain their arrays.
+        if position >= chains[chain].config.hops.count { return chains[chain].endSegment }
+        let f = chains[chain].config.hops[position]
+        let i = functions[f].config.instances.count > 1 ? functions[f].selector.instance(forHash: flowHash) : 0
+        return functions[f].config.instances[i].sid ?? IPv6Address(hi: 0, lo: 0)
     }
 
     /// Is `a` an address this node answers for (a local SID or the SRv6 source)?
