@@ -9,15 +9,15 @@ takes an 802.1Q tag out of the frame before packet sockets see it; the tag is
 put back from the socket's auxiliary data, so a tagged delivery shows as one.
 Prints "ready" once the socket is bound; stops on SIGTERM or SIGINT.
 """
-import signal
 import socket
 import struct
 import sys
 import time
 
+from packet_socket import open_packet_socket, stop_flag
+
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
-SO_RCVBUFFORCE = 33  # Linux; the socket module does not name it
 SOL_PACKET = 263
 PACKET_AUXDATA = 8
 TP_STATUS_VLAN_VALID = 1 << 4
@@ -26,16 +26,9 @@ TP_STATUS_VLAN_TPID_VALID = 1 << 6
 
 def main():
     iface, path = sys.argv[1], sys.argv[2]
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    stop = stop_flag()
+    sock = open_packet_socket(iface, ETH_P_ALL)
     sock.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
-    sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
-    sock.bind((iface, ETH_P_ALL))
-    sock.settimeout(0.2)
     with open(path, "wb") as out:
         # pcap global header: microsecond timestamps, snaplen 65535, Ethernet.
         out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))

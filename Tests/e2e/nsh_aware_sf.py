@@ -14,29 +14,20 @@ it saw to STATS.json: frames per SPI, the (SPI, SI, TTL) triples received,
 and frames it refused (not NSH version 0 / MD type 1 / length 6, or SI 0).
 """
 import json
-import signal
 import socket
 import struct
 import sys
 
+from packet_socket import open_packet_socket, stop_flag
+
 ETH_P_NSH = 0x894F
 PACKET_OUTGOING = 4
-SO_RCVBUFFORCE = 33  # Linux; the socket module does not name it
 
 
 def main():
     iface, stats_path = sys.argv[1], sys.argv[2]
-    # A parent (Foundation's Process) may start us with these blocked.
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_NSH))
-    # Room for a TCP window's worth of frames while Python catches up.
-    sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
-    sock.bind((iface, ETH_P_NSH))
-    sock.settimeout(0.2)
+    stop = stop_flag()
+    sock = open_packet_socket(iface, ETH_P_NSH)
     print("ready", flush=True)
 
     by_spi = {}
