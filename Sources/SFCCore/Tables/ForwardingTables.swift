@@ -78,7 +78,7 @@ public struct ForwardingTables: Sendable {
     public init(_ config: CompiledConfig) {
         self.config = config
         classifier = Classifier(rules: config.rules)
-        routes4 = RouteTable4(config.routes4)
+        routes4 = RouteTable4(config.routes4.map { ($0.prefix, $0.via) })
         // An sr-aware instance with its own adjacency is a /128 route to its SID.
         var host6: [Route6] = []
         for function in config.functions where function.kind == .srAware {
@@ -88,7 +88,7 @@ public struct ForwardingTables: Sendable {
                 }
             }
         }
-        routes6 = RouteTable6(host6 + config.routes6)
+        routes6 = RouteTable6((host6 + config.routes6).map { ($0.prefix, $0.via) })
         functions = config.functions.map {
             FunctionEntry(config: $0, selector: InstanceSelector(instances: $0.instances.map { ($0.name, $0.weight) }))
         }
