@@ -29,6 +29,9 @@ public final class Pipeline {
     static let window = 256
     let actions: UnsafeMutablePointer<Action>
     let fields: UnsafeMutablePointer<FlowFields>
+    /// The table entry dispatch found (return or local SID), so the action
+    /// does not look the same key up again.
+    let found: UnsafeMutablePointer<Int32>
 
     enum Action: UInt8 {
         case done, classify, nsh, vxlan, localSID, proxyReturn, transit6
@@ -45,6 +48,8 @@ public final class Pipeline {
         cacheInnerType.initialize(repeating: 0, count: slots)
         actions = .allocate(capacity: Pipeline.window)
         actions.initialize(repeating: .done, count: Pipeline.window)
+        found = .allocate(capacity: Pipeline.window)
+        found.initialize(repeating: -1, count: Pipeline.window)
         fields = .allocate(capacity: Pipeline.window)
         fields.initialize(repeating: FlowFields(family: .ipv4, source: IPv6Address(hi: 0, lo: 0),
                                                 destination: IPv6Address(hi: 0, lo: 0), proto: 0, sourcePort: 0,
@@ -58,6 +63,7 @@ public final class Pipeline {
         cacheInnerType.deallocate()
         actions.deallocate()
         fields.deallocate()
+        found.deallocate()
     }
 
     /// A snapshot of the counters (per port, reason, chain, hop, instance).
@@ -85,7 +91,7 @@ public final class Pipeline {
     @inline(__always)
     func processWindow(_ batch: PacketBatch, _ start: Int, _ end: Int) {
         let packets = batch.packets, meta = batch.meta
-        for i in start..<end { actions[i - start] = dispatch(&packets[i], &meta[i], &fields[i - start]) }
+        for i in start..<end { actions[i - start] = dispatch(&packets[i], &meta[i], &fields[i - start], &found[i - start]) }
         for i in start..<end where actions[i - start] == .classify {
             if let rule = tables.classifier.lookup(fields[i - start]) {
                 meta[i].chain = Int32(tables.config.rules[rule].chain)
@@ -97,7 +103,7 @@ public final class Pipeline {
             }
         }
         for i in start..<end where actions[i - start] != .done {
-            act(actions[i - start], &packets[i], &meta[i])
+            act(actions[i - start], &packets[i], &meta[i], found[i - start])
         }
     }
 
@@ -117,12 +123,13 @@ public final class Pipeline {
     // MARK: - Stage 1: dispatch
 
     @inline(__always)
-    func dispatch(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, _ f: inout FlowFields) -> Action {
+    func dispatch(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, _ f: inout FlowFields, _ entry: inout Int32) -> Action {
         let port = Int(meta.ingress)
         guard port >= 0 && port < tables.config.ports.count else { drop(&meta, .untrustedIngress); return .done }
         stats.countRX(port: port)
         guard let eth = EthernetHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return .done }
-        if tables.returns[ForwardingTables.returnKey(port: port, vlan: eth.vlan)] != nil { return .proxyReturn }
+        let ret = tables.returns.index(of: ForwardingTables.returnKey(port: port, vlan: eth.vlan))
+        if ret >= 0 { entry = Int32(ret); return .proxyReturn }
         let trusted = tables.config.ports[port].trusted
         let l3 = pkt.data + eth.headerLength
         let l3Length = pkt.length - eth.headerLength
@@ -157,8 +164,10 @@ public final class Pipeline {
             guard ip.isValid else { drop(&meta, .ipv6BadHeader); return .done }
             _ = pkt.trim(l3Length - IPv6Header.size - ip.payloadLength)
             let da = ip.destination
-            if tables.localSIDs[da] != nil {
+            let sid = tables.localSIDs.index(of: da)
+            if sid >= 0 {
                 guard trusted else { drop(&meta, .untrustedIngress); return .done }
+                entry = Int32(sid)
                 return .localSID
             }
             if da == tables.config.node.srv6Source { drop(&meta, .notForUs); return .done }
@@ -188,7 +197,7 @@ public final class Pipeline {
     // MARK: - Stage 3: act
 
     @inline(__always)
-    func act(_ action: Action, _ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
+    func act(_ action: Action, _ pkt: inout PacketBuffer, _ meta: inout PacketMeta, _ entry: Int32) {
         switch action {
         case .done:
             return
@@ -202,9 +211,9 @@ public final class Pipeline {
             vxlanDecap(&pkt, &meta)
         case .localSID:
             stripEthernet(&pkt)
-            ipv6Output(&pkt, &meta)
+            ipv6Output(&pkt, &meta, known: tables.localSIDs.values[Int(entry)])
         case .proxyReturn:
-            proxyReturn(&pkt, &meta)
+            proxyReturn(&pkt, &meta, tables.returns.values[Int(entry)])
         case .transit6:
             stripEthernet(&pkt)
             ipv6Transit(&pkt, &meta)

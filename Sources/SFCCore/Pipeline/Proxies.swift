@@ -20,9 +20,8 @@ extension Pipeline {
                 // Learn the headers as they will leave after this SID: hop
                 // limit and SL decremented, DA the next segment.
                 guard advance(&pkt, &meta, srh: srh, srhOffset: chain.srhOffset) else { return }
-                guard let slot = dynamicSlot(sid), chain.upperOffset <= Pipeline.cacheSlotSize else {
-                    drop(&meta, .srhMalformed); return
-                }
+                let slot = Int(sid.cacheSlot)
+                guard slot >= 0, chain.upperOffset <= Pipeline.cacheSlotSize else { drop(&meta, .srhMalformed); return }
                 (cache + slot * Pipeline.cacheSlotSize).copyMemory(from: pkt.data, byteCount: chain.upperOffset)
                 cacheLength[slot] = chain.upperOffset
                 cacheInnerType[slot] = inner
@@ -43,22 +42,10 @@ extension Pipeline {
         }
     }
 
-    /// The End.AD cache slot behind a dynamic proxy SID.
-    @inline(__always)
-    func dynamicSlot(_ sid: SIDEntry) -> Int? {
-        let entry = tables.config.functions[Int(sid.function)].instances[Int(sid.instance)]
-        guard let attachment = entry.attachment else { return nil }
-        let key = ForwardingTables.returnKey(port: entry.returnPort ?? attachment.port, vlan: attachment.vlan)
-        guard let ret = tables.returns[key], ret.cacheSlot >= 0 else { return nil }
-        return Int(ret.cacheSlot)
-    }
-
-    /// A packet came back from a function on its return attachment.
-    func proxyReturn(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
-        guard let eth = EthernetHeader(pkt.data, count: pkt.length),
-              let ret = tables.returns[ForwardingTables.returnKey(port: Int(meta.ingress), vlan: eth.vlan)] else {
-            drop(&meta, .truncated); return
-        }
+    /// A packet came back from a function on its return attachment
+    /// (`ret`, found by dispatch).
+    func proxyReturn(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, _ ret: ReturnEntry) {
+        guard let eth = EthernetHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return }
         let etherType = eth.etherType
         _ = pkt.adjust(eth.headerLength)
         guard etherType == EtherType.ipv4 || etherType == EtherType.ipv6 else { drop(&meta, .unsupportedEthertype); return }

@@ -59,12 +59,16 @@ extension Pipeline {
 
     /// The packet's DA decides: a local SID runs its behaviour (and may hand
     /// the packet back here), anything else goes by the IPv6 routes.
-    func ipv6Output(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
+    /// `known` is the DA's SID entry when the caller already looked it up.
+    func ipv6Output(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, known: SIDEntry? = nil) {
+        var known = known
         for _ in 0..<Pipeline.maxLocalSIDs {
             guard meta.verdict == .pending else { return }
             guard pkt.length >= IPv6Header.size else { drop(&meta, .truncated); return }
             let da = pkt.data.ipv6(24)
-            guard let sid = tables.localSIDs[da] else {
+            let found = known ?? tables.localSIDs[da]
+            known = nil
+            guard let sid = found else {
                 guard let via = tables.routes6.lookup(da) else { drop(&meta, .noRoute); return }
                 emit(&pkt, &meta, via: via, etherType: EtherType.ipv6)
                 return

@@ -49,14 +49,20 @@ public struct ExactTable<Key: ExactKey, Value: Sendable>: Sendable {
 
     public var count: Int { keys.count }
 
+    /// The entry index of `key` in `keys` / `values`, or -1.
     @inline(__always)
-    public subscript(key: Key) -> Value? {
+    public func index(of key: Key) -> Int {
         var slot = Int(key.tableHash) & mask
         while true {
             let index = Int(slots[slot])
-            if index < 0 { return nil }
-            if keys[index] == key { return values[index] }
+            if index < 0 || keys[index] == key { return index }
             slot = (slot + 1) & mask
         }
+    }
+
+    @inline(__always)
+    public subscript(key: Key) -> Value? {
+        let index = index(of: key)
+        return index < 0 ? nil : values[index]
     }
 }

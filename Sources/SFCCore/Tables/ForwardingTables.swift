@@ -19,6 +19,8 @@ public struct SIDEntry: Sendable, Equatable {
     public var instance: Int32 = -1
     public var chain: Int32 = -1
     public var position: Int32 = -1
+    /// End.AD: the header cache slot of the instance.
+    public var cacheSlot: Int32 = -1
 }
 
 /// What a packet coming back from an NSH-unaware or SR-unaware function on
@@ -163,7 +165,7 @@ public struct ForwardingTables: Sendable {
                         chain: Int32(c), position: Int32(k), cacheSlot: slot)
                     if function.kind == .srUnaware, let sid = instance.sid, let proxy = function.proxy {
                         sids[sid] = SIDEntry(behavior: proxy.behavior, via: attachment, function: Int32(f),
-                                             instance: Int32(i), chain: Int32(c), position: Int32(k))
+                                             instance: Int32(i), chain: Int32(c), position: Int32(k), cacheSlot: slot)
                     }
                 }
             }
