@@ -13,17 +13,32 @@ BUILD_FLAGS ?=
 DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-dev libelf-dev libpcap-dev \
                 bpftool nftables iproute2 iputils-ping ethtool procps
 
-.PHONY: all deps build test demo check clean bench
+.PHONY: all deps build test demo check clean bench bpf
+
+# The XDP programs (BPF/*.c), compiled for the bpf target with BTF. Debian's
+# clang is not required: the Swift toolchain's clang targets bpf too.
+BPF_CC ?= $(shell command -v clang 2>/dev/null || echo /opt/swift/usr/bin/clang)
+BPF_OUT ?= .build/bpf
+BPF_SOURCES := $(wildcard BPF/*.c)
+BPF_OBJECTS := $(patsubst BPF/%.c,$(BPF_OUT)/%.o,$(BPF_SOURCES))
+BPF_HEADERS := $(wildcard BPF/*.h BPF/include/*.h)
+BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -IBPF/include -I/usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+
+$(BPF_OUT)/%.o: BPF/%.c $(BPF_HEADERS)
+	@mkdir -p $(BPF_OUT)
+	$(BPF_CC) $(BPF_CFLAGS) -c $< -o $@
+
+bpf: deps $(BPF_OBJECTS)
 
 all: build
 
 deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
 
-build: deps
+build: deps bpf
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
-test: deps
+test: deps bpf
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 

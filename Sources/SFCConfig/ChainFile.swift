@@ -24,6 +24,7 @@ public enum ChainFile {
         let names = NameTables(spec: spec, sink: sink)
         ValidatorReferences(spec: spec, names: names, sink: sink).run()
         ValidatorRoutes(spec: spec, sink: sink).run()
+        ValidatorInterfaces(spec: spec, sink: sink).run()
         ValidatorChains(spec: spec, names: names, sink: sink).run()
         ValidatorSIDs(spec: spec, sink: sink).run()
         ValidatorAttachments(spec: spec, names: names, sink: sink).run()

@@ -58,10 +58,25 @@ struct ChainFileParser {
     }
 
     private func parsePort(_ node: Node) -> PortSpec? {
-        guard let m = MappingReader(node, what: "port", allowed: ["name", "mac", "mtu", "trusted"], sink: sink)
+        guard let m = MappingReader(node, what: "port", allowed: ["name", "mac", "mtu", "trusted", "interface"], sink: sink)
         else { return nil }
         return PortSpec(position: m.position, name: m.name("name", required: true), mac: m.mac("mac", required: true),
-                        mtu: m.int("mtu", in: 68...65535), trusted: m.bool("trusted")?.value ?? false)
+                        mtu: m.int("mtu", in: 68...65535), trusted: m.bool("trusted")?.value ?? false,
+                        interface: interfaceName(m))
+    }
+
+    /// A Linux interface name (IFNAMSIZ - 1 = 15 bytes; no '/', ':' or
+    /// whitespace), the kernel interface the XDP dataplane attaches to.
+    private func interfaceName(_ m: MappingReader) -> Located<String>? {
+        guard let t = m.text("interface", expected: "an interface name") else { return nil }
+        let v = t.value
+        guard !v.isEmpty, v.utf8.count <= 15, v != ".", v != "..",
+              !v.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) else {
+            sink.error("bad interface name '\(ScalarText.shortened(v))': at most 15 characters, no '/', ':' or spaces",
+                       at: t.position)
+            return nil
+        }
+        return t
     }
 
     private func parsePeer(_ node: Node) -> PeerSpec? {

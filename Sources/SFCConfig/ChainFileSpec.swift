@@ -48,6 +48,7 @@ struct PortSpec {
     var mac: Located<MACAddress>?
     var mtu: Located<Int>?
     var trusted: Bool
+    var interface: Located<String>?
 }
 
 struct PeerSpec {

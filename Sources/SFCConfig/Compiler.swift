@@ -17,7 +17,7 @@ struct Compiler {
             srv6Source: node.srv6Source?.value, locator: node.locator?.value, ipv4: node.ipv4?.value))
         config.ports = try spec.ports.map { p in
             PortConfig(name: try need(p.name, "port name", p.position), mac: try need(p.mac, "port mac", p.position),
-                       mtu: p.mtu?.value ?? 1500, trusted: p.trusted)
+                       mtu: p.mtu?.value ?? 1500, trusted: p.trusted, interface: p.interface?.value)
         }
         config.peers = try spec.peers.map { p in
             PeerConfig(name: try need(p.name, "peer name", p.position),

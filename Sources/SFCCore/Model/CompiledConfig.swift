@@ -57,8 +57,11 @@ public struct PortConfig: Sendable, Equatable {
     /// RFC 8300 section 8.1 / RFC 8754 section 5.1: NSH, VXLAN-GPE and SRv6
     /// traffic is accepted only on trusted ports (inside the SFC/SR domain).
     public var trusted: Bool
-    public init(name: String, mac: MACAddress, mtu: Int = 1500, trusted: Bool = false) {
-        self.name = name; self.mac = mac; self.mtu = mtu; self.trusted = trusted
+    /// The kernel interface the XDP dataplane attaches to for this port
+    /// (`interface:` in the chain file); nil when the port has none.
+    public var interface: String?
+    public init(name: String, mac: MACAddress, mtu: Int = 1500, trusted: Bool = false, interface: String? = nil) {
+        self.name = name; self.mac = mac; self.mtu = mtu; self.trusted = trusted; self.interface = interface
     }
 }
 

@@ -1,0 +1,240 @@
+/* The layouts of every map key and value the XDP programs read, shared with
+ * the Swift loader (Sources/SFCXDP fills the maps from SFCCore's
+ * ForwardingTables through the host build of this header in CSFCShared).
+ * Tests/SFCXDPTests/TableLayoutTests reads the BTF of the compiled BPF
+ * object and checks that sizes and offsets agree with the host build.
+ *
+ * Conventions: addresses, SPI, VNI and ports are stored in network byte
+ * order as they appear on the wire (byte arrays or __be32) unless a field
+ * says "host order"; indices (port, chain, function, instance, rule) are
+ * host order. No field is a pointer or has implicit padding. */
+#ifndef SFC_TABLES_H
+#define SFC_TABLES_H
+
+#include <linux/types.h>
+
+#define SFC_MAX_PORTS 64
+#define SFC_MAX_CHAINS 1024
+#define SFC_MAX_HOPS 16               /* functions per chain */
+#define SFC_MAX_SEGMENTS (SFC_MAX_HOPS + 1)
+#define SFC_MAX_FUNCTIONS 256
+#define SFC_MAX_INSTANCES 16          /* per function */
+#define SFC_MAX_CONTEXT 128           /* NSH context bytes after the service path header */
+#define SFC_MAX_SIDS 4096
+#define SFC_MAX_RETURNS 4096
+#define SFC_MAX_PATHS 65536           /* (SPI, SI) entries */
+#define SFC_MAX_ROUTES 16384          /* per family */
+#define SFC_MAX_TUPLES 32             /* classifier shapes */
+#define SFC_MAX_CLASS_KEYS 262144     /* classifier (tuple, masked key) entries */
+#define SFC_CLASS_CANDIDATES 8        /* rules sharing one key whose ports are ranges */
+#define SFC_MAX_HOP_COUNTERS 16384
+#define SFC_MAX_INSTANCE_COUNTERS 4096
+#define SFC_MAX_PROXY_CACHES 256      /* End.AD header caches */
+#define SFC_PROXY_CACHE_BYTES 512
+#define SFC_INSTANCE_BUCKET_COUNT 1024
+#define SFC_NONE 0xffffffffu          /* "no port / no index" */
+
+/* Table generations: every config table is an ARRAY_OF_MAPS with two
+ * slots; sfc_active[0] says which slot packets use. The loader fills fresh
+ * inner maps, puts them in the other slot and then flips sfc_active, so a
+ * packet sees one whole generation (it reads sfc_active once). */
+#define SFC_GENERATIONS 2
+
+/* Swift's SRv6Behavior, FunctionKind and SRProxyMode, in declaration order. */
+enum sfc_behavior {
+    SFC_BEH_END = 0, SFC_BEH_END_X = 1, SFC_BEH_END_DX4 = 2, SFC_BEH_END_DX6 = 3,
+    SFC_BEH_END_DT4 = 4, SFC_BEH_END_DT6 = 5, SFC_BEH_END_AS = 6, SFC_BEH_END_AD = 7, SFC_BEH_END_AM = 8,
+};
+enum sfc_function_kind { SFC_KIND_NSH_AWARE = 0, SFC_KIND_NSH_UNAWARE = 1, SFC_KIND_SR_AWARE = 2, SFC_KIND_SR_UNAWARE = 3 };
+enum sfc_proxy_mode { SFC_PROXY_NONE = 0, SFC_PROXY_STATIC = 1, SFC_PROXY_DYNAMIC = 2, SFC_PROXY_MASQUERADING = 3 };
+enum sfc_port_match { SFC_PORTS_ANY = 0, SFC_PORTS_EXACT = 1, SFC_PORTS_RANGE = 2 };
+enum sfc_encap { SFC_ENCAP_NSH = 0, SFC_ENCAP_SRV6 = 1 };
+enum sfc_chain_end { SFC_END_DELIVER = 0, SFC_END_SEGMENT = 1 };
+
+/* Where a packet leaves: port index, next-hop MAC, 802.1Q tag (0 = none). */
+struct sfc_adjacency {
+    __u32 port;                       /* SFC_NONE: no adjacency */
+    __u8 mac[6];
+    __u16 vlan;                       /* host order */
+};
+
+/* sfc_globals[0] */
+struct sfc_globals {
+    __u8 srv6_source[16];
+    __u8 locator[16];
+    __u32 has_srv6_source;
+    __u32 has_locator;
+    __u32 locator_length;             /* prefix length in bits */
+    __be32 ipv4;                      /* node.ipv4 */
+    __u32 has_ipv4;
+    __u32 port_count;
+    __u32 tuple_count;                /* classifier tuples in use, best first */
+    __u32 chain_count;
+};
+
+/* sfc_ports[port index] */
+struct sfc_port {
+    __u8 mac[6];
+    __u16 mtu;                        /* host order; L3 bytes */
+    __u32 trusted;
+    __u32 ifindex;                    /* 0 when the port has no kernel interface */
+};
+
+/* sfc_chains[chain index] */
+struct sfc_chain {
+    __u32 spi;                        /* host order, 24 bits */
+    __u8 start_si;
+    __u8 ttl;
+    __u8 md_type;
+    __u8 nsh_length_words;            /* 6 for MD1; 2 + context words for MD2 */
+    __u8 encap;                       /* enum sfc_encap */
+    __u8 reduced;                     /* H.Encaps.Red */
+    __u8 hop_count;
+    __u8 context_length;              /* bytes in context[] */
+    __u32 hop_counter_base;           /* index of hop 0 in sfc_hop_counts */
+    __u32 end_kind;                   /* enum sfc_chain_end */
+    struct sfc_adjacency deliver;     /* SFC_END_DELIVER */
+    __u8 end_segment[16];             /* SFC_END_SEGMENT */
+    __u16 hops[SFC_MAX_HOPS];         /* function index per hop, host order */
+    __u8 context[SFC_MAX_CONTEXT];    /* NSH metadata exactly as on the wire */
+};
+
+/* sfc_functions[function index] */
+struct sfc_function {
+    __u32 kind;                       /* enum sfc_function_kind */
+    __u32 proxy;                      /* enum sfc_proxy_mode */
+    __u32 instance_count;
+    __u32 instance_counter_base;      /* index of instance 0 in sfc_instance_counts */
+    __u16 buckets[SFC_INSTANCE_BUCKET_COUNT]; /* flow bucket -> instance index */
+};
+
+/* sfc_instances[function * SFC_MAX_INSTANCES + instance] */
+struct sfc_instance {
+    struct sfc_adjacency attachment;  /* port SFC_NONE: none */
+    __u8 sid[16];
+    __u32 has_sid;
+    __u32 has_peer;                   /* behind a remote SFF over VXLAN-GPE */
+    __be32 peer_address;
+    __u32 peer_vni;                   /* host order, 24 bits */
+    struct sfc_adjacency peer_via;    /* the peer's port and MAC (no VLAN) */
+};
+
+/* sfc_sids: key = the SID */
+struct sfc_sid_key {
+    __u8 addr[16];
+};
+struct sfc_sid_entry {
+    __u32 behavior;                   /* enum sfc_behavior */
+    struct sfc_adjacency via;         /* End.X, End.DX4/DX6, proxies */
+    __s32 function;                   /* proxies: what the SID fronts; -1 otherwise */
+    __s32 instance;
+    __s32 chain;
+    __s32 position;
+    __s32 cache_slot;                 /* End.AD: index into sfc_proxy_cache */
+};
+
+/* sfc_returns: key = port << 16 | vlan (host order), see sfc_return_key */
+struct sfc_return_entry {
+    __u32 kind;                       /* enum sfc_function_kind */
+    __u32 proxy;                      /* enum sfc_proxy_mode */
+    __s32 function;
+    __s32 instance;
+    __s32 chain;
+    __s32 position;
+    __s32 cache_slot;
+};
+
+/* sfc_nsh_paths: key = spi << 8 | si (host order), see sfc_path_key */
+struct sfc_path_entry {
+    __u32 chain;
+    __u32 position;                   /* == hop_count: end of path */
+};
+
+/* sfc_routes4 / sfc_routes6: LPM tries */
+struct sfc_lpm4_key {
+    __u32 prefixlen;
+    __u8 addr[4];
+};
+struct sfc_lpm6_key {
+    __u32 prefixlen;
+    __u8 addr[16];
+};
+
+/* sfc_tuples[tuple index]: one classifier shape (SFCCore RuleShape), in
+ * the order of the best rule each holds. */
+struct sfc_tuple {
+    __u32 family;                     /* 4 or 6 */
+    __u32 best_rule;                  /* lowest rule index in this tuple */
+    __u8 source_mask[16];             /* IPv4: the first 4 bytes */
+    __u8 destination_mask[16];
+    __u8 proto;                       /* 1: proto is part of the key */
+    __u8 dscp;                        /* 1: dscp is part of the key */
+    __u8 ingress;                     /* 1: ingress port is part of the key */
+    __u8 source_ports;                /* enum sfc_port_match */
+    __u8 destination_ports;           /* enum sfc_port_match */
+    __u8 pad[3];
+};
+
+/* sfc_class_keys: the packet's fields masked by one tuple. Fields the tuple
+ * does not match on (and ports that are ranges) are 0. IPv4 addresses sit in
+ * the first 4 bytes of the arrays. */
+struct sfc_class_key {
+    __u32 tuple;
+    __u8 source[16];
+    __u8 destination[16];
+    __be16 source_port;
+    __be16 destination_port;
+    __u16 ingress;                    /* host order */
+    __u8 proto;
+    __u8 dscp;                        /* DSCP value, 0..63 */
+};
+
+struct sfc_class_candidate {
+    __u32 rule;                       /* precedence: lower wins */
+    __u32 chain;
+    __u16 source_port_low;            /* host order, inclusive */
+    __u16 source_port_high;
+    __u16 destination_port_low;
+    __u16 destination_port_high;
+};
+
+struct sfc_class_value {
+    __u32 count;                      /* candidates in use, best first */
+    __u32 pad;
+    struct sfc_class_candidate candidates[SFC_CLASS_CANDIDATES];
+};
+
+/* Counters: per-CPU arrays, not generational; summed by the loader. */
+struct sfc_port_counters {
+    __u64 rx_packets;
+    __u64 tx_packets;
+    __u64 tx_bytes;
+};
+struct sfc_chain_counters {
+    __u64 packets;
+    __u64 bytes;
+};
+
+/* sfc_proxy_cache[cache slot]: the outer headers End.AD learned. */
+struct sfc_proxy_cache {
+    __u32 length;                     /* 0: nothing learned yet */
+    __u32 inner_type;                 /* 4 or 41 */
+    __u8 bytes[SFC_PROXY_CACHE_BYTES];
+};
+
+/* BPF_PROG_RUN only: the runner passes this as XDP metadata (ctx.data =
+ * sizeof) to name the ingress port; the program writes back the egress port
+ * and the drop reason, so a test sees both. Live traffic carries no such
+ * metadata and the ingress port comes from sfc_ifindex_ports. */
+#define SFC_TEST_MAGIC 0x53464354u    /* "SFCT" */
+struct sfc_test_meta {
+    __u32 magic;
+    __u32 ingress_port;
+    __u32 egress_port;                /* SFC_NONE unless redirected */
+    __u32 reason;                     /* enum sfc_drop_reason, 0 when forwarded */
+};
+
+static inline __u32 sfc_path_key(__u32 spi, __u8 si) { return spi << 8 | si; }
+static inline __u32 sfc_return_key(__u32 port, __u16 vlan) { return port << 16 | vlan; }
+
+#endif
