@@ -34,6 +34,7 @@ all: build
 
 deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
+	@scripts/mount-bpffs.sh
 
 build: deps bpf
 	$(SWIFT) build -c release $(BUILD_FLAGS)
