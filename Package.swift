@@ -8,6 +8,8 @@ import PackageDescription
 //   SFCTrace    what chain-trace does (check, simulate, decode), as a library
 //   CDPDK       C shim over DPDK 22.11 (inline functions and macros Swift can't call)
 //   SFCDPDK     the DPDK dataplane: EAL, mempool, ports, lcore forwarding loops
+//   CLibBPF     C shim over Debian's libbpf 1.1 (opts structs, the log callback, BTF helpers)
+//   SFCXDP      the XDP dataplane: loads BPF objects, fills maps from the tables, attaches
 //   SFCForwarder the daemon's commands (run, replay, fixtures; the dataplanes plug in here)
 //   chain-trace the debugging CLI
 //   sfc-forwarder the daemon
@@ -42,8 +44,11 @@ let package = Package(
                              .linkedLibrary("rte_mempool"), .linkedLibrary("rte_ring"), .linkedLibrary("rte_net_ring")]
         ),
         .target(name: "SFCDPDK", dependencies: ["CDPDK", "SFCCore", .product(name: "Logging", package: "swift-log")]),
+        // Debian's libbpf-dev 1.1; its public header also exports BPF/include/sfc_tables.h to Swift.
+        .target(name: "CLibBPF", linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]),
+        .target(name: "SFCXDP", dependencies: ["CLibBPF", "SFCCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK",
-                                                     .product(name: "Logging", package: "swift-log")]),
+                                                     "SFCXDP", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "sfc-forwarder",
             dependencies: ["SFCForwarder", "SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -58,6 +63,8 @@ let package = Package(
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
+        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore"]),
         // Drives the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
         .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
     ]

@@ -3,7 +3,8 @@
 // as JSON. With dpdk, each logical port is a ring port: a case's packet is
 // put on its ingress port's RX ring, one iteration of the forwarding loop
 // runs on the main lcore (rx_burst, pipeline, tx_burst), and whatever the
-// TX rings hold is the result.
+// TX rings hold is the result. With xdp, each case goes through
+// BPF_PROG_RUN (XDPFixtures.swift).
 import Foundation
 import Logging
 import SFCConfig
@@ -49,8 +50,14 @@ public enum FixturesCommand {
             } catch {
                 return CommandResult(stderr: "\(error)", exitCode: 2)
             }
+        case .xdp:
+            do {
+                results = try XDPFixtures.run(loaded, repositoryRoot: options.repositoryRoot, logger: logger)
+            } catch {
+                return CommandResult(stderr: "\(error)", exitCode: 2)
+            }
         default:
-            return CommandResult(stderr: "fixtures runs on --dataplane reference or dpdk (dpdk only from the sfc-forwarder binary)", exitCode: 2)
+            return CommandResult(stderr: "fixtures runs on --dataplane reference, dpdk or xdp (dpdk only from the sfc-forwarder binary)", exitCode: 2)
         }
         let files: [[String: Any]] = results.map { r in
             ["file": r.file, "cases": r.cases, "mismatches": r.mismatches.map { m in

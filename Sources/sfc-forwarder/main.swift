@@ -91,7 +91,7 @@ struct Replay: ParsableCommand {
 struct Fixtures: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run shared fixture files through a dataplane; print mismatches as JSON.", shouldDisplay: false)
-    @Option(help: "reference | dpdk") var dataplane: DataplaneKind = .reference
+    @Option(help: "reference | dpdk | xdp") var dataplane: DataplaneKind = .reference
     @Option(name: .customLong("repo-root"), help: "Directory the fixture files' config paths are relative to.")
     var repoRoot: String = FileManager.default.currentDirectoryPath
     @Argument(help: "Fixture files (JSON).") var files: [String]

@@ -1,0 +1,219 @@
+#include "clibbpf.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+/* ---- libbpf log capture ---------------------------------------------- */
+
+/* The verifier log of a big program runs to megabytes; the tail is what
+ * says why it was rejected, so the buffer keeps the newest bytes. */
+#define SFC_LOG_SIZE (1u << 20)
+static char sfc_log[SFC_LOG_SIZE];
+static size_t sfc_log_length;
+static pthread_mutex_t sfc_log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sfc_log_append(const char *text, size_t n)
+{
+    if (n >= SFC_LOG_SIZE) {
+        text += n - (SFC_LOG_SIZE / 2);
+        n = SFC_LOG_SIZE / 2;
+    }
+    if (sfc_log_length + n > SFC_LOG_SIZE) {
+        size_t keep = SFC_LOG_SIZE / 2 > n ? SFC_LOG_SIZE / 2 - n : 0;
+        if (keep > sfc_log_length) keep = sfc_log_length;
+        memmove(sfc_log, sfc_log + sfc_log_length - keep, keep);
+        sfc_log_length = keep;
+    }
+    memcpy(sfc_log + sfc_log_length, text, n);
+    sfc_log_length += n;
+}
+
+static int sfc_log_print(enum libbpf_print_level level, const char *format, va_list args)
+{
+    if (level == LIBBPF_DEBUG) return 0;
+    va_list copy;
+    va_copy(copy, args);
+    int n = vsnprintf(NULL, 0, format, copy);
+    va_end(copy);
+    if (n <= 0) return 0;
+    char small[1024];
+    char *text = (size_t)n < sizeof(small) ? small : malloc((size_t)n + 1);
+    if (!text) return 0;
+    vsnprintf(text, (size_t)n + 1, format, args);
+    pthread_mutex_lock(&sfc_log_lock);
+    sfc_log_append(text, (size_t)n);
+    pthread_mutex_unlock(&sfc_log_lock);
+    if (text != small) free(text);
+    return n;
+}
+
+void sfc_bpf_log_capture(void) { libbpf_set_print(sfc_log_print); }
+
+void sfc_bpf_log_clear(void)
+{
+    pthread_mutex_lock(&sfc_log_lock);
+    sfc_log_length = 0;
+    pthread_mutex_unlock(&sfc_log_lock);
+}
+
+size_t sfc_bpf_log_copy(char *buffer, size_t size)
+{
+    if (size == 0) return 0;
+    pthread_mutex_lock(&sfc_log_lock);
+    size_t n = sfc_log_length < size - 1 ? sfc_log_length : size - 1;
+    memcpy(buffer, sfc_log + sfc_log_length - n, n);
+    buffer[n] = 0;
+    pthread_mutex_unlock(&sfc_log_lock);
+    return n;
+}
+
+/* ---- maps, runs, attachment ------------------------------------------ */
+
+int sfc_bpf_map_create(enum bpf_map_type type, const char *name, uint32_t key_size, uint32_t value_size,
+                       uint32_t max_entries, uint32_t flags)
+{
+    LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = flags);
+    int fd = bpf_map_create(type, name, key_size, value_size, max_entries, &opts);
+    return fd < 0 ? -errno : fd;
+}
+
+int sfc_bpf_prog_run(int prog_fd, const void *data_in, uint32_t data_size_in,
+                     void *data_out, uint32_t *data_size_out,
+                     const void *ctx_in, uint32_t ctx_size_in, void *ctx_out, uint32_t ctx_size_out,
+                     uint32_t repeat, uint32_t *retval, uint32_t *duration)
+{
+    LIBBPF_OPTS(bpf_test_run_opts, opts,
+                .data_in = data_in, .data_size_in = data_size_in,
+                .data_out = data_out, .data_size_out = *data_size_out,
+                .ctx_in = ctx_in, .ctx_size_in = ctx_size_in,
+                .ctx_out = ctx_out, .ctx_size_out = ctx_size_out,
+                .repeat = (int)repeat);
+    int err = bpf_prog_test_run_opts(prog_fd, &opts);
+    if (err) return -errno;
+    *data_size_out = opts.data_size_out;
+    *retval = opts.retval;
+    *duration = opts.duration;
+    return 0;
+}
+
+int sfc_bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags)
+{
+    int err = bpf_xdp_attach(ifindex, prog_fd, flags, NULL);
+    return err < 0 ? err : 0;
+}
+
+int sfc_bpf_xdp_detach(int ifindex, uint32_t flags)
+{
+    int err = bpf_xdp_detach(ifindex, flags, NULL);
+    return err < 0 ? err : 0;
+}
+
+int sfc_bpf_xdp_query_id(int ifindex, uint32_t flags, uint32_t *prog_id)
+{
+    *prog_id = 0;
+    int err = bpf_xdp_query_id(ifindex, (int)flags, prog_id);
+    return err < 0 ? err : 0;
+}
+
+uint32_t sfc_bpf_prog_id(int prog_fd)
+{
+    struct bpf_prog_info info;
+    uint32_t length = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    if (bpf_obj_get_info_by_fd(prog_fd, &info, &length)) return 0;
+    return info.id;
+}
+
+int sfc_bpf_is_bpffs(const char *path)
+{
+    struct statfs s;
+    return statfs(path, &s) == 0 && (unsigned long)s.f_type == (unsigned long)BPF_FS_MAGIC;
+}
+
+/* ---- BTF --------------------------------------------------------------- */
+
+int sfc_bpf_btf_struct(const struct btf *btf, const char *name, uint32_t *size, uint32_t *members)
+{
+    int id = btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+    if (id < 0) return id;
+    const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
+    if (!t) return -ENOENT;
+    *size = t->size;
+    *members = btf_vlen(t);
+    return id;
+}
+
+int sfc_bpf_btf_member(const struct btf *btf, int type_id, uint32_t index, const char **name, uint32_t *bit_offset)
+{
+    const struct btf_type *t = btf__type_by_id(btf, (uint32_t)type_id);
+    if (!t || !btf_is_struct(t) || index >= btf_vlen(t)) return -1;
+    const struct btf_member *m = btf_members(t) + index;
+    *name = btf__name_by_offset(btf, m->name_off);
+    *bit_offset = btf_member_bit_offset(t, index);
+    return 0;
+}
+
+/* ---- host layout --------------------------------------------------------- */
+
+#define SFC_TYPE(T) { #T, NULL, 0, sizeof(struct T) }
+#define SFC_FIELD(T, F) { #T, #F, offsetof(struct T, F), sizeof(((struct T *)0)->F) }
+
+static const struct sfc_layout_field sfc_layout[] = {
+    SFC_TYPE(sfc_adjacency), SFC_FIELD(sfc_adjacency, port), SFC_FIELD(sfc_adjacency, mac), SFC_FIELD(sfc_adjacency, vlan),
+    SFC_TYPE(sfc_globals), SFC_FIELD(sfc_globals, srv6_source), SFC_FIELD(sfc_globals, locator),
+    SFC_FIELD(sfc_globals, has_srv6_source), SFC_FIELD(sfc_globals, has_locator), SFC_FIELD(sfc_globals, locator_length),
+    SFC_FIELD(sfc_globals, ipv4), SFC_FIELD(sfc_globals, has_ipv4), SFC_FIELD(sfc_globals, port_count),
+    SFC_FIELD(sfc_globals, tuple_count), SFC_FIELD(sfc_globals, chain_count),
+    SFC_TYPE(sfc_port), SFC_FIELD(sfc_port, mac), SFC_FIELD(sfc_port, mtu), SFC_FIELD(sfc_port, trusted),
+    SFC_FIELD(sfc_port, ifindex),
+    SFC_TYPE(sfc_chain), SFC_FIELD(sfc_chain, spi), SFC_FIELD(sfc_chain, start_si), SFC_FIELD(sfc_chain, ttl),
+    SFC_FIELD(sfc_chain, md_type), SFC_FIELD(sfc_chain, nsh_length_words), SFC_FIELD(sfc_chain, encap),
+    SFC_FIELD(sfc_chain, reduced), SFC_FIELD(sfc_chain, hop_count), SFC_FIELD(sfc_chain, context_length),
+    SFC_FIELD(sfc_chain, hop_counter_base), SFC_FIELD(sfc_chain, end_kind), SFC_FIELD(sfc_chain, deliver),
+    SFC_FIELD(sfc_chain, end_segment), SFC_FIELD(sfc_chain, hops), SFC_FIELD(sfc_chain, context),
+    SFC_TYPE(sfc_function), SFC_FIELD(sfc_function, kind), SFC_FIELD(sfc_function, proxy),
+    SFC_FIELD(sfc_function, instance_count), SFC_FIELD(sfc_function, instance_counter_base), SFC_FIELD(sfc_function, buckets),
+    SFC_TYPE(sfc_instance), SFC_FIELD(sfc_instance, attachment), SFC_FIELD(sfc_instance, sid), SFC_FIELD(sfc_instance, has_sid),
+    SFC_FIELD(sfc_instance, has_peer), SFC_FIELD(sfc_instance, peer_address), SFC_FIELD(sfc_instance, peer_vni),
+    SFC_FIELD(sfc_instance, peer_via),
+    SFC_TYPE(sfc_sid_key), SFC_FIELD(sfc_sid_key, addr),
+    SFC_TYPE(sfc_sid_entry), SFC_FIELD(sfc_sid_entry, behavior), SFC_FIELD(sfc_sid_entry, via),
+    SFC_FIELD(sfc_sid_entry, function), SFC_FIELD(sfc_sid_entry, instance), SFC_FIELD(sfc_sid_entry, chain),
+    SFC_FIELD(sfc_sid_entry, position), SFC_FIELD(sfc_sid_entry, cache_slot),
+    SFC_TYPE(sfc_return_entry), SFC_FIELD(sfc_return_entry, kind), SFC_FIELD(sfc_return_entry, proxy),
+    SFC_FIELD(sfc_return_entry, function), SFC_FIELD(sfc_return_entry, instance), SFC_FIELD(sfc_return_entry, chain),
+    SFC_FIELD(sfc_return_entry, position), SFC_FIELD(sfc_return_entry, cache_slot),
+    SFC_TYPE(sfc_path_entry), SFC_FIELD(sfc_path_entry, chain), SFC_FIELD(sfc_path_entry, position),
+    SFC_TYPE(sfc_lpm4_key), SFC_FIELD(sfc_lpm4_key, prefixlen), SFC_FIELD(sfc_lpm4_key, addr),
+    SFC_TYPE(sfc_lpm6_key), SFC_FIELD(sfc_lpm6_key, prefixlen), SFC_FIELD(sfc_lpm6_key, addr),
+    SFC_TYPE(sfc_tuple), SFC_FIELD(sfc_tuple, family), SFC_FIELD(sfc_tuple, best_rule), SFC_FIELD(sfc_tuple, source_mask),
+    SFC_FIELD(sfc_tuple, destination_mask), SFC_FIELD(sfc_tuple, proto), SFC_FIELD(sfc_tuple, dscp),
+    SFC_FIELD(sfc_tuple, ingress), SFC_FIELD(sfc_tuple, source_ports), SFC_FIELD(sfc_tuple, destination_ports),
+    SFC_FIELD(sfc_tuple, pad),
+    SFC_TYPE(sfc_class_key), SFC_FIELD(sfc_class_key, tuple), SFC_FIELD(sfc_class_key, source),
+    SFC_FIELD(sfc_class_key, destination), SFC_FIELD(sfc_class_key, source_port), SFC_FIELD(sfc_class_key, destination_port),
+    SFC_FIELD(sfc_class_key, ingress), SFC_FIELD(sfc_class_key, proto), SFC_FIELD(sfc_class_key, dscp),
+    SFC_TYPE(sfc_class_candidate), SFC_FIELD(sfc_class_candidate, rule), SFC_FIELD(sfc_class_candidate, chain),
+    SFC_FIELD(sfc_class_candidate, source_port_low), SFC_FIELD(sfc_class_candidate, source_port_high),
+    SFC_FIELD(sfc_class_candidate, destination_port_low), SFC_FIELD(sfc_class_candidate, destination_port_high),
+    SFC_TYPE(sfc_class_value), SFC_FIELD(sfc_class_value, count), SFC_FIELD(sfc_class_value, pad),
+    SFC_FIELD(sfc_class_value, candidates),
+    SFC_TYPE(sfc_port_counters), SFC_FIELD(sfc_port_counters, rx_packets), SFC_FIELD(sfc_port_counters, tx_packets),
+    SFC_FIELD(sfc_port_counters, tx_bytes),
+    SFC_TYPE(sfc_chain_counters), SFC_FIELD(sfc_chain_counters, packets), SFC_FIELD(sfc_chain_counters, bytes),
+    SFC_TYPE(sfc_proxy_cache), SFC_FIELD(sfc_proxy_cache, length), SFC_FIELD(sfc_proxy_cache, inner_type),
+    SFC_FIELD(sfc_proxy_cache, bytes),
+    SFC_TYPE(sfc_test_meta), SFC_FIELD(sfc_test_meta, magic), SFC_FIELD(sfc_test_meta, ingress_port),
+    SFC_FIELD(sfc_test_meta, egress_port), SFC_FIELD(sfc_test_meta, reason),
+};
+
+const struct sfc_layout_field *sfc_bpf_host_layout(size_t *count)
+{
+    *count = sizeof(sfc_layout) / sizeof(sfc_layout[0]);
+    return sfc_layout;
+}

@@ -1,0 +1,63 @@
+/* Swift's view of Debian's libbpf 1.1 (and of the map layouts the XDP
+ * program shares with Swift). libbpf's plain functions are called from
+ * Swift directly; what is a macro, an opts struct or a va_list callback
+ * gets a small sfc_bpf_* function here. */
+#ifndef SFC_CLIBBPF_H
+#define SFC_CLIBBPF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+/* The contract: every map key and value, host build. */
+#include "../../../BPF/include/sfc_tables.h"
+
+/* libbpf's warnings and info messages (the verifier log among them) are kept
+ * in a bounded buffer instead of going to stderr, so errors can quote them.
+ * sfc_bpf_log_capture installs the callback (idempotent). */
+void sfc_bpf_log_capture(void);
+void sfc_bpf_log_clear(void);
+/* Copies the newest bytes of the log (NUL-terminated); returns the length copied. */
+size_t sfc_bpf_log_copy(char *buffer, size_t size);
+
+/* A new map (e.g. a fresh inner map for an ARRAY_OF_MAPS slot, shaped like
+ * the outer map's template). Returns an fd or -errno. */
+int sfc_bpf_map_create(enum bpf_map_type type, const char *name, uint32_t key_size, uint32_t value_size,
+                       uint32_t max_entries, uint32_t flags);
+
+/* BPF_PROG_RUN. `*data_size_out` is the buffer size in, the output size
+ * out; `*duration` is the mean nanoseconds per run. Returns 0 or -errno. */
+int sfc_bpf_prog_run(int prog_fd, const void *data_in, uint32_t data_size_in,
+                     void *data_out, uint32_t *data_size_out,
+                     const void *ctx_in, uint32_t ctx_size_in, void *ctx_out, uint32_t ctx_size_out,
+                     uint32_t repeat, uint32_t *retval, uint32_t *duration);
+
+/* XDP attach/detach by netlink (survives the process); flags are XDP_FLAGS_*. */
+int sfc_bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags);
+int sfc_bpf_xdp_detach(int ifindex, uint32_t flags);
+/* The id of the program attached in that mode, 0 when none. */
+int sfc_bpf_xdp_query_id(int ifindex, uint32_t flags, uint32_t *prog_id);
+/* The id of the program behind an fd, 0 on error. */
+uint32_t sfc_bpf_prog_id(int prog_fd);
+
+/* 1 when `path` is on a bpf filesystem (statfs magic), 0 otherwise. */
+int sfc_bpf_is_bpffs(const char *path);
+
+/* BTF of a struct: its type id (negative when absent), size and member count. */
+int sfc_bpf_btf_struct(const struct btf *btf, const char *name, uint32_t *size, uint32_t *members);
+/* Member `index` of struct `type_id`: its name and bit offset. Returns 0 or -1. */
+int sfc_bpf_btf_member(const struct btf *btf, int type_id, uint32_t index, const char **name, uint32_t *bit_offset);
+
+/* The host layout of every struct of sfc_tables.h, for the layout test. */
+struct sfc_layout_field {
+    const char *type;     /* struct name */
+    const char *field;    /* NULL: the row gives the struct's size */
+    uint32_t offset;
+    uint32_t size;
+};
+const struct sfc_layout_field *sfc_bpf_host_layout(size_t *count);
+
+#endif

@@ -1,0 +1,122 @@
+// One loaded XDP object: libbpf opens the ELF, creates (or, when pinned,
+// reuses) every map, and loads the program through the verifier. The inner
+// map templates of the ARRAY_OF_MAPS tables are read before loading:
+// libbpf frees them once the outer maps exist.
+import CLibBPF
+
+/// What a map is made of, enough to create another like it.
+public struct MapShape: Sendable, Equatable {
+    public var type: bpf_map_type
+    public var keySize: UInt32
+    public var valueSize: UInt32
+    public var maxEntries: UInt32
+    public var flags: UInt32
+}
+
+public final class BPFObject {
+    public static let programName = "sfc_xdp"
+    let object: OpaquePointer
+    public let path: String
+    public let programFD: Int32
+    /// Outer map name -> the shape of its inner maps.
+    public let innerShapes: [String: MapShape]
+    /// True when the maps were reused from pins rather than created.
+    public let reusedPins: Bool
+
+    /// - Parameter pinDirectory: when set, every map is pinned there (as
+    ///   its name) and pins already there are reused: the adopt path.
+    public init(path: String, pinDirectory: String? = nil) throws {
+        BPFLog.start()
+        guard let object = bpf_object__open_file(path, nil) else {
+            let code = errno
+            throw XDPError(.openFailed, "cannot open the XDP object \(path): \(errnoText(code))\n\(BPFLog.lastLines())")
+        }
+        self.object = object
+        self.path = path
+        var shapes: [String: MapShape] = [:]
+        var reused = false
+        var map = bpf_object__next_map(object, nil)
+        while let m = map {
+            let name = String(cString: bpf_map__name(m))
+            if let inner = bpf_map__inner_map(m) {
+                shapes[name] = MapShape(type: bpf_map__type(inner), keySize: bpf_map__key_size(inner),
+                                        valueSize: bpf_map__value_size(inner), maxEntries: bpf_map__max_entries(inner),
+                                        flags: bpf_map__map_flags(inner))
+            }
+            if let pinDirectory, !bpf_map__is_internal(m) {  // .rodata/.bss belong to this load only
+                let pin = pinDirectory + "/" + name
+                if access(pin, F_OK) == 0 { reused = true }
+                let err = bpf_map__set_pin_path(m, pin)
+                if err != 0 {
+                    bpf_object__close(object)
+                    throw XDPError(.pin, "cannot pin map \(name) at \(pin): \(errnoText(err))")
+                }
+            }
+            map = bpf_object__next_map(object, m)
+        }
+        innerShapes = shapes
+        reusedPins = reused
+
+        guard let program = bpf_object__find_program_by_name(object, BPFObject.programName) else {
+            bpf_object__close(object)
+            throw XDPError(.openFailed, "\(path) has no program named \(BPFObject.programName) (SEC(\"xdp\") int sfc_xdp(...))")
+        }
+        let err = bpf_object__load(object)
+        if err != 0 {
+            let tail = BPFLog.tail()
+            bpf_object__close(object)
+            if tail.contains("processed") || BPFLog.text.contains("BEGIN PROG LOAD LOG") {
+                throw XDPError(.verifierRejected, "the kernel's verifier rejected \(path) (\(errnoText(err))); "
+                               + "the end of its log:\n\(tail)")
+            }
+            throw XDPError(.loadFailed, "cannot load \(path): \(errnoText(err)). libbpf said:\n\(BPFLog.lastLines(12))\n"
+                           + Self.hint(BPFLog.text, pinned: pinDirectory))
+        }
+        programFD = bpf_program__fd(program)
+    }
+
+    /// A hint for the usual kernel-side causes of a load failure.
+    static func hint(_ log: String, pinned: String?) -> String {
+        if log.contains("couldn't reuse pinned map") || log.contains("reuse") && pinned != nil {
+            return "the maps pinned in \(pinned ?? "?") come from an incompatible object: stop the old dataplane "
+                + "(`sfc-forwarder run` without --leave-running detaches and unpins) or remove the directory"
+        }
+        if log.contains("BTF") || log.contains("btf") {
+            return "the kernel may lack BTF (CONFIG_DEBUG_INFO_BTF, /sys/kernel/btf/vmlinux) or a map type this object uses"
+        }
+        return "is this root (CAP_BPF, CAP_NET_ADMIN) on a kernel with XDP, BTF and ARRAY_OF_MAPS support?"
+    }
+
+    deinit { bpf_object__close(object) }
+
+    /// The fd of a map by name, or an error naming the object.
+    public func mapFD(_ name: String) throws -> Int32 {
+        guard let map = bpf_object__find_map_by_name(object, name) else {
+            throw XDPError(.mapMissing, "\(path) has no map named \(name) (see BPF/include/sfc_tables.h for the contract)")
+        }
+        return bpf_map__fd(map)
+    }
+
+    func map(_ name: String) throws -> OpaquePointer {
+        guard let map = bpf_object__find_map_by_name(object, name) else {
+            throw XDPError(.mapMissing, "\(path) has no map named \(name) (see BPF/include/sfc_tables.h for the contract)")
+        }
+        return map
+    }
+
+    /// The value size libbpf knows for a map (per CPU for per-CPU maps).
+    public func valueSize(_ name: String) throws -> UInt32 { bpf_map__value_size(try map(name)) }
+    public func maxEntries(_ name: String) throws -> UInt32 { bpf_map__max_entries(try map(name)) }
+
+    /// Pins the program at `path`, replacing an older pin.
+    public func pinProgram(at path: String) throws {
+        unlink(path)
+        guard let program = bpf_object__find_program_by_name(object, BPFObject.programName) else { return }
+        let err = bpf_program__pin(program, path)
+        if err != 0 { throw XDPError(.pin, "cannot pin the program at \(path): \(errnoText(err))") }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,122 @@
+// One packet through the loaded program with BPF_PROG_RUN. The frame is
+// preceded by 16 bytes of XDP metadata (struct sfc_test_meta) naming the
+// ingress port; the program writes back the egress port and the drop
+// reason there, so a test sees what live traffic only shows in counters.
+import CLibBPF
+import SFCCore
+
+/// The XDP action a run returned.
+public enum XDPAction: UInt32, Sendable, CustomStringConvertible {
+    case aborted = 0, drop = 1, pass = 2, tx = 3, redirect = 4
+    public var description: String {
+        switch self {
+        case .aborted: return "XDP_ABORTED"
+        case .drop: return "XDP_DROP"
+        case .pass: return "XDP_PASS"
+        case .tx: return "XDP_TX"
+        case .redirect: return "XDP_REDIRECT"
+        }
+    }
+}
+
+public struct XDPRunResult: Sendable, Equatable {
+    public var action: XDPAction?
+    public var rawAction: UInt32
+    /// From the metadata: the port redirected to, nil for SFC_NONE.
+    public var egressPort: Int?
+    public var reasonCode: UInt32
+    public var dropReason: DropReason? { reasonCode == 0 || reasonCode > 255 ? nil : DropReason(rawValue: UInt8(reasonCode)) }
+    public var output: [UInt8]
+    /// The metadata magic came back intact (the program did not move data_meta).
+    public var metadataIntact: Bool
+
+    /// In the reference pipeline's terms.
+    public enum Outcome: Sendable, Equatable {
+        case forward(port: Int)
+        case drop(DropReason?)
+        /// XDP_PASS without a reason: handed to the kernel stack.
+        case passed
+        case aborted
+    }
+
+    /// XDP_REDIRECT (and XDP_TX, which leaves by the ingress port) forward;
+    /// XDP_DROP drops; XDP_PASS with a reason (not-for-us,
+    /// unsupported-ethertype go to the kernel stack) is the reference's drop.
+    public func outcome(ingress: Int) -> Outcome {
+        switch action {
+        case .redirect: return egressPort.map { .forward(port: $0) } ?? .aborted
+        case .tx: return .forward(port: egressPort ?? ingress)
+        case .drop: return .drop(dropReason)
+        case .pass: return reasonCode == 0 ? .passed : .drop(dropReason)
+        case .aborted, nil: return .aborted
+        }
+    }
+}
+
+/// BPF_PROG_RUN on one program fd.
+struct ProgramRunner {
+    let programFD: Int32
+    static let metaSize = MemoryLayout<sfc_test_meta>.size
+
+    func run(_ frame: [UInt8], ingress: Int) throws -> XDPRunResult {
+        var input = [UInt8](repeating: 0, count: Self.metaSize + frame.count)
+        let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(truncatingIfNeeded: ingress),
+                                 egress_port: UInt32(SFC_NONE), reason: 0)
+        input.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: meta, as: sfc_test_meta.self)
+            if !frame.isEmpty { raw.baseAddress!.advanced(by: Self.metaSize).copyMemory(from: frame, byteCount: frame.count) }
+        }
+        var output = [UInt8](repeating: 0, count: max(frame.count + 512, 1024))
+        var ctxIn = xdp_md()
+        ctxIn.data = UInt32(Self.metaSize)
+        ctxIn.data_end = UInt32(input.count)
+        var ctxOut = xdp_md()
+        var outSize = UInt32(output.count)
+        var retval: UInt32 = 0, duration: UInt32 = 0
+        let err = input.withUnsafeBytes { i in
+            output.withUnsafeMutableBytes { o in
+                sfc_bpf_prog_run(programFD, i.baseAddress, UInt32(i.count), o.baseAddress, &outSize,
+                                 &ctxIn, UInt32(MemoryLayout<xdp_md>.size), &ctxOut, UInt32(MemoryLayout<xdp_md>.size),
+                                 1, &retval, &duration)
+            }
+        }
+        guard err == 0 else {
+            throw XDPError(.run, "BPF_PROG_RUN failed: \(errnoText(err)) (frame of \(frame.count) bytes on port \(ingress))")
+        }
+        let start = Int(ctxOut.data), end = min(Int(outSize), output.count)
+        let metaStart = start - Self.metaSize
+        var back = sfc_test_meta()
+        if metaStart >= 0 && start <= end {
+            withUnsafeMutableBytes(of: &back) { $0.copyBytes(from: output[metaStart..<start]) }
+        }
+        let intact = back.magic == UInt32(SFC_TEST_MAGIC)
+        return XDPRunResult(action: XDPAction(rawValue: retval), rawAction: retval,
+                            egressPort: intact && back.egress_port != UInt32(SFC_NONE) ? Int(back.egress_port) : nil,
+                            reasonCode: intact ? back.reason : 0,
+                            output: start <= end ? Array(output[start..<end]) : [], metadataIntact: intact)
+    }
+
+    /// The mean nanoseconds per run of `repeat` runs of one packet (the
+    /// kernel loops; nothing is allocated per run). Tables and counters
+    /// change as for real packets.
+    func benchmark(_ frame: [UInt8], ingress: Int, repeat count: UInt32) throws -> (nanoseconds: UInt32, action: UInt32) {
+        var input = [UInt8](repeating: 0, count: Self.metaSize + frame.count)
+        let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(truncatingIfNeeded: ingress),
+                                 egress_port: UInt32(SFC_NONE), reason: 0)
+        input.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: meta, as: sfc_test_meta.self)
+            if !frame.isEmpty { raw.baseAddress!.advanced(by: Self.metaSize).copyMemory(from: frame, byteCount: frame.count) }
+        }
+        var ctxIn = xdp_md()
+        ctxIn.data = UInt32(Self.metaSize)
+        ctxIn.data_end = UInt32(input.count)
+        var outSize: UInt32 = 0
+        var retval: UInt32 = 0, duration: UInt32 = 0
+        let err = input.withUnsafeBytes { i in
+            sfc_bpf_prog_run(programFD, i.baseAddress, UInt32(i.count), nil, &outSize, &ctxIn, UInt32(MemoryLayout<xdp_md>.size),
+                             nil, 0, max(1, count), &retval, &duration)
+        }
+        guard err == 0 else { throw XDPError(.run, "BPF_PROG_RUN (repeat \(count)) failed: \(errnoText(err))") }
+        return (duration, retval)
+    }
+}

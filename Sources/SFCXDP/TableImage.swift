@@ -1,0 +1,177 @@
+// One generation of the XDP program's config tables, as map entries (raw
+// key and value bytes per map), encoded from SFCCore's ForwardingTables.
+// Pure: building it touches no kernel object, so the encoding and its limit
+// checks are testable anywhere; GenerationWriter puts it into maps.
+import CLibBPF
+import SFCCore
+
+public struct MapEntries: Sendable {
+    public var entries: [(key: [UInt8], value: [UInt8])] = []
+    mutating func add<K, V>(_ key: K, _ value: V) { entries.append((CBytes.of(key), CBytes.of(value))) }
+}
+
+public struct TableImage: Sendable {
+    /// The generational maps (outer ARRAY_OF_MAPS names), in the order they are written.
+    public static let mapNames = ["sfc_globals", "sfc_ports", "sfc_ifindex_ports", "sfc_chains", "sfc_functions",
+                                  "sfc_instances", "sfc_sids", "sfc_returns", "sfc_nsh_paths", "sfc_routes4",
+                                  "sfc_routes6", "sfc_tuples", "sfc_class_keys"]
+
+    /// Outer map name -> the entries of its inner map.
+    public var maps: [String: MapEntries] = [:]
+    /// sfc_tx_ports: port index -> ifindex, for ports that have one.
+    public var txPorts: [(port: UInt32, ifindex: UInt32)] = []
+    public var tupleCount = 0
+
+    /// - Parameter ifindexes: the kernel interface of each port (0: none).
+    public init(tables: ForwardingTables, ifindexes: [UInt32]) throws {
+        let config = tables.config
+        try TableLimits.check(tables)
+        for name in TableImage.mapNames { maps[name] = MapEntries() }
+
+        let classifier = try ClassifierImage(rules: config.rules)
+        tupleCount = classifier.tuples.count
+        for (t, tuple) in classifier.tuples.enumerated() { maps["sfc_tuples"]!.add(UInt32(t), tuple) }
+        for (key, value) in classifier.keys { maps["sfc_class_keys"]!.add(key, value) }
+
+        maps["sfc_globals"]!.add(UInt32(0), globals(config, tupleCount: classifier.tuples.count))
+        for (p, port) in config.ports.enumerated() {
+            let ifindex = p < ifindexes.count ? ifindexes[p] : 0
+            var entry = sfc_port()
+            CBytes.copy(CBytes.mac(port.mac), into: &entry.mac)
+            entry.mtu = UInt16(clamping: port.mtu)
+            entry.trusted = port.trusted ? 1 : 0
+            entry.ifindex = ifindex
+            maps["sfc_ports"]!.add(UInt32(p), entry)
+            if ifindex != 0 {
+                maps["sfc_ifindex_ports"]!.add(ifindex, UInt32(p))
+                txPorts.append((UInt32(p), ifindex))
+            }
+        }
+        for (c, chain) in tables.chains.enumerated() {
+            maps["sfc_chains"]!.add(UInt32(c), Self.chain(chain, hopCounterBase: tables.hopCounterBase[c]))
+        }
+        for (f, function) in tables.functions.enumerated() {
+            maps["sfc_functions"]!.add(UInt32(f), Self.function(function, instanceCounterBase: tables.instanceCounterBase[f]))
+            for (i, instance) in function.config.instances.enumerated() {
+                let index = UInt32(f * Int(SFC_MAX_INSTANCES) + i)
+                maps["sfc_instances"]!.add(index, Self.instance(instance, peers: config.peers))
+            }
+        }
+        for (sid, entry) in zip(tables.localSIDs.keys, tables.localSIDs.values) {
+            var key = sfc_sid_key()
+            CBytes.copy(CBytes.ipv6(sid), into: &key.addr)
+            maps["sfc_sids"]!.add(key, Self.sid(entry))
+        }
+        for (key, entry) in zip(tables.returns.keys, tables.returns.values) {
+            maps["sfc_returns"]!.add(key, Self.returnEntry(entry))
+        }
+        for (key, entry) in zip(tables.nshPaths.keys, tables.nshPaths.values) {
+            maps["sfc_nsh_paths"]!.add(key, sfc_path_entry(chain: UInt32(entry.chain), position: UInt32(entry.position)))
+        }
+        for route in RouteImage.routes4(config) { maps["sfc_routes4"]!.add(route.key, CBytes.adjacency(route.via)) }
+        for route in RouteImage.routes6(config) { maps["sfc_routes6"]!.add(route.key, CBytes.adjacency(route.via)) }
+    }
+
+    func globals(_ config: CompiledConfig, tupleCount: Int) -> sfc_globals {
+        var g = sfc_globals()
+        if let source = config.node.srv6Source {
+            CBytes.copy(CBytes.ipv6(source), into: &g.srv6_source)
+            g.has_srv6_source = 1
+        }
+        if let locator = config.node.locator {
+            CBytes.copy(CBytes.ipv6(locator.address), into: &g.locator)
+            g.has_locator = 1
+            g.locator_length = UInt32(locator.length)
+        }
+        if let ipv4 = config.node.ipv4 {
+            g.ipv4 = CBytes.be32Field(ipv4.raw)
+            g.has_ipv4 = 1
+        }
+        g.port_count = UInt32(config.ports.count)
+        g.tuple_count = UInt32(tupleCount)
+        g.chain_count = UInt32(config.chains.count)
+        return g
+    }
+
+    static func chain(_ chain: ChainEntry, hopCounterBase: Int) -> sfc_chain {
+        let config = chain.config
+        var c = sfc_chain()
+        c.spi = config.spi
+        c.start_si = config.startSI
+        c.ttl = config.ttl
+        c.md_type = chain.mdType
+        c.nsh_length_words = chain.nshLengthWords
+        c.encap = config.encapsulation == .nsh ? UInt8(SFC_ENCAP_NSH.rawValue) : UInt8(SFC_ENCAP_SRV6.rawValue)
+        c.reduced = config.reduced ? 1 : 0
+        c.hop_count = UInt8(config.hops.count)
+        c.context_length = UInt8(chain.contextBytes.count)
+        c.hop_counter_base = UInt32(hopCounterBase)
+        switch config.end {
+        case .deliver(let adjacency):
+            c.end_kind = SFC_END_DELIVER.rawValue
+            c.deliver = CBytes.adjacency(adjacency)
+        case .segment:
+            c.end_kind = SFC_END_SEGMENT.rawValue
+            c.deliver = CBytes.adjacency(nil)
+        }
+        CBytes.copy(CBytes.ipv6(chain.endSegment), into: &c.end_segment)
+        let hops = config.hops.map { UInt16($0) }
+        withUnsafeMutableBytes(of: &c.hops) { raw in
+            for (k, f) in hops.enumerated() { raw.storeBytes(of: f, toByteOffset: 2 * k, as: UInt16.self) }
+        }
+        CBytes.copy(chain.contextBytes, into: &c.context)
+        return c
+    }
+
+    static func function(_ function: FunctionEntry, instanceCounterBase: Int) -> sfc_function {
+        var f = sfc_function()
+        f.kind = UInt32(FunctionKind.allCases.firstIndex(of: function.config.kind)!)
+        f.proxy = proxyCode(function.config.proxy)
+        f.instance_count = UInt32(function.config.instances.count)
+        f.instance_counter_base = UInt32(instanceCounterBase)
+        let buckets = function.selector.buckets
+        withUnsafeMutableBytes(of: &f.buckets) { raw in
+            for (b, i) in buckets.enumerated() { raw.storeBytes(of: i, toByteOffset: 2 * b, as: UInt16.self) }
+        }
+        return f
+    }
+
+    static func proxyCode(_ proxy: SRProxyMode?) -> UInt32 {
+        switch proxy {
+        case nil: return SFC_PROXY_NONE.rawValue
+        case .staticProxy: return SFC_PROXY_STATIC.rawValue
+        case .dynamicProxy: return SFC_PROXY_DYNAMIC.rawValue
+        case .masquerading: return SFC_PROXY_MASQUERADING.rawValue
+        }
+    }
+
+    static func instance(_ instance: InstanceConfig, peers: [PeerConfig]) -> sfc_instance {
+        var i = sfc_instance()
+        i.attachment = CBytes.adjacency(instance.attachment)
+        if let sid = instance.sid {
+            CBytes.copy(CBytes.ipv6(sid), into: &i.sid)
+            i.has_sid = 1
+        }
+        i.peer_via = CBytes.adjacency(nil)
+        if let p = instance.peer, p >= 0, p < peers.count {
+            let peer = peers[p]
+            i.has_peer = 1
+            i.peer_address = CBytes.be32Field(peer.address.raw)
+            i.peer_vni = peer.vni
+            i.peer_via = CBytes.adjacency(Adjacency(port: peer.port, mac: peer.mac))
+        }
+        return i
+    }
+
+    static func sid(_ entry: SIDEntry) -> sfc_sid_entry {
+        sfc_sid_entry(behavior: UInt32(SRv6Behavior.allCases.firstIndex(of: entry.behavior)!), via: CBytes.adjacency(entry.via),
+                      function: entry.function, instance: entry.instance, chain: entry.chain, position: entry.position,
+                      cache_slot: entry.cacheSlot)
+    }
+
+    static func returnEntry(_ entry: ReturnEntry) -> sfc_return_entry {
+        sfc_return_entry(kind: UInt32(FunctionKind.allCases.firstIndex(of: entry.kind)!), proxy: proxyCode(entry.proxy),
+                         function: entry.function, instance: entry.instance, chain: entry.chain, position: entry.position,
+                         cache_slot: entry.cacheSlot)
+    }
+}
