@@ -1,0 +1,95 @@
+/* sfc XDP dataplane: egress (docs/PIPELINE.md "Egress", Swift
+ * Pipeline.emit): MTU check on the L3 length, Ethernet (+ 802.1Q) push,
+ * TX counters, and the egress port the main program redirects to. */
+#ifndef SFC_EGRESS_H
+#define SFC_EGRESS_H
+
+#include "sfc_parse.h"
+
+/* Sends the L3 packet at data out via st->via with `ethertype`: drops
+ * `mtu-exceeded` when the L3 length is over the egress port's MTU (no
+ * fragmentation), `no-headroom` when the Ethernet header does not fit. */
+SFC_SUBPROG int sfc_emit(struct xdp_md *ctx, struct sfc_state *st, __u32 ethertype)
+{
+    if (!st)
+        return 0;
+    __u32 port = st->via.port;
+    __u16 vlan = st->via.vlan & 0x0FFF;
+    __u8 dst[6], src[6];
+    struct sfc_port *p = SFC_LOOKUP(sfc_ports, st->gen, &port);
+    if (!p) {
+        sfc_drop(st, SFC_DROP_NO_ROUTE);
+        return 0;
+    }
+    __builtin_memcpy(src, p->mac, 6);
+    __builtin_memcpy(dst, st->via.mac, 6);
+    __u32 len = sfc_len(ctx);
+    if (len > p->mtu) {
+        sfc_drop(st, SFC_DROP_MTU_EXCEEDED);
+        return 0;
+    }
+    __u32 l2 = vlan ? 18 : 14;
+    if (sfc_push(ctx, l2)) {
+        sfc_drop(st, SFC_DROP_NO_HEADROOM);
+        return 0;
+    }
+    __u8 *data = (void *)(long)ctx->data;
+    __u8 *end = (void *)(long)ctx->data_end;
+    if (data + 14 > end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    __builtin_memcpy(data, dst, 6);
+    __builtin_memcpy(data + 6, src, 6);
+    if (vlan) {
+        if (data + 18 > end) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return 0;
+        }
+        data[12] = SFC_ETH_P_VLAN >> 8;
+        data[13] = SFC_ETH_P_VLAN & 0xFF;
+        data[14] = vlan >> 8;
+        data[15] = vlan & 0xFF;
+        data[16] = ethertype >> 8;
+        data[17] = ethertype & 0xFF;
+    } else {
+        data[12] = ethertype >> 8;
+        data[13] = ethertype & 0xFF;
+    }
+    st->egress = port;
+    sfc_count_tx(port, len + l2);
+    return 0;
+}
+
+/* Copy an adjacency into st->via (the argument of sfc_emit). */
+static __always_inline void sfc_set_via(struct sfc_state *st, const struct sfc_adjacency *a)
+{
+    st->via.port = a->port;
+    __builtin_memcpy(st->via.mac, a->mac, 6);
+    st->via.vlan = a->vlan;
+}
+
+/* IPv4 / IPv6 routes (LPM tries), into st->via. Returns 0 when found. */
+static __always_inline int sfc_route4(struct sfc_state *st, const __u8 *addr)
+{
+    struct sfc_lpm4_key key = { .prefixlen = 32 };
+    __builtin_memcpy(key.addr, addr, 4);
+    struct sfc_adjacency *a = SFC_LOOKUP(sfc_routes4, st->gen, &key);
+    if (!a || a->port == SFC_NONE)
+        return -1;
+    sfc_set_via(st, a);
+    return 0;
+}
+
+static __always_inline int sfc_route6(struct sfc_state *st, const __u8 *addr)
+{
+    struct sfc_lpm6_key key = { .prefixlen = 128 };
+    __builtin_memcpy(key.addr, addr, 16);
+    struct sfc_adjacency *a = SFC_LOOKUP(sfc_routes6, st->gen, &key);
+    if (!a || a->port == SFC_NONE)
+        return -1;
+    sfc_set_via(st, a);
+    return 0;
+}
+
+#endif

@@ -1,0 +1,210 @@
+/* sfc XDP dataplane: map definitions (the names are the contract with the
+ * Swift loader, Sources/SFCXDP; layouts come from include/sfc_tables.h).
+ *
+ * Config tables are generational: each is an ARRAY_OF_MAPS with
+ * SFC_GENERATIONS slots; sfc_active[0] names the slot a packet uses. The
+ * loader fills fresh inner maps in the idle slot and then flips sfc_active,
+ * so a packet (which reads sfc_active once) sees one whole generation.
+ * Counters, the devmap and the End.AD cache are not generational. */
+#ifndef SFC_MAPS_H
+#define SFC_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "sfc_tables.h"
+#include "sfc_drop_reasons.h"
+
+/* A generational table: outer ARRAY_OF_MAPS whose inner template is the
+ * anonymous struct given as the rest of the arguments. */
+#define SFC_GEN_TABLE(NAME, ...)                                    \
+    struct {                                                        \
+        __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);                   \
+        __uint(max_entries, SFC_GENERATIONS);                       \
+        __type(key, __u32);                                         \
+        __array(values, struct { __VA_ARGS__ });                    \
+    } NAME SEC(".maps")
+
+SFC_GEN_TABLE(sfc_globals,
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct sfc_globals););
+
+SFC_GEN_TABLE(sfc_ports,
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_MAX_PORTS);
+    __type(key, __u32);
+    __type(value, struct sfc_port););
+
+SFC_GEN_TABLE(sfc_ifindex_ports,
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SFC_MAX_PORTS);
+    __type(key, __u32);
+    __type(value, __u32););
+
+SFC_GEN_TABLE(sfc_chains,
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_MAX_CHAINS);
+    __type(key, __u32);
+    __type(value, struct sfc_chain););
+
+SFC_GEN_TABLE(sfc_functions,
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_MAX_FUNCTIONS);
+    __type(key, __u32);
+    __type(value, struct sfc_function););
+
+SFC_GEN_TABLE(sfc_instances,
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_MAX_FUNCTIONS * SFC_MAX_INSTANCES);
+    __type(key, __u32);
+    __type(value, struct sfc_instance););
+
+SFC_GEN_TABLE(sfc_sids,
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SFC_MAX_SIDS);
+    __type(key, struct sfc_sid_key);
+    __type(value, struct sfc_sid_entry););
+
+SFC_GEN_TABLE(sfc_returns,
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SFC_MAX_RETURNS);
+    __type(key, __u32);
+    __type(value, struct sfc_return_entry););
+
+SFC_GEN_TABLE(sfc_nsh_paths,
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SFC_MAX_PATHS);
+    __type(key, __u32);
+    __type(value, struct sfc_path_entry););
+
+SFC_GEN_TABLE(sfc_routes4,
+    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, SFC_MAX_ROUTES);
+    __type(key, struct sfc_lpm4_key);
+    __type(value, struct sfc_adjacency););
+
+SFC_GEN_TABLE(sfc_routes6,
+    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, SFC_MAX_ROUTES);
+    __type(key, struct sfc_lpm6_key);
+    __type(value, struct sfc_adjacency););
+
+SFC_GEN_TABLE(sfc_tuples,
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_MAX_TUPLES);
+    __type(key, __u32);
+    __type(value, struct sfc_tuple););
+
+SFC_GEN_TABLE(sfc_class_keys,
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, SFC_MAX_CLASS_KEYS);
+    __type(key, struct sfc_class_key);
+    __type(value, struct sfc_class_value););
+
+/* sfc_active[0]: the generation packets use (0 or 1). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} sfc_active SEC(".maps");
+
+/* port index -> ifindex, for bpf_redirect_map. */
+struct {
+    __uint(type, BPF_MAP_TYPE_DEVMAP);
+    __uint(max_entries, SFC_MAX_PORTS);
+    __type(key, __u32);
+    __type(value, __u32);
+} sfc_tx_ports SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SFC_DROP_REASON_SLOTS);
+    __type(key, __u32);
+    __type(value, __u64);
+} sfc_drop_counts SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SFC_MAX_PORTS);
+    __type(key, __u32);
+    __type(value, struct sfc_port_counters);
+} sfc_port_counts SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SFC_MAX_CHAINS);
+    __type(key, __u32);
+    __type(value, struct sfc_chain_counters);
+} sfc_chain_counts SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SFC_MAX_HOP_COUNTERS);
+    __type(key, __u32);
+    __type(value, __u64);
+} sfc_hop_counts SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SFC_MAX_INSTANCE_COUNTERS);
+    __type(key, __u32);
+    __type(value, __u64);
+} sfc_instance_counts SEC(".maps");
+
+/* End.AD learned headers, one slot per dynamic-proxy instance; shared by
+ * every CPU (draft-ietf-spring-sr-service-programming s6.2: the cache is
+ * per proxy instance, not per CPU). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_MAX_PROXY_CACHES);
+    __type(key, __u32);
+    __type(value, struct sfc_proxy_cache);
+} sfc_proxy_cache SEC(".maps");
+
+/* clang emits the key/value types of inner map templates (two pointer
+ * levels down from the outer map) as BTF forward declarations only, and
+ * libbpf then cannot size the inner maps. This never-called function takes
+ * every table type as a parameter member, which makes clang emit them in
+ * full. libbpf loads only the subprograms a program calls, so it costs
+ * nothing at run time. */
+struct sfc_btf_anchor {
+    struct sfc_globals globals;
+    struct sfc_port port;
+    struct sfc_chain chain;
+    struct sfc_function function;
+    struct sfc_instance instance;
+    struct sfc_sid_key sid_key;
+    struct sfc_sid_entry sid_entry;
+    struct sfc_return_entry return_entry;
+    struct sfc_path_entry path_entry;
+    struct sfc_lpm4_key lpm4_key;
+    struct sfc_lpm6_key lpm6_key;
+    struct sfc_adjacency adjacency;
+    struct sfc_tuple tuple;
+    struct sfc_class_key class_key;
+    struct sfc_class_value class_value;
+    struct sfc_port_counters port_counters;
+    struct sfc_chain_counters chain_counters;
+    struct sfc_proxy_cache proxy_cache;
+    struct sfc_test_meta test_meta;
+};
+
+__attribute__((noinline)) int sfc_btf_anchor(struct sfc_btf_anchor *anchor)
+{
+    return anchor != 0;
+}
+
+/* Look KEY up in generation GEN of the generational table OUTER. */
+#define SFC_LOOKUP(OUTER, GEN, KEY)                                         \
+    ({                                                                      \
+        __u32 __g = (GEN);                                                  \
+        void *__inner = bpf_map_lookup_elem(&OUTER, &__g);                  \
+        __inner ? bpf_map_lookup_elem(__inner, (KEY)) : (void *)0;          \
+    })
+
+#endif

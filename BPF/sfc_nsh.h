@@ -1,0 +1,359 @@
+/* sfc XDP dataplane: NSH (RFC 8300) - classifier encapsulation, SFF
+ * forwarding, end-of-path decapsulation, the NSH proxy towards an
+ * NSH-unaware SF, and VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe) to and from a
+ * remote SFF. Mirrors Sources/SFCCore/Pipeline/NSHPath.swift. */
+#ifndef SFC_NSH_H
+#define SFC_NSH_H
+
+#include "sfc_classify.h"
+
+/* RFC 8300 s2.2-s2.4: push the base header (Ver 0, O 0, TTL, Length, MD
+ * type, Next Protocol), the service path header (SPI, SI) and the chain's
+ * context (MD type 1: 16 bytes; MD type 2: its TLVs, as on the wire).
+ * `fields` = si | ttl << 8 | next protocol << 16. */
+SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, __u32 fields)
+{
+    if (!st)
+        return 0;
+    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+    if (!ch) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    __u32 clen = ch->context_length;
+    if (clen > SFC_MAX_CONTEXT)
+        clen = SFC_MAX_CONTEXT;
+    __u32 spi = ch->spi & 0xFFFFFF;
+    __u32 words = ch->nsh_length_words & 0x3F;
+    __u32 md = ch->md_type & 0x0F;
+    __u32 si = fields & 0xFF, ttl = (fields >> 8) & 0x3F, np = (fields >> 16) & 0xFF;
+    if (sfc_push(ctx, 8 + clen)) {
+        sfc_drop(st, SFC_DROP_NO_HEADROOM);
+        return 0;
+    }
+    __u8 *data = (void *)(long)ctx->data;
+    __u8 *end = (void *)(long)ctx->data_end;
+    if (data + 8 > end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    __u16 w0 = (__u16)(ttl << 6 | words);
+    data[0] = w0 >> 8;
+    data[1] = w0 & 0xFF;
+    data[2] = md;
+    data[3] = np;
+    data[4] = spi >> 16;
+    data[5] = (spi >> 8) & 0xFF;
+    data[6] = spi & 0xFF;
+    data[7] = si;
+    if (clen > 0) {
+        ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+        if (!ch || bpf_xdp_store_bytes(ctx, 8, ch->context, clen)) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* VXLAN-GPE towards a remote SFF: IPv4 (node.ipv4 -> peer, TTL 64, DF,
+ * id 0, RFC 791 header checksum) / UDP (source port 0xC000 | hash & 0x3FFF
+ * as entropy, destination 4790, checksum 0) / VXLAN-GPE (I + P flags, next
+ * protocol 4 = NSH, VNI) in front of the NSH packet. `slot` indexes
+ * sfc_instances. */
+SFC_SUBPROG int sfc_vxlan_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 slot, __u32 hash)
+{
+    __u32 zero = 0;
+    if (!st)
+        return 0;
+    struct sfc_globals *g = SFC_LOOKUP(sfc_globals, st->gen, &zero);
+    struct sfc_instance *in = SFC_LOOKUP(sfc_instances, st->gen, &slot);
+    if (!g || !in || !g->has_ipv4) {
+        sfc_drop(st, SFC_DROP_NO_ROUTE);
+        return 0;
+    }
+    __be32 source = g->ipv4, peer = in->peer_address;
+    __u32 vni = in->peer_vni & 0xFFFFFF;
+    st->via.port = in->peer_via.port;
+    __builtin_memcpy(st->via.mac, in->peer_via.mac, 6);
+    st->via.vlan = 0;
+    if (sfc_push(ctx, 36)) {
+        sfc_drop(st, SFC_DROP_NO_HEADROOM);
+        return 0;
+    }
+    __u8 *data = (void *)(long)ctx->data;
+    __u8 *end = (void *)(long)ctx->data_end;
+    if (data + 36 > end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    __u32 total = sfc_len(ctx);
+    data[0] = 0x45;
+    data[1] = 0;
+    data[2] = (total >> 8) & 0xFF;
+    data[3] = total & 0xFF;
+    data[4] = 0;
+    data[5] = 0;
+    data[6] = 0x40;
+    data[7] = 0;
+    data[8] = 64;
+    data[9] = SFC_IPPROTO_UDP;
+    data[10] = 0;
+    data[11] = 0;
+    __builtin_memcpy(data + 12, &source, 4);
+    __builtin_memcpy(data + 16, &peer, 4);
+    __u32 sum = 0;
+#pragma unroll
+    for (int i = 0; i < 20; i += 2)
+        sum += (__u32)data[i] << 8 | data[i + 1];
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    __u16 csum = ~sum & 0xFFFF;
+    data[10] = csum >> 8;
+    data[11] = csum & 0xFF;
+    __u16 sport = 0xC000 | (hash & 0x3FFF);
+    __u32 ulen = total - 20;
+    data[20] = sport >> 8;
+    data[21] = sport & 0xFF;
+    data[22] = SFC_VXLAN_GPE_PORT >> 8;
+    data[23] = SFC_VXLAN_GPE_PORT & 0xFF;
+    data[24] = (ulen >> 8) & 0xFF;
+    data[25] = ulen & 0xFF;
+    data[26] = 0;
+    data[27] = 0;
+    data[28] = 0x0C;
+    data[29] = 0;
+    data[30] = 0;
+    data[31] = 4;
+    data[32] = vni >> 16;
+    data[33] = (vni >> 8) & 0xFF;
+    data[34] = vni & 0xFF;
+    data[35] = 0;
+    return sfc_emit(ctx, st, SFC_ETH_P_IPV4);
+}
+
+/* End of the service path (RFC 8300 s2.2, s4): remove NSH and deliver the
+ * inner packet; Next Protocol 3 (Ethernet) goes out as it is. `fields` =
+ * NSH length in bytes | next protocol << 16. */
+SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c, __u32 fields)
+{
+    if (!st)
+        return 0;
+    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+    if (!ch || ch->end_kind != SFC_END_DELIVER) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    __u32 hop_index = ch->hop_counter_base + ch->hop_count;
+    sfc_set_via(st, &ch->deliver);
+    __u32 hl = fields & 0xFFFF, np = fields >> 16;
+    if (sfc_pop(ctx, hl)) {
+        /* XDP keeps at least an Ethernet header's worth of packet. */
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    if (np == SFC_NSH_NP_IPV4 || np == SFC_NSH_NP_IPV6) {
+        sfc_trim_to_ip(ctx);
+        sfc_emit(ctx, st, np == SFC_NSH_NP_IPV4 ? SFC_ETH_P_IPV4 : SFC_ETH_P_IPV6);
+    } else if (np == SFC_NSH_NP_ETHERNET) {
+        __u32 len = sfc_len(ctx);
+        __u32 port = st->via.port;
+        if (len < 14) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return 0;
+        }
+        struct sfc_port *p = SFC_LOOKUP(sfc_ports, st->gen, &port);
+        if (!p) {
+            sfc_drop(st, SFC_DROP_NO_ROUTE);
+            return 0;
+        }
+        if (len - 14 > p->mtu) {
+            sfc_drop(st, SFC_DROP_MTU_EXCEEDED);
+            return 0;
+        }
+        st->egress = port;
+        sfc_count_tx(port, len);
+    } else {
+        sfc_drop(st, SFC_DROP_NSH_UNKNOWN_NEXT_PROTOCOL);
+        return 0;
+    }
+    if (st->egress != SFC_NONE)
+        sfc_count_hop_index(hop_index);
+    return 0;
+}
+
+/* SFF forwarding (RFC 8300 s2.2, s4.3, s5): the NSH packet starts at data.
+ * Check the header, decrement TTL before the lookup (an incoming 0 becomes
+ * 63) and never forward at 0, look (SPI, SI) up, then send to the chosen
+ * instance (NSH over Ethernet, or VXLAN-GPE to a remote SFF), strip NSH for
+ * an NSH-unaware instance (the NSH proxy, RFC 8300 s4.6), or end the path.
+ * The SFF never changes SI. */
+SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
+{
+    if (!st)
+        return 0;
+    __u32 problem = sfc_nsh_problem(ctx, 0);
+    if (problem) {
+        sfc_drop(st, problem);
+        return 0;
+    }
+    __u8 *data = (void *)(long)ctx->data;
+    __u8 *end = (void *)(long)ctx->data_end;
+    if (data + 8 > end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    if (data[0] & 0x20) {
+        sfc_drop(st, SFC_DROP_NSH_OAM);
+        return 0;
+    }
+    __u16 w0 = sfc_be16(data);
+    __u32 ttl = (w0 >> 6) & 0x3F;
+    ttl = ttl == 0 ? 63 : ttl - 1;
+    if (ttl == 0) {
+        sfc_drop(st, SFC_DROP_NSH_TTL_EXPIRED);
+        return 0;
+    }
+    w0 = (w0 & ~(0x3F << 6)) | (__u16)(ttl << 6);
+    data[0] = w0 >> 8;
+    data[1] = w0 & 0xFF;
+    __u32 hl = (data[1] & 0x3F) * 4;
+    __u32 np = data[3];
+    __u32 key = sfc_path_key(sfc_be32(data + 4) >> 8, data[7]);
+    struct sfc_path_entry *path = SFC_LOOKUP(sfc_nsh_paths, st->gen, &key);
+    if (!path) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    __u32 c = path->chain, k = path->position;
+    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+    if (!ch) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    if (k == ch->hop_count)
+        return sfc_nsh_decap(ctx, st, c, hl | np << 16);
+    if (k >= SFC_MAX_HOPS) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    __u32 f = ch->hops[k];
+    struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
+    __u32 slot0 = f * SFC_MAX_INSTANCES;
+    struct sfc_instance *in = SFC_LOOKUP(sfc_instances, st->gen, &slot0);
+    if (!fn || !in) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    __u32 count = fn->instance_count;
+    __u32 kind = fn->kind;
+    /* The inner flow hash picks among several instances and gives
+     * VXLAN-GPE its source port; a single local instance needs neither. */
+    __u32 hash = 0;
+    if ((count > 1 || in->has_peer) && (np == SFC_NSH_NP_IPV4 || np == SFC_NSH_NP_IPV6))
+        hash = sfc_hash_ip(ctx, hl);
+    __u32 i = 0;
+    if (count > 1) {
+        fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
+        if (!fn) {
+            sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+            return 0;
+        }
+        i = fn->buckets[sfc_flow_bucket(hash)];
+    }
+    sfc_count_hop(st->gen, c, k, (__s32)f, (__s32)i);
+    __u32 slot = f * SFC_MAX_INSTANCES + (i & (SFC_MAX_INSTANCES - 1));
+    in = SFC_LOOKUP(sfc_instances, st->gen, &slot);
+    if (!in) {
+        sfc_drop(st, SFC_DROP_NO_ROUTE);
+        return 0;
+    }
+    if (kind == SFC_KIND_NSH_AWARE) {
+        if (in->has_peer)
+            return sfc_vxlan_encap(ctx, st, slot, hash);
+        if (in->attachment.port == SFC_NONE) {
+            sfc_drop(st, SFC_DROP_NO_ROUTE);
+            return 0;
+        }
+        sfc_set_via(st, &in->attachment);
+        return sfc_emit(ctx, st, SFC_ETH_P_NSH);
+    }
+    if (kind == SFC_KIND_NSH_UNAWARE) {
+        /* NSH proxy, outbound: the SF sees the bare packet. */
+        if (in->attachment.port == SFC_NONE) {
+            sfc_drop(st, SFC_DROP_NO_ROUTE);
+            return 0;
+        }
+        sfc_set_via(st, &in->attachment);
+        __u32 type;
+        if (np == SFC_NSH_NP_IPV4) {
+            type = SFC_ETH_P_IPV4;
+        } else if (np == SFC_NSH_NP_IPV6) {
+            type = SFC_ETH_P_IPV6;
+        } else {
+            sfc_drop(st, SFC_DROP_NSH_UNKNOWN_NEXT_PROTOCOL);
+            return 0;
+        }
+        if (sfc_pop(ctx, hl)) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return 0;
+        }
+        sfc_trim_to_ip(ctx);
+        return sfc_emit(ctx, st, type);
+    }
+    sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+    return 0;
+}
+
+/* Classifier (RFC 8300 s2): push NSH with the chain's SPI, start SI and
+ * TTL, then hand the packet to the co-located SFF. */
+SFC_SUBPROG int sfc_nsh_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
+{
+    __u8 b[8] SFC_SLOT = {0};
+    if (!st)
+        return 0;
+    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+    if (!ch) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    __u32 si = ch->start_si, ttl = ch->ttl;
+    __u32 np = SFC_NSH_NP_IPV4;
+    if (sfc_len(ctx) > 0 && bpf_xdp_load_bytes(ctx, 0, b, 1) == 0 && b[0] >> 4 == 6)
+        np = SFC_NSH_NP_IPV6;
+    sfc_push_nsh(ctx, st, c, si | ttl << 8 | np << 16);
+    if (!sfc_pending(st))
+        return 0;
+    return sfc_nsh_forward(ctx, st);
+}
+
+/* From a remote SFF: the packet starts at the outer IPv4 header (UDP 4790
+ * to node.ipv4, checked by dispatch). VXLAN-GPE version 0, P bit, next
+ * protocol NSH; remove the outer headers and process the NSH. */
+SFC_SUBPROG int sfc_vxlan_decap(struct xdp_md *ctx, struct sfc_state *st)
+{
+    __u8 h[8] SFC_SLOT;
+    if (!st)
+        return 0;
+    __u32 len = sfc_len(ctx);
+    if (len < 20 || bpf_xdp_load_bytes(ctx, 0, h, 1)) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    __u32 offset = (h[0] & 0x0F) * 4 + 8;
+    if (offset + 8 > len || bpf_xdp_load_bytes(ctx, offset & 0x7F, h, 8)) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    if (((h[0] >> 4) & 0x3) != 0 || !(h[0] & 0x04) || h[3] != 4) {
+        sfc_drop(st, SFC_DROP_VXLAN_GPE_BAD_HEADER);
+        return 0;
+    }
+    if (sfc_pop(ctx, offset + 8)) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    return sfc_nsh_forward(ctx, st);
+}
+
+#endif

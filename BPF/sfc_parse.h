@@ -1,0 +1,300 @@
+/* sfc XDP dataplane: bounds-checked header access, head/tail adjustment,
+ * the IPv6 extension-header walk, the flow hash of an IP packet and the
+ * NSH header checks. Mirrors Sources/SFCCore/Headers and Tables/FlowHash.
+ *
+ * Fixed-offset reads at the packet start use direct packet access after a
+ * data/data_end check; reads and writes at offsets that depend on the
+ * packet (IHL, extension headers, segment lists) go through
+ * bpf_xdp_load_bytes / bpf_xdp_store_bytes, which check bounds themselves. */
+#ifndef SFC_PARSE_H
+#define SFC_PARSE_H
+
+#include <linux/if_ether.h>
+#include <bpf/bpf_endian.h>
+#include "sfc_counters.h"
+#include "sfc_flowhash.h"
+
+#define SFC_ETH_P_IPV4 0x0800
+#define SFC_ETH_P_IPV6 0x86DD
+#define SFC_ETH_P_VLAN 0x8100
+#define SFC_ETH_P_QINQ 0x88A8
+#define SFC_ETH_P_NSH 0x894F
+
+#define SFC_IPPROTO_TCP 6
+#define SFC_IPPROTO_UDP 17
+#define SFC_NH_HOPOPT 0
+#define SFC_NH_IPV4 4
+#define SFC_NH_IPV6 41
+#define SFC_NH_ROUTING 43
+#define SFC_NH_FRAGMENT 44
+#define SFC_NH_AUTH 51
+#define SFC_NH_DSTOPTS 60
+#define SFC_NH_MOBILITY 135
+
+#define SFC_NSH_NP_IPV4 1
+#define SFC_NSH_NP_IPV6 2
+#define SFC_NSH_NP_ETHERNET 3
+
+#define SFC_VXLAN_GPE_PORT 4790
+/* Packet offsets the program handles (XDP frames are at most a page). */
+#define SFC_MAX_OFFSET 4095
+
+/* The packet's length. A helper rather than data_end - data: the verifier
+ * refuses the 32-bit pointer arithmetic clang makes of that. */
+static __always_inline __u32 sfc_len(struct xdp_md *ctx)
+{
+    return (__u32)bpf_xdp_get_buff_len(ctx);
+}
+
+/* Remove n bytes at the front (Swift PacketBuffer.adjust). */
+static __always_inline int sfc_pop(struct xdp_md *ctx, __u32 n)
+{
+    if (n == 0)
+        return 0;
+    return bpf_xdp_adjust_head(ctx, (int)n);
+}
+
+/* Grow the packet at the front by n bytes (Swift PacketBuffer.prepend). */
+static __always_inline int sfc_push(struct xdp_md *ctx, __u32 n)
+{
+    if (n == 0)
+        return 0;
+    return bpf_xdp_adjust_head(ctx, -(int)n);
+}
+
+/* Remove n bytes at the end (Swift PacketBuffer.trim). */
+static __always_inline int sfc_trim(struct xdp_md *ctx, __u32 n)
+{
+    if (n == 0)
+        return 0;
+    return bpf_xdp_adjust_tail(ctx, -(int)n);
+}
+
+static __always_inline __u16 sfc_be16(const __u8 *p)
+{
+    return (__u16)p[0] << 8 | p[1];
+}
+
+static __always_inline __u32 sfc_be32(const __u8 *p)
+{
+    return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+/* Swift Pipeline.trimToIPLength: drop link padding past the IP packet's
+ * own length (the packet starts with its IP header). */
+SFC_SUBPROG int sfc_trim_to_ip(struct xdp_md *ctx)
+{
+    __u8 h[8] SFC_SLOT;
+    __u32 len = sfc_len(ctx);
+    if (len < 1 || len > SFC_MAX_OFFSET + 1)
+        return 0;
+    if (bpf_xdp_load_bytes(ctx, 0, h, 1))
+        return 0;
+    if (h[0] >> 4 == 4 && len >= 20) {
+        if (bpf_xdp_load_bytes(ctx, 0, h, 4))
+            return 0;
+        __u32 total = sfc_be16(h + 2);
+        if (total >= 20 && total < len)
+            return sfc_trim(ctx, len - total);
+    } else if (h[0] >> 4 == 6 && len >= 40) {
+        if (bpf_xdp_load_bytes(ctx, 0, h, 6))
+            return 0;
+        __u32 total = 40 + (__u32)sfc_be16(h + 4);
+        if (total < len)
+            return sfc_trim(ctx, len - total);
+    }
+    return 0;
+}
+
+/* Where the extension header chain of one IPv6 packet leads (Swift
+ * IPv6Chain). Offsets are from the IPv6 header. */
+struct sfc_chain6 {
+    __u32 upper_offset;
+    __s32 srh_offset;                 /* first routing header of type 4, or -1 */
+    __s32 other_routing_offset;       /* first routing header of another type, or -1 */
+    __u8 upper_proto;
+    __u8 later_fragment;
+    __u8 pad[2];
+};
+
+/* RFC 8200 s4 / RFC 7045: the headers with the common length format. */
+static __always_inline int sfc_is_extension(__u32 nh)
+{
+    return nh == SFC_NH_HOPOPT || nh == SFC_NH_ROUTING || nh == SFC_NH_FRAGMENT ||
+           nh == SFC_NH_DSTOPTS || nh == SFC_NH_AUTH || nh == SFC_NH_MOBILITY;
+}
+
+/* Swift IPv6Header.walkExtensions for the IPv6 header at packet offset
+ * `base`: `end` = min(bytes available, 40 + payload length), relative to
+ * base; `nh` = the header's Next Header. Returns -1 (Swift nil) when a
+ * header runs past `end` or the chain is longer than 16 headers. */
+SFC_SUBPROG int sfc_walk6(struct xdp_md *ctx, __u32 base, __u32 end, __u32 nh, struct sfc_chain6 *out)
+{
+    __u32 offset = 40;
+    __u32 srh = 0, other = 0, later = 0;
+    __u8 h[8] SFC_SLOT;
+
+    /* The offsets found go straight to *out; only flags stay in registers,
+     * so the verifier need not track every offset precisely (it would then
+     * explore each combination of header lengths separately). */
+    if (!out)
+        return -1;
+    out->srh_offset = -1;
+    out->other_routing_offset = -1;
+    out->later_fragment = 0;
+    if (base > SFC_MAX_OFFSET || end > SFC_MAX_OFFSET)
+        return -1;
+    base &= SFC_MAX_OFFSET;           /* bounds the verifier can see */
+    end &= SFC_MAX_OFFSET;
+    for (int steps = 1; steps <= 17; steps++) {
+        if (!sfc_is_extension(nh))
+            break;
+        if (steps > 16 || offset + 8 > end)
+            return -1;
+        if (bpf_xdp_load_bytes(ctx, (base + offset) & SFC_MAX_OFFSET, h, 4))
+            return -1;
+        __u32 length;
+        if (nh == SFC_NH_FRAGMENT) {
+            length = 8;
+            /* RFC 8200 s4.5: a non-zero Fragment Offset is a later fragment. */
+            later = (sfc_be16(h + 2) & 0xFFF8) != 0;
+        } else if (nh == SFC_NH_AUTH) {
+            length = ((__u32)h[1] + 2) * 4;   /* RFC 4302 s2.2 */
+        } else {
+            length = ((__u32)h[1] + 1) * 8;
+        }
+        if (offset + length > end)
+            return -1;
+        if (nh == SFC_NH_ROUTING) {
+            if (h[2] == 4) {
+                if (!srh)
+                    out->srh_offset = (__s32)offset;
+                srh = 1;
+            } else {
+                if (!other)
+                    out->other_routing_offset = (__s32)offset;
+                other = 1;
+            }
+        }
+        nh = h[0];
+        offset = (offset + length) & SFC_MAX_OFFSET;
+        if (later)
+            break;
+    }
+    out->later_fragment = later;
+    out->upper_offset = offset;
+    out->upper_proto = (__u8)nh;
+    return 0;
+}
+
+/* Swift FlowHash.ofIPPacket over the IP packet at offset `base`: the
+ * symmetric 5-tuple hash of docs/PIPELINE.md; 0 for anything unparsable. */
+SFC_SUBPROG __u32 sfc_hash_ip(struct xdp_md *ctx, __u32 base)
+{
+    __u8 ip[40] SFC_SLOT;
+    __u8 ports[8] SFC_SLOT;
+    struct sfc_flow f = {};
+    __u32 len = sfc_len(ctx);
+
+    if (base >= len || base > SFC_MAX_OFFSET || len > SFC_MAX_OFFSET + 1)
+        return 0;
+    __u32 count = len - base;
+    if (bpf_xdp_load_bytes(ctx, base, ip, 1))
+        return 0;
+    if (ip[0] >> 4 == 4) {
+        if (count < 20 || bpf_xdp_load_bytes(ctx, base, ip, 20))
+            return 0;
+        __u32 hl = (ip[0] & 0x0F) * 4;
+        if (hl < 20)
+            return 0;
+        f.proto = ip[9];
+        /* Ports only for unfragmented TCP/UDP (neither MF nor an offset). */
+        if ((sfc_be16(ip + 6) & 0x3FFF) == 0 && (f.proto == SFC_IPPROTO_TCP || f.proto == SFC_IPPROTO_UDP) &&
+            hl + 4 <= count) {
+            if (bpf_xdp_load_bytes(ctx, (base + hl) & SFC_MAX_OFFSET, ports, 4) == 0) {
+                f.pa = sfc_be16(ports);
+                f.pb = sfc_be16(ports + 2);
+            }
+        }
+        f.a[0] = sfc_be32(ip + 12);
+        f.b[0] = sfc_be32(ip + 16);
+        f.v6 = 0;
+        return sfc_flow_hash(&f);
+    }
+    if (ip[0] >> 4 == 6) {
+        if (count < 40 || bpf_xdp_load_bytes(ctx, base, ip, 40))
+            return 0;
+        struct sfc_chain6 chain = {};
+        __u32 end = 40 + (__u32)sfc_be16(ip + 4);
+        if (end > count)
+            end = count;
+        f.proto = ip[6];
+        if (sfc_walk6(ctx, base, end, ip[6], &chain) == 0 && !chain.later_fragment) {
+            f.proto = chain.upper_proto;
+            if ((f.proto == SFC_IPPROTO_TCP || f.proto == SFC_IPPROTO_UDP) && chain.upper_offset + 4 <= count &&
+                bpf_xdp_load_bytes(ctx, (base + chain.upper_offset) & SFC_MAX_OFFSET, ports, 4) == 0) {
+                f.pa = sfc_be16(ports);
+                f.pb = sfc_be16(ports + 2);
+            }
+        }
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            f.a[i] = sfc_be32(ip + 8 + 4 * i);
+            f.b[i] = sfc_be32(ip + 24 + 4 * i);
+        }
+        f.v6 = 1;
+        return sfc_flow_hash(&f);
+    }
+    return 0;
+}
+
+/* RFC 8300 s2.2, s2.4, s2.5 (Swift NSHHeader.problem, then the O bit):
+ * version 0, MD type 1 with Length 6 or MD type 2 with Length >= 2 whose
+ * TLVs fill it exactly, the whole header present, no OAM. `base` is the
+ * NSH's packet offset. Returns the drop reason or 0. */
+SFC_SUBPROG __u32 sfc_nsh_problem(struct xdp_md *ctx, __u32 base)
+{
+    __u8 h[8] SFC_SLOT;
+    __u32 len = sfc_len(ctx);
+
+    if (base > 64 || len < base + 8)
+        return SFC_DROP_TRUNCATED;
+    if (bpf_xdp_load_bytes(ctx, base, h, 4))
+        return SFC_DROP_TRUNCATED;
+    __u32 available = len - base;
+    __u32 words = h[1] & 0x3F;
+    __u32 md = h[2] & 0x0F;
+    if (h[0] >> 6 != 0)
+        return SFC_DROP_NSH_BAD_VERSION;
+    if (md == 1) {
+        if (words != 6)
+            return SFC_DROP_NSH_BAD_LENGTH;
+    } else if (md == 2) {
+        if (words < 2)
+            return SFC_DROP_NSH_BAD_LENGTH;
+    } else {
+        return SFC_DROP_NSH_BAD_MD_TYPE;
+    }
+    __u32 end = words * 4;
+    if (end > available)
+        return SFC_DROP_TRUNCATED;
+    if (md == 2) {
+        /* Every MD type 2 context header (class 16, type 8, length 7 bits,
+         * value padded to 4 bytes) lies inside Length (s2.5.1). */
+        __u32 offset = 8;
+        for (int i = 0; i < 64; i++) {
+            if (offset >= end)
+                break;
+            if (offset + 4 > end)
+                return SFC_DROP_NSH_BAD_LENGTH;
+            if (bpf_xdp_load_bytes(ctx, (base + offset) & 0x1FF, h, 4))
+                return SFC_DROP_NSH_BAD_LENGTH;
+            offset += 4 + ((h[3] & 0x7F) + 3) / 4 * 4;
+        }
+        if (offset != end)
+            return SFC_DROP_NSH_BAD_LENGTH;
+    }
+    return 0;
+}
+
+#endif
