@@ -2,9 +2,10 @@
 # The network of the DPDK end-to-end test: five namespaces joined by veth
 # pairs, every address inside them (nothing in the caller's namespace).
 #
-#   topology.sh up PREFIX      create PREFIX-client, -server, -sff, -sfa, -fw
-#   topology.sh down PREFIX    stop what runs in them and delete them
-#   topology.sh stale          delete sfc-e2e-<pid>-* namespaces whose <pid> is gone
+#   topology.sh up PREFIX [xdp]  create PREFIX-client, -server, -sff, -sfa, -fw
+#   topology.sh down PREFIX      stop what runs in them and delete them
+#   topology.sh stale            delete sfc-e2e-<pid>-* and sfc-xdp-<pid>-* namespaces
+#                                (and sfc-xdp-<pid>-* XDP pins) whose <pid> is gone
 #
 #   client 10.199.1.2  eth0 ═ client ┐             ┌ sfa    ═ eth0  sfa: nsh_aware_sf.py
 #                                    ├ sff (DPDK) ─┼ fw-c2s ═ eth0  fw: router + nftables,
@@ -20,9 +21,14 @@
 # Checksum and segmentation offloads are off on the veths: a packet socket
 # (DPDK's net_af_packet) would otherwise read TCP with unfinished checksums
 # and super-frames larger than the MTU.
+#
+# With `xdp` (the XDP dataplane: the forwarder attaches to the sff ends),
+# every other end gets xdp_pass.c, so the forwarder can redirect into it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=netns-lib.sh
+. "$here/netns-lib.sh"
 
 # Port MACs (forwarder side) and host MACs; keep in step with chain.yaml.
 CLIENT_PORT=02:00:00:e2:00:01 CLIENT_HOST=02:00:00:e2:01:01
@@ -33,18 +39,13 @@ FW_S2C_PORT=02:00:00:e2:00:05 FW_S2C_HOST=02:00:00:e2:05:01
 
 names() { echo client server sff sfa fw; }
 
-in_ns() { local n=$1; shift; ip netns exec "$PREFIX-$n" "$@"; }
-
-no_offloads() {  # NS IFACE
-    in_ns "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null
-}
-
 # pair PORT NS IFACE PORT_MAC HOST_MAC MTU: sff end PORT, other end IFACE in PREFIX-NS.
 pair() {
     ip -n "$PREFIX-sff" link add "$1" address "$4" mtu "$6" type veth \
         peer name "$3" netns "$PREFIX-$2" address "$5" mtu "$6"
     no_offloads sff "$1"
     no_offloads "$2" "$3"
+    [ -z "$XDP_PASS_OBJ" ] || xdp_pass_attach "$2" "$3"
     ip -n "$PREFIX-sff" link set "$1" up
     ip -n "$PREFIX-$2" link set "$3" up
 }
@@ -56,6 +57,10 @@ host() {  # NAME ADDRESS GATEWAY GATEWAY_MAC OTHER_SUBNET
 }
 
 up() {
+    if [ "${1:-}" = xdp ]; then
+        xdp_pass_build
+        trap xdp_pass_clean EXIT
+    fi
     for n in $(names); do
         ip netns add "$PREFIX-$n"
         ip -n "$PREFIX-$n" link set lo up
@@ -92,38 +97,14 @@ up() {
 }
 
 down() {
-    local n ns pids
-    for n in $(names); do
-        ns="$PREFIX-$n"
-        ip netns list | grep -qw -- "^$ns" || continue
-        pids=$(ip netns pids "$ns" 2>/dev/null || true)
-        if [ -n "$pids" ]; then
-            kill -TERM $pids 2>/dev/null || true
-            for _ in 1 2 3 4 5 6 7 8 9 10; do
-                pids=$(ip netns pids "$ns" 2>/dev/null || true)
-                [ -z "$pids" ] && break
-                sleep 0.2
-            done
-            [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
-        fi
-        ip netns del "$ns" 2>/dev/null || true
-    done
-}
-
-stale() {
-    local prefix pid
-    for prefix in $(ip netns list | awk '{print $1}' | sed -n 's/^\(sfc-e2e-[0-9]*\)-.*/\1/p' | sort -u); do
-        pid=${prefix#sfc-e2e-}
-        if ! kill -0 "$pid" 2>/dev/null; then
-            echo "removing namespaces of an earlier run: $prefix-*"
-            PREFIX=$prefix down
-        fi
-    done
+    local n all=()
+    for n in $(names); do all+=("$PREFIX-$n"); done
+    delete_namespaces "${all[@]}"
 }
 
 case "${1:-}" in
-    up)    PREFIX=${2:?usage: topology.sh up PREFIX}; up ;;
+    up)    PREFIX=${2:?usage: topology.sh up PREFIX [xdp]}; up "${3:-}" ;;
     down)  PREFIX=${2:?usage: topology.sh down PREFIX}; down ;;
     stale) stale ;;
-    *)     echo "usage: topology.sh up|down PREFIX | stale" >&2; exit 2 ;;
+    *)     echo "usage: topology.sh up PREFIX [xdp] | down PREFIX | stale" >&2; exit 2 ;;
 esac

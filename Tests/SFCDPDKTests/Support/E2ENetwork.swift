@@ -1,6 +1,7 @@
-// The end-to-end test's namespaces (built by Tests/e2e/topology.sh), the
-// tools it needs, and readers for what its helpers leave behind: nftables
-// counters and the captures of what the hosts received.
+// The end-to-end tests' namespaces (built by Tests/e2e/topology.sh, or
+// another script with the same commands such as Tests/e2e/srv6-topology.sh),
+// the tools they need, and readers for what their helpers leave behind:
+// nftables counters and the captures of what the hosts received.
 import Foundation
 import SFCCapture
 import Testing
@@ -9,20 +10,26 @@ struct E2ENetwork {
     static let scripts = Forwarder.repositoryRoot + "/Tests/e2e"
     static let python = "/usr/bin/python3"
 
-    /// Namespaces are PREFIX-client, -server, -sff, -sfa, -fw.
+    /// Namespaces are PREFIX-client, -server, -sff, -sfa, -fw (topology.sh).
     let prefix: String
+    /// The script that builds and removes them: `up PREFIX [OPTION]`, `down PREFIX`, `stale`.
+    let script: String
 
-    init(prefix: String = "sfc-e2e-\(getpid())") { self.prefix = prefix }
+    init(prefix: String = "sfc-e2e-\(getpid())", script: String = Self.scripts + "/topology.sh") {
+        self.prefix = prefix
+        self.script = script
+    }
 
     func namespace(_ name: String) -> String { "\(prefix)-\(name)" }
 
     /// Removes namespaces left by an earlier run that crashed (its pid is gone).
-    func removeStale() throws { try script(["stale"]) }
+    func removeStale() throws { try run(script: ["stale"]) }
 
-    func up() throws { try script(["up", prefix]) }
+    /// `options`: e.g. ["xdp"] (hosts ready for the XDP dataplane's redirects).
+    func up(_ options: [String] = []) throws { try run(script: ["up", prefix] + options) }
 
     /// Stops every process in the namespaces and deletes them; idempotent.
-    func down() { _ = E2ECommand.run([Self.scripts + "/topology.sh", "down", prefix], timeout: 30) }
+    func down() { _ = E2ECommand.run([script, "down", prefix], timeout: 30) }
 
     /// The namespaces of this run that still exist.
     func leftovers() -> [String] {
@@ -46,10 +53,11 @@ struct E2ENetwork {
         try E2EProcess(name: label, argv: inNamespace(name, argv))
     }
 
-    private func script(_ arguments: [String]) throws {
-        let r = E2ECommand.run([Self.scripts + "/topology.sh"] + arguments, timeout: 60)
+    private func run(script arguments: [String]) throws {
+        let r = E2ECommand.run([script] + arguments, timeout: 60)
         guard r.status == 0 else {
-            throw E2EError("Tests/e2e/topology.sh \(arguments.joined(separator: " ")) failed (status \(r.status)):\n\(r.stderr)\(r.stdout)")
+            let name = script.hasPrefix(Forwarder.repositoryRoot + "/") ? String(script.dropFirst(Forwarder.repositoryRoot.count + 1)) : script
+            throw E2EError("\(name) \(arguments.joined(separator: " ")) failed (status \(r.status)):\n\(r.stderr)\(r.stdout)")
         }
     }
 
@@ -108,7 +116,7 @@ struct Deliveries {
     var largestFrame = 0
     /// One line per frame that is not a plain, well-formed IPv4 packet from
     /// the forwarder port to the host (an NSH or VLAN header left on, a wrong
-    /// MAC, a bad IPv4 header checksum).
+    /// MAC, a bad IPv4 header checksum, a bad TCP, UDP or ICMP checksum).
     var problems: [String] = []
 
     init(path: String, from portMAC: [UInt8], to hostMAC: [UInt8]) throws {
@@ -134,6 +142,7 @@ struct Deliveries {
             for k in stride(from: 14, to: 14 + ihl, by: 2) { sum += Int(b[k]) << 8 | Int(b[k + 1]) }
             while sum > 0xFFFF { sum = (sum & 0xFFFF) + (sum >> 16) }
             if sum != 0xFFFF { problem("bad IPv4 header checksum") }
+            if let bad = Self.badTransportChecksum(b, ihl: ihl) { problem(bad) }
             switch b[23] {
             case 1 where b.count > 14 + ihl:
                 if b[14 + ihl] == 8 { icmpEchoRequests += 1 }
@@ -142,6 +151,28 @@ struct Deliveries {
             default: break
             }
         }
+    }
+
+    /// A description of the TCP, UDP or ICMP checksum of an unfragmented
+    /// IPv4 packet at offset 14 when it does not verify (an XDP redirect of a
+    /// packet whose checksum the sender left to offload would show here).
+    static func badTransportChecksum(_ b: [UInt8], ihl: Int) -> String? {
+        let total = Int(b[16]) << 8 | Int(b[17])
+        let fragment = (Int(b[20]) << 8 | Int(b[21])) & 0x3FFF
+        let proto = b[23]
+        guard fragment == 0, total >= ihl, 14 + total <= b.count, [1, 6, 17].contains(proto) else { return nil }
+        let start = 14 + ihl, end = 14 + total
+        if proto == 17, end - start >= 8, b[start + 6] == 0, b[start + 7] == 0 { return nil }  // UDP without a checksum
+        var sum = 0
+        if proto != 1 {  // the pseudo-header: addresses, protocol, length
+            for k in stride(from: 26, to: 34, by: 2) { sum += Int(b[k]) << 8 | Int(b[k + 1]) }
+            sum += Int(proto) + (end - start)
+        }
+        var k = start
+        while k + 1 < end { sum += Int(b[k]) << 8 | Int(b[k + 1]); k += 2 }
+        if k < end { sum += Int(b[k]) << 8 }
+        while sum > 0xFFFF { sum = (sum & 0xFFFF) + (sum >> 16) }
+        return sum == 0xFFFF ? nil : "bad \(proto == 6 ? "TCP" : proto == 17 ? "UDP" : "ICMP") checksum"
     }
 
     static func mac(_ bytes: ArraySlice<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined(separator: ":") }

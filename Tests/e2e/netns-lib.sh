@@ -1,0 +1,77 @@
+# What the end-to-end topology scripts share (sourced by topology.sh and
+# srv6-topology.sh; they set PREFIX and `here` first).
+#
+# Namespace names: sfc-e2e-<pid>-<name> (the DPDK test) and
+# sfc-xdp-<pid>-<scenario>-<name> (the XDP tests), <pid> being the test
+# process; XDP pins live in /sys/fs/bpf/sfc/<node name>, and the XDP tests
+# name their node sfc-xdp-<pid>-<scenario>. `stale` removes both once <pid>
+# is gone.
+
+in_ns() { local n=$1; shift; ip netns exec "$PREFIX-$n" "$@"; }
+
+# Checksum and segmentation offloads off (a packet socket would read TCP
+# with unfinished checksums, and an XDP redirect loses the skb's
+# partial-checksum state) and no GRO (the test counts packets, not
+# super-frames).
+no_offloads() {  # NS IFACE
+    in_ns "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null
+}
+
+# xdp_pass.c, compiled once per `up` (the same compiler as `make bpf`).
+XDP_PASS_OBJ=
+xdp_pass_build() {
+    local cc=${BPF_CC:-$(command -v clang 2>/dev/null || echo /opt/swift/usr/bin/clang)}
+    local arch
+    arch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+    XDP_PASS_OBJ=$(mktemp "${TMPDIR:-/tmp}/sfc-xdp-pass.XXXXXX")
+    "$cc" -target bpf -O2 -g -Wall -I"/usr/include/$arch" -c "$here/xdp_pass.c" -o "$XDP_PASS_OBJ"
+}
+
+xdp_pass_clean() { [ -z "$XDP_PASS_OBJ" ] || rm -f "$XDP_PASS_OBJ"; }
+
+# Gives IFACE in NS a NAPI instance, so the forwarder's XDP program can
+# redirect into the veth it is the peer end of (see xdp_pass.c).
+xdp_pass_attach() {  # NS IFACE
+    ip -n "$PREFIX-$1" link set dev "$2" xdpdrv obj "$XDP_PASS_OBJ" sec xdp
+}
+
+# Stops every process in each namespace (TERM, then KILL after 2 s) and
+# deletes it; namespaces that do not exist are skipped.
+delete_namespaces() {  # FULL_NAME...
+    local ns pids existing
+    existing=$(ip netns list | awk '{print $1}')
+    for ns in "$@"; do
+        printf '%s\n' "$existing" | grep -qxF -- "$ns" || continue
+        pids=$(ip netns pids "$ns" 2>/dev/null || true)
+        if [ -n "$pids" ]; then
+            kill -TERM $pids 2>/dev/null || true
+            for _ in 1 2 3 4 5 6 7 8 9 10; do
+                pids=$(ip netns pids "$ns" 2>/dev/null || true)
+                [ -z "$pids" ] && break
+                sleep 0.2
+            done
+            [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+        fi
+        ip netns del "$ns" 2>/dev/null || true
+    done
+}
+
+# Namespaces and XDP pins of earlier runs whose test process is gone.
+stale() {
+    local ns pid dir
+    for ns in $(ip netns list | awk '{print $1}' | grep -E '^sfc-(e2e|xdp)-[0-9]+-' || true); do
+        pid=$(printf '%s\n' "$ns" | sed -E 's/^sfc-(e2e|xdp)-([0-9]+)-.*/\2/')
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "removing a namespace of an earlier run: $ns"
+            delete_namespaces "$ns"
+        fi
+    done
+    for dir in /sys/fs/bpf/sfc/sfc-xdp-*; do
+        [ -d "$dir" ] || continue
+        pid=$(basename "$dir" | sed -nE 's/^sfc-xdp-([0-9]+)-.*/\1/p')
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            echo "removing the XDP pins of an earlier run: $dir"
+            rm -rf "$dir"
+        fi
+    done
+}
