@@ -120,13 +120,27 @@ int sfc_bpf_xdp_query_id(int ifindex, uint32_t flags, uint32_t *prog_id)
     return err < 0 ? err : 0;
 }
 
-uint32_t sfc_bpf_prog_id(int prog_fd)
+uint32_t sfc_bpf_prog_id(int prog_fd, uint8_t *tag)
 {
     struct bpf_prog_info info;
     uint32_t length = sizeof(info);
     memset(&info, 0, sizeof(info));
     if (bpf_obj_get_info_by_fd(prog_fd, &info, &length)) return 0;
+    if (tag) memcpy(tag, info.tag, sizeof(info.tag));
     return info.id;
+}
+
+int sfc_bpf_map_info(int map_fd, uint32_t *type, uint32_t *key_size, uint32_t *value_size, uint32_t *max_entries)
+{
+    struct bpf_map_info info;
+    uint32_t length = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    if (bpf_obj_get_info_by_fd(map_fd, &info, &length)) return -errno;
+    *type = info.type;
+    *key_size = info.key_size;
+    *value_size = info.value_size;
+    *max_entries = info.max_entries;
+    return 0;
 }
 
 int sfc_bpf_is_bpffs(const char *path)

@@ -51,14 +51,13 @@ public enum ReplayCommand {
         switch options.dataplane {
         case .reference:
             break
-        case .dpdk where allowEAL:
+        case .dpdk where allowEAL, .xdp:
             break
         case .dpdk:
             return CommandResult(stderr: "the dpdk dataplane starts DPDK's EAL, which runs once per process: "
                                  + "run it through the sfc-forwarder binary (`sfc-forwarder replay --dataplane dpdk ...`)", exitCode: 2)
         default:
-            return CommandResult(stderr: "the \(options.dataplane.rawValue) dataplane is not part of this build yet; use --dataplane reference or dpdk",
-                                 exitCode: 2)
+            return CommandResult(stderr: "replay takes --dataplane reference, dpdk or xdp", exitCode: 2)
         }
         let contents: CaptureContents
         do { contents = try CaptureReader.load(path: options.input) } catch {
@@ -74,6 +73,12 @@ public enum ReplayCommand {
                 summary = result.summary
                 counters = result.counters
                 notes = result.notes
+            } catch {
+                return CommandResult(stderr: "\(error)", exitCode: 1)
+            }
+        } else if options.dataplane == .xdp {
+            do {
+                (summary, counters) = try XDPReplay.run(contents.packets, ingress: ingress, config: config, logger: logger)
             } catch {
                 return CommandResult(stderr: "\(error)", exitCode: 1)
             }

@@ -1,5 +1,5 @@
-// sfc-forwarder run: forwards on the DPDK dataplane until SIGINT/SIGTERM,
-// then stops the ports and prints the counters.
+// sfc-forwarder run: forwards on the DPDK dataplane (or XDP, XDPRun.swift)
+// until SIGINT/SIGTERM, then stops the ports and prints the counters.
 import Foundation
 import Logging
 import SFCConfig
@@ -16,10 +16,12 @@ public struct RunOptions: Sendable {
     public var hugepages: DPDKConfig.Hugepages?
     public var memoryMB: Int?
     public var json: Bool
+    /// XDP: on stop, leave the program attached and pinned (forwarding goes on).
+    public var leaveRunning: Bool
     public init(config: String, dataplane: DataplaneKind, devices: [String] = [], lcores: [Int]? = nil,
-                hugepages: DPDKConfig.Hugepages? = nil, memoryMB: Int? = nil, json: Bool = false) {
+                hugepages: DPDKConfig.Hugepages? = nil, memoryMB: Int? = nil, json: Bool = false, leaveRunning: Bool = false) {
         self.config = config; self.dataplane = dataplane; self.devices = devices; self.lcores = lcores
-        self.hugepages = hugepages; self.memoryMB = memoryMB; self.json = json
+        self.hugepages = hugepages; self.memoryMB = memoryMB; self.json = json; self.leaveRunning = leaveRunning
     }
 }
 
@@ -52,13 +54,19 @@ public enum RunCommand {
 
     /// Only the sfc-forwarder binary may call this with dpdk (EAL starts once per process).
     public static func run(_ options: RunOptions, logger: Logger) -> CommandResult {
-        guard options.dataplane == .dpdk else {
-            return CommandResult(stderr: "run forwards on a dataplane with ports: use --dataplane dpdk "
+        guard options.dataplane != .reference else {
+            return CommandResult(stderr: "run forwards on a dataplane with ports: use --dataplane dpdk, xdp or auto "
                                  + "(the reference dataplane has no I/O; try `replay`)", exitCode: 2)
         }
         let (loaded, diagnostics) = ChainFile.load(path: options.config)
         guard let config = loaded else {
             return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
+        }
+        let kind = options.dataplane == .auto ? XDPRun.choose(options, config: config, logger: logger) : options.dataplane
+        if kind == .xdp {
+            do { return try XDPRun.run(options, config: config, logger: logger) } catch {
+                return CommandResult(stderr: "\(error)", exitCode: 1)
+            }
         }
         do {
             let dpdk = try dpdkConfig(options, config: config)

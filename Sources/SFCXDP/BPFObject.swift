@@ -3,6 +3,7 @@
 // map templates of the ARRAY_OF_MAPS tables are read before loading:
 // libbpf frees them once the outer maps exist.
 import CLibBPF
+import Foundation
 
 /// What a map is made of, enough to create another like it.
 public struct MapShape: Sendable, Equatable {
@@ -17,7 +18,9 @@ public final class BPFObject {
     public static let programName = "sfc_xdp"
     let object: OpaquePointer
     public let path: String
-    public let programFD: Int32
+    /// The program packets run: this load's, or an adopted pinned one.
+    public private(set) var programFD: Int32
+    private var adoptedProgramFD: Int32 = -1
     /// Outer map name -> the shape of its inner maps.
     public let innerShapes: [String: MapShape]
     /// True when the maps were reused from pins rather than created.
@@ -44,12 +47,9 @@ public final class BPFObject {
                                         flags: bpf_map__map_flags(inner))
             }
             if let pinDirectory, !bpf_map__is_internal(m) {  // .rodata/.bss belong to this load only
-                let pin = pinDirectory + "/" + name
-                if access(pin, F_OK) == 0 { reused = true }
-                let err = bpf_map__set_pin_path(m, pin)
-                if err != 0 {
+                do { reused = try Self.pinOrReuse(m, name: name, at: pinDirectory + "/" + name) || reused } catch {
                     bpf_object__close(object)
-                    throw XDPError(.pin, "cannot pin map \(name) at \(pin): \(errnoText(err))")
+                    throw error
                 }
             }
             map = bpf_object__next_map(object, m)
@@ -75,6 +75,32 @@ public final class BPFObject {
         programFD = bpf_program__fd(program)
     }
 
+    /// Reuses the map pinned at `pin` (checked against the object's
+    /// definition ourselves: libbpf 1.1 refuses a pinned DEVMAP because the
+    /// kernel adds BPF_F_RDONLY_PROG to its flags), or has libbpf pin the
+    /// new map there after loading. True when reused.
+    static func pinOrReuse(_ map: OpaquePointer, name: String, at pin: String) throws -> Bool {
+        let pinned = bpf_obj_get(pin)
+        guard pinned >= 0 else {
+            let err = bpf_map__set_pin_path(map, pin)
+            if err != 0 { throw XDPError(.pin, "cannot pin map \(name) at \(pin): \(errnoText(err))") }
+            return false
+        }
+        defer { close(pinned) }
+        var type: UInt32 = 0, key: UInt32 = 0, value: UInt32 = 0, entries: UInt32 = 0
+        let err = sfc_bpf_map_info(pinned, &type, &key, &value, &entries)
+        let want = (bpf_map__type(map).rawValue, bpf_map__key_size(map), bpf_map__value_size(map), bpf_map__max_entries(map))
+        guard err == 0, (type, key, value, entries) == want else {
+            throw XDPError(.pin, "the map pinned at \(pin) (type \(type), key \(key), value \(value), \(entries) entries) is not "
+                           + "the object's \(name) (type \(want.0), key \(want.1), value \(want.2), \(want.3) entries): "
+                           + "an older build left it; stop that dataplane (`sfc-forwarder run` without --leave-running "
+                           + "detaches and unpins) or remove \((pin as NSString).deletingLastPathComponent)")
+        }
+        let reuse = bpf_map__reuse_fd(map, pinned)
+        if reuse != 0 { throw XDPError(.pin, "cannot reuse the map pinned at \(pin): \(errnoText(reuse))") }
+        return true
+    }
+
     /// A hint for the usual kernel-side causes of a load failure.
     static func hint(_ log: String, pinned: String?) -> String {
         if log.contains("couldn't reuse pinned map") || log.contains("reuse") && pinned != nil {
@@ -87,7 +113,36 @@ public final class BPFObject {
         return "is this root (CAP_BPF, CAP_NET_ADMIN) on a kernel with XDP, BTF and ARRAY_OF_MAPS support?"
     }
 
-    deinit { bpf_object__close(object) }
+    deinit {
+        if adoptedProgramFD >= 0 { close(adoptedProgramFD) }
+        bpf_object__close(object)
+    }
+
+    /// The kernel's id of the program in use.
+    public var programID: UInt32 { sfc_bpf_prog_id(programFD, nil) }
+
+    /// When `path` holds a pinned program with the same code as this load
+    /// (same tag), uses it instead: it is the one attached to the
+    /// interfaces, so a restarted daemon adopts it without replacing it.
+    /// Otherwise (none pinned, or another build) pins this load's program there.
+    /// Returns the adopted program's id, or nil when this load's was pinned.
+    public func adoptOrPinProgram(at path: String) throws -> UInt32? {
+        let pinned = bpf_obj_get(path)
+        if pinned >= 0 {
+            var mine = [UInt8](repeating: 0, count: 8), theirs = [UInt8](repeating: 0, count: 8)
+            let myID = sfc_bpf_prog_id(programFD, &mine)
+            let theirID = sfc_bpf_prog_id(pinned, &theirs)
+            if myID != 0 && theirID != 0 && mine == theirs {
+                if adoptedProgramFD >= 0 { close(adoptedProgramFD) }
+                adoptedProgramFD = pinned
+                programFD = pinned
+                return theirID
+            }
+            close(pinned)
+        }
+        try pinProgram(at: path)
+        return nil
+    }
 
     /// The fd of a map by name, or an error naming the object.
     public func mapFD(_ name: String) throws -> Int32 {

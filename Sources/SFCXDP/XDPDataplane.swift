@@ -47,8 +47,15 @@ public final class XDPDataplane {
         self.tables = tables
         self.ifindexes = ifindexes
         try install(image)
-        if let pins = options.pins { try object.pinProgram(at: pins.path + "/" + BPFObject.programName) }
+        if let pins = options.pins {
+            let path = pins.path + "/" + BPFObject.programName
+            // Only a program bound to these very maps may be adopted.
+            if object.reusedPins { adoptedProgramID = try object.adoptOrPinProgram(at: path) } else { try object.pinProgram(at: path) }
+        }
     }
+
+    /// Set when a pinned program with the same code was adopted (its id).
+    public private(set) var adoptedProgramID: UInt32?
 
     /// Swaps in a new configuration as the next table generation; counters
     /// and the End.AD cache carry on. Interfaces are resolved again in live mode.

@@ -1,6 +1,6 @@
 // sfc-forwarder: the service function chaining daemon. `run` forwards on
-// DPDK; `replay` runs a capture through the reference or the DPDK
-// dataplane; `fixtures` (hidden) checks a dataplane against the shared
+// DPDK or XDP; `replay` runs a capture through the reference, the DPDK or
+// the XDP dataplane; `fixtures` (hidden) checks a dataplane against the shared
 // fixture tables. DPDK's EAL starts at most once in this process.
 import ArgumentParser
 import Foundation
@@ -46,13 +46,16 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Forward on a dataplane until SIGINT/SIGTERM, then print the counters.")
     @Option(help: "Chain file.") var config: String
-    @Option(help: "dpdk") var dataplane: DataplaneKind = .dpdk
+    @Option(help: "dpdk | xdp | auto (dpdk when ports have DPDK devices, else xdp)") var dataplane: DataplaneKind = .dpdk
     @Option(name: .customLong("device"), help: "PORT=DEVICE: the DPDK device of a port (overrides the dpdk section; repeatable).")
     var devices: [String] = []
     @Option(help: "Comma-separated lcores (CPU numbers), overriding the dpdk section.") var lcores: String?
     @Option(help: "auto | on | off, overriding the dpdk section.") var hugepages: DPDKConfig.Hugepages?
     @Option(help: "EAL memory in MiB, overriding the dpdk section.") var memory: Int?
     @Flag(help: "Print the final counters as one JSON object.") var json = false
+    @Flag(name: .customLong("leave-running"),
+          help: "xdp: on stop, leave the program attached and pinned (/sys/fs/bpf/sfc/<node>) so forwarding goes on; the next run adopts it.")
+    var leaveRunning = false
     @Flag(help: "Log start-up details.") var verbose = false
 
     func run() throws {
@@ -64,7 +67,7 @@ struct Run: ParsableCommand {
             }
         }
         let options = RunOptions(config: config, dataplane: dataplane, devices: devices, lcores: cores,
-                                 hugepages: hugepages, memoryMB: memory, json: json)
+                                 hugepages: hugepages, memoryMB: memory, json: json, leaveRunning: leaveRunning)
         finish(RunCommand.run(options, logger: makeLogger(verbose: verbose)))
     }
 }

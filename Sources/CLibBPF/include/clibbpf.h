@@ -40,8 +40,12 @@ int sfc_bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags);
 int sfc_bpf_xdp_detach(int ifindex, uint32_t flags);
 /* The id of the program attached in that mode, 0 when none. */
 int sfc_bpf_xdp_query_id(int ifindex, uint32_t flags, uint32_t *prog_id);
-/* The id of the program behind an fd, 0 on error. */
-uint32_t sfc_bpf_prog_id(int prog_fd);
+/* The id of the program behind an fd (0 on error) and, when `tag` is not
+ * NULL, its 8-byte tag (a hash of its instructions: equal for the same code). */
+uint32_t sfc_bpf_prog_id(int prog_fd, uint8_t *tag);
+
+/* The kernel's view of a map: type, key and value sizes, max entries. Returns 0 or -errno. */
+int sfc_bpf_map_info(int map_fd, uint32_t *type, uint32_t *key_size, uint32_t *value_size, uint32_t *max_entries);
 
 /* 1 when `path` is on a bpf filesystem (statfs magic), 0 otherwise. */
 int sfc_bpf_is_bpffs(const char *path);
