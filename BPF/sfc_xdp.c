@@ -358,7 +358,12 @@ int sfc_xdp(struct xdp_md *ctx)
         verdict = st.reason == SFC_DROP_NOT_FOR_US || st.reason == SFC_DROP_UNSUPPORTED_ETHERTYPE ? XDP_PASS
                                                                                                     : XDP_DROP;
     } else {
-        verdict = (int)bpf_redirect_map(&sfc_tx_ports, st.egress, test ? XDP_REDIRECT : 0);
+        /* The fallback action in the flags' low bits may only be ABORTED,
+         * DROP, PASS or TX: under BPF_PROG_RUN, where the devmap may be
+         * empty, the verdict is XDP_REDIRECT whatever the lookup says. */
+        verdict = (int)bpf_redirect_map(&sfc_tx_ports, st.egress, 0);
+        if (test)
+            verdict = XDP_REDIRECT;
     }
     if (test) {
         /* bpf_xdp_adjust_head moved the metadata along with the data. */
