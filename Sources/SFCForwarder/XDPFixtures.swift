@@ -25,6 +25,10 @@ enum XDPFixtures {
             let mismatches = FixtureFile.compare(file, name: path, ports: names) { bytes, ingress in
                 do {
                     return fixtureResult(try dataplane.run(bytes, ingress: ingress), ingress: ingress, ports: names)
+                } catch let error as XDPError where error.kind == .frameTooShort {
+                    // The kernel refuses BPF_PROG_RUN below an Ethernet header; no
+                    // driver hands XDP such a runt, and the reference calls it truncated.
+                    return FixtureResult(verdict: "drop", dropReason: DropReason.truncated.name)
                 } catch {
                     return FixtureResult(verdict: "error: \(error)")
                 }
@@ -45,7 +49,12 @@ enum XDPFixtures {
         case .passed:
             return FixtureResult(verdict: "pass (XDP_PASS without a reason)")
         case .aborted:
-            let detail = r.metadataIntact ? "" : ", metadata overwritten"
+            var detail = r.metadataIntact ? "" : ", metadata overwritten"
+            if r.action == .aborted && r.egressPort != nil && r.reasonCode == 0 {
+                // The usual cause, spelled out for whoever debugs the program.
+                detail += "; bpf_redirect_map aborts when its flags' fallback action is above XDP_TX (e.g. XDP_REDIRECT). "
+                    + "In test mode every port's sfc_tx_ports entry is lo, so a plain bpf_redirect_map(&sfc_tx_ports, port, 0) returns XDP_REDIRECT"
+            }
             return FixtureResult(verdict: "\(r.action?.description ?? "action \(r.rawAction)") (egress \(r.egressPort.map(name) ?? "none"), "
                                  + "reason \(r.reasonCode)\(detail))")
         }

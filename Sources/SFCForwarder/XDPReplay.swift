@@ -18,7 +18,11 @@ enum XDPReplay {
                 summary.skipped[why, default: 0] += 1
                 continue
             }
-            let result = try dataplane.run(packet.bytes, ingress: ingress)
+            let result: XDPRunResult
+            do { result = try dataplane.run(packet.bytes, ingress: ingress) } catch let error as XDPError where error.kind == .frameTooShort {
+                summary.dropped[DropReason.truncated.name, default: 0] += 1  // a runt no driver passes to XDP
+                continue
+            }
             switch result.outcome(ingress: ingress) {
             case .forward(let p):
                 let port = p >= 0 && p < ports.count ? ports[p] : "port-\(p)"

@@ -16,6 +16,7 @@ public struct MapShape: Sendable, Equatable {
 
 public final class BPFObject {
     public static let programName = "sfc_xdp"
+    static let loading = NSLock()
     let object: OpaquePointer
     public let path: String
     /// The program packets run: this load's, or an adopted pinned one.
@@ -29,6 +30,10 @@ public final class BPFObject {
     /// - Parameter pinDirectory: when set, every map is pinned there (as
     ///   its name) and pins already there are reused: the adopt path.
     public init(path: String, pinDirectory: String? = nil) throws {
+        // libbpf's log is one per process: one load at a time, so an error
+        // quotes its own verifier log.
+        BPFObject.loading.lock()
+        defer { BPFObject.loading.unlock() }
         BPFLog.start()
         guard let object = bpf_object__open_file(path, nil) else {
             let code = errno

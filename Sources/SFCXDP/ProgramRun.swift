@@ -58,7 +58,14 @@ struct ProgramRunner {
     let programFD: Int32
     static let metaSize = MemoryLayout<sfc_test_meta>.size
 
+    /// BPF_PROG_RUN refuses XDP frames shorter than an Ethernet header.
+    static let minimumFrame = 14
+
     func run(_ frame: [UInt8], ingress: Int) throws -> XDPRunResult {
+        guard frame.count >= Self.minimumFrame else {
+            throw XDPError(.frameTooShort, "a frame of \(frame.count) bytes is shorter than an Ethernet header: "
+                           + "the kernel's BPF_PROG_RUN refuses it (and no driver passes such a runt to XDP)")
+        }
         var input = [UInt8](repeating: 0, count: Self.metaSize + frame.count)
         let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(truncatingIfNeeded: ingress),
                                  egress_port: UInt32(SFC_NONE), reason: 0)

@@ -1,0 +1,44 @@
+// Pins keep program and maps alive after the dataplane object (the daemon)
+// is gone; the next one adopts them: same program, counters carried on,
+// its tables swapped in as the other generation. Removing the pins clears up.
+import Foundation
+import SFCCore
+import SFCTrace
+import SFCXDP
+import Testing
+
+@Suite struct PinTests {
+    @Test func aSecondDataplaneAdoptsThePinnedProgramMapsAndCounters() throws {
+        guard XDPTest.requireRoot() else { return }
+        let pins = XDPTest.pinDirectory("adopt")
+        defer { pins.remove() }
+        let config = try XDPTest.config()
+        let (bytes, ingressName) = try TableSwapTests.firstNSHCase()
+        let ingress = try #require(config.portIndex(named: ingressName))
+        let object = try XDPTest.objectPath()
+
+        var firstProgram: UInt32 = 0
+        do {
+            let first = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: object, pins: pins))
+            #expect(!first.adopted)
+            firstProgram = first.object.programID
+            _ = try first.run(bytes, ingress: ingress)
+            #expect(try first.counters().rxPackets[ingress] == 1)
+        }
+        let pinned = Set((try? FileManager.default.contentsOfDirectory(atPath: pins.path)) ?? [])
+        for name in ["sfc_xdp", "sfc_active", "sfc_chains", "sfc_class_keys", "sfc_tx_ports", "sfc_port_counts", "sfc_proxy_cache"] {
+            #expect(pinned.contains(name), "\(name) not pinned in \(pins.path): \(pinned.sorted())")
+        }
+
+        let second = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: object, pins: pins))
+        #expect(second.adopted)
+        #expect(second.adoptedProgramID == firstProgram && second.object.programID == firstProgram)
+        #expect(try second.activeGeneration == 1, "the adopted tables are replaced through the other generation")
+        #expect(try second.counters().rxPackets[ingress] == 1, "counters carried on")
+        _ = try second.run(bytes, ingress: ingress)
+        #expect(try second.counters().rxPackets[ingress] == 2)
+
+        second.detach(removePins: true)
+        #expect(!pins.exists, "\(pins.path) left after detach")
+    }
+}
