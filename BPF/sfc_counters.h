@@ -31,6 +31,7 @@ struct sfc_state {
     __u32 reason;                     /* drop reason, 0 while pending */
     __u32 trusted;
     __u32 known;                      /* sid below holds the DA's SID entry */
+    __u32 skip;                       /* bytes at the front already popped (see sfc_pop_l3) */
     __u32 action;                     /* what dispatch decided: enum sfc_action */
     __u32 arg;                        /* its argument (chain, return key) */
     __u16 arg_l2;                     /* proxy return: Ethernet header length */

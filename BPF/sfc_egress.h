@@ -6,6 +6,28 @@
 
 #include "sfc_parse.h"
 
+/* Pops the n bytes in front of an L3 packet that is about to be emitted.
+ * bpf_xdp_adjust_head keeps at least ETH_HLEN bytes, so when less would
+ * remain the pop is left to sfc_emit, which folds it into its push
+ * (st->skip). Such a packet is shorter than any IP header, so nothing in
+ * between reads it (trimToIPLength leaves it as it is). */
+static __always_inline int sfc_pop_l3(struct xdp_md *ctx, struct sfc_state *st, __u32 n)
+{
+    __u32 len = sfc_len(ctx);
+    if (n > len)
+        return -1;
+    if (len - n >= ETH_HLEN)
+        return sfc_pop(ctx, n);
+    st->skip = n;
+    return 0;
+}
+
+/* The L3 length, net of a deferred pop. */
+static __always_inline __u32 sfc_l3_len(struct xdp_md *ctx, const struct sfc_state *st)
+{
+    return sfc_len(ctx) - st->skip;
+}
+
 /* Sends the L3 packet at data out via st->via with `ethertype`: drops
  * `mtu-exceeded` when the L3 length is over the egress port's MTU (no
  * fragmentation), `no-headroom` when the Ethernet header does not fit. */
@@ -23,13 +45,15 @@ SFC_SUBPROG int sfc_emit(struct xdp_md *ctx, struct sfc_state *st, __u32 etherty
     }
     __builtin_memcpy(src, p->mac, 6);
     __builtin_memcpy(dst, st->via.mac, 6);
-    __u32 len = sfc_len(ctx);
+    __u32 skip = st->skip & 0x1FF;
+    __u32 len = sfc_len(ctx) - skip;
     if (len > p->mtu) {
         sfc_drop(st, SFC_DROP_MTU_EXCEEDED);
         return 0;
     }
     __u32 l2 = vlan ? 18 : 14;
-    if (sfc_push(ctx, l2)) {
+    st->skip = 0;
+    if (bpf_xdp_adjust_head(ctx, (int)skip - (int)l2)) {
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }

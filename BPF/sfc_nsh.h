@@ -147,16 +147,16 @@ SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
     __u32 hop_index = ch->hop_counter_base + ch->hop_count;
     sfc_set_via(st, &ch->deliver);
     __u32 hl = fields & 0xFFFF, np = fields >> 16;
-    if (sfc_pop(ctx, hl)) {
-        /* XDP keeps at least an Ethernet header's worth of packet. */
+    if (sfc_pop_l3(ctx, st, hl)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }
     if (np == SFC_NSH_NP_IPV4 || np == SFC_NSH_NP_IPV6) {
-        sfc_trim_to_ip(ctx);
+        if (!st->skip)
+            sfc_trim_to_ip(ctx);
         sfc_emit(ctx, st, np == SFC_NSH_NP_IPV4 ? SFC_ETH_P_IPV4 : SFC_ETH_P_IPV6);
     } else if (np == SFC_NSH_NP_ETHERNET) {
-        __u32 len = sfc_len(ctx);
+        __u32 len = sfc_l3_len(ctx, st);
         __u32 port = st->via.port;
         if (len < 14) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
@@ -294,11 +294,12 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
             sfc_drop(st, SFC_DROP_NSH_UNKNOWN_NEXT_PROTOCOL);
             return 0;
         }
-        if (sfc_pop(ctx, hl)) {
+        if (sfc_pop_l3(ctx, st, hl)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
-        sfc_trim_to_ip(ctx);
+        if (!st->skip)
+            sfc_trim_to_ip(ctx);
         return sfc_emit(ctx, st, type);
     }
     sfc_drop(st, SFC_DROP_NSH_NO_PATH);

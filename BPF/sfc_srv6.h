@@ -257,12 +257,13 @@ SFC_SUBPROG int sfc_decapsulate(struct xdp_md *ctx, struct sfc_state *st)
         sfc_drop(st, SFC_DROP_SRV6_INNER_MISMATCH);
         return 0;
     }
-    if (sfc_pop(ctx, info.chain.upper_offset)) {
+    if (sfc_pop_l3(ctx, st, info.chain.upper_offset)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }
-    sfc_trim_to_ip(ctx);
-    __u32 len = sfc_len(ctx);
+    if (!st->skip)
+        sfc_trim_to_ip(ctx);
+    __u32 len = sfc_l3_len(ctx, st);
     int found = 0;
     if (behavior == SFC_BEH_END_DX4 || behavior == SFC_BEH_END_DX6) {
         if (st->sid.via.port != SFC_NONE) {
@@ -326,11 +327,12 @@ SFC_SUBPROG int sfc_proxy_out(struct xdp_md *ctx, struct sfc_state *st)
             cache->length = upper;
             cache->inner_type = inner;
         }
-        if (sfc_pop(ctx, upper)) {
+        if (sfc_pop_l3(ctx, st, upper)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
-        sfc_trim_to_ip(ctx);
+        if (!st->skip)
+            sfc_trim_to_ip(ctx);
         sfc_emit(ctx, st, inner == SFC_NH_IPV4 ? SFC_ETH_P_IPV4 : SFC_ETH_P_IPV6);
     } else {
         /* End.AM: the function gets the IPv6 packet with the last segment
