@@ -6,18 +6,22 @@
 
 #include "sfc_parse.h"
 
-/* Pops the n bytes in front of an L3 packet that is about to be emitted.
- * bpf_xdp_adjust_head keeps at least ETH_HLEN bytes, so when less would
- * remain the pop is left to sfc_emit, which folds it into its push
- * (st->skip). Such a packet is shorter than any IP header, so nothing in
- * between reads it (trimToIPLength leaves it as it is). */
+/* Pops n more bytes from the front. bpf_xdp_adjust_head keeps at least
+ * ETH_HLEN bytes, so when less would remain the pop is deferred: st->skip
+ * says how many bytes in front are already gone, and the next push (the
+ * Ethernet header of sfc_emit, VXLAN-GPE) folds it in. Such a packet is
+ * shorter than any IP header: trimToIPLength leaves it alone, and only the
+ * NSH path reads one (at st->skip). */
 static __always_inline int sfc_pop_l3(struct xdp_md *ctx, struct sfc_state *st, __u32 n)
 {
     __u32 len = sfc_len(ctx);
+    n = (n + st->skip) & 0x3FF;
     if (n > len)
         return -1;
-    if (len - n >= ETH_HLEN)
+    if (len - n >= ETH_HLEN) {
+        st->skip = 0;
         return sfc_pop(ctx, n);
+    }
     st->skip = n;
     return 0;
 }

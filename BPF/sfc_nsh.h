@@ -77,7 +77,9 @@ SFC_SUBPROG int sfc_vxlan_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 
     st->via.port = in->peer_via.port;
     __builtin_memcpy(st->via.mac, in->peer_via.mac, 6);
     st->via.vlan = 0;
-    if (sfc_push(ctx, 36)) {
+    __u32 skip = st->skip & 0x1FF;
+    st->skip = 0;
+    if (bpf_xdp_adjust_head(ctx, (int)skip - 36)) {
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }
@@ -190,24 +192,26 @@ SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
  * The SFF never changes SI. */
 SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
 {
+    __u8 h[8] SFC_SLOT;
     if (!st)
         return 0;
-    __u32 problem = sfc_nsh_problem(ctx, 0);
+    /* The NSH starts st->skip bytes in (0 but for a packet shorter than an
+     * Ethernet header, which XDP cannot pop down to: see sfc_pop_l3). */
+    __u32 base = st->skip & 0x7F;
+    __u32 problem = sfc_nsh_problem(ctx, base);
     if (problem) {
         sfc_drop(st, problem);
         return 0;
     }
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + 8 > end) {
+    if (bpf_xdp_load_bytes(ctx, base, h, 8)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }
-    if (data[0] & 0x20) {
+    if (h[0] & 0x20) {
         sfc_drop(st, SFC_DROP_NSH_OAM);
         return 0;
     }
-    __u16 w0 = sfc_be16(data);
+    __u16 w0 = sfc_be16(h);
     __u32 ttl = (w0 >> 6) & 0x3F;
     ttl = ttl == 0 ? 63 : ttl - 1;
     if (ttl == 0) {
@@ -215,11 +219,15 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         return 0;
     }
     w0 = (w0 & ~(0x3F << 6)) | (__u16)(ttl << 6);
-    data[0] = w0 >> 8;
-    data[1] = w0 & 0xFF;
-    __u32 hl = (data[1] & 0x3F) * 4;
-    __u32 np = data[3];
-    __u32 key = sfc_path_key(sfc_be32(data + 4) >> 8, data[7]);
+    h[0] = w0 >> 8;
+    h[1] = w0 & 0xFF;
+    if (bpf_xdp_store_bytes(ctx, base, h, 2)) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    __u32 hl = (h[1] & 0x3F) * 4;
+    __u32 np = h[3];
+    __u32 key = sfc_path_key(sfc_be32(h + 4) >> 8, h[7]);
     struct sfc_path_entry *path = SFC_LOOKUP(sfc_nsh_paths, st->gen, &key);
     if (!path) {
         sfc_drop(st, SFC_DROP_NSH_NO_PATH);
@@ -251,7 +259,7 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
      * VXLAN-GPE its source port; a single local instance needs neither. */
     __u32 hash = 0;
     if ((count > 1 || in->has_peer) && (np == SFC_NSH_NP_IPV4 || np == SFC_NSH_NP_IPV6))
-        hash = sfc_hash_ip(ctx, hl);
+        hash = sfc_hash_ip(ctx, base + hl);
     __u32 i = 0;
     if (count > 1) {
         fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
@@ -350,7 +358,7 @@ SFC_SUBPROG int sfc_vxlan_decap(struct xdp_md *ctx, struct sfc_state *st)
         sfc_drop(st, SFC_DROP_VXLAN_GPE_BAD_HEADER);
         return 0;
     }
-    if (sfc_pop(ctx, offset + 8)) {
+    if (sfc_pop_l3(ctx, st, offset + 8)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }

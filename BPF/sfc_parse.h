@@ -257,7 +257,7 @@ SFC_SUBPROG __u32 sfc_nsh_problem(struct xdp_md *ctx, __u32 base)
     __u8 h[8] SFC_SLOT;
     __u32 len = sfc_len(ctx);
 
-    if (base > 64 || len < base + 8)
+    if (base > 0x7F || len < base + 8)
         return SFC_DROP_TRUNCATED;
     if (bpf_xdp_load_bytes(ctx, base, h, 4))
         return SFC_DROP_TRUNCATED;

@@ -102,20 +102,9 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
             sfc_drop(st, SFC_DROP_UNTRUSTED_INGRESS);
             return 0;
         }
-        if (l3len < 14) {
-            /* XDP cannot shrink a packet below an Ethernet header: decide
-             * in place (the header checks fail on all but the tiniest MD
-             * type 2 headers, which are refused as truncated). */
-            __u32 problem = sfc_nsh_problem(ctx, l2);
-            if (!problem) {
-                problem = SFC_DROP_TRUNCATED;
-                if (bpf_xdp_load_bytes(ctx, l2, ip, 1) == 0 && (ip[0] & 0x20))
-                    problem = SFC_DROP_NSH_OAM;
-            }
-            sfc_drop(st, problem);
-            return 0;
-        }
-        if (sfc_pop(ctx, l2)) {
+        /* A tiny NSH packet keeps its Ethernet header (XDP cannot pop
+         * below ETH_HLEN): st->skip tells the SFF where the NSH starts. */
+        if (sfc_pop_l3(ctx, st, l2)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
