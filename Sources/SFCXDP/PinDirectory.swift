@@ -3,6 +3,7 @@
 // and tables) and swaps in its tables as a new generation.
 import CLibBPF
 import Foundation
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,11 @@ import Glibc
 public struct PinDirectory: Sendable {
     public static let root = "/sys/fs/bpf"
 
+    /// Where the pins are, as the host sees it (/sys/fs/bpf/...).
     public let path: String
+    /// Where this process reaches them: `path`, or the same directory
+    /// through the bpffs of an outer mount namespace (see `prepare`).
+    public let effectivePath: String
 
     /// /sys/fs/bpf/sfc/<node name>, the daemon's place.
     public static func forNode(_ name: String) -> PinDirectory {
@@ -18,33 +23,71 @@ public struct PinDirectory: Sendable {
         return PinDirectory(path: root + "/sfc/" + (safe.isEmpty ? "default" : safe))
     }
 
-    public init(path: String) { self.path = path }
+    public init(path: String) { self.path = path; effectivePath = path }
+    init(path: String, effectivePath: String) { self.path = path; self.effectivePath = effectivePath }
 
-    /// Mounts bpffs at /sys/fs/bpf when it is not, then creates the directory.
-    public func prepare() throws {
-        try Self.ensureBPFFS()
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+    /// Makes sure bpffs is there and creates the directory; returns where
+    /// this process reaches it. `ip netns exec` runs us in a mount namespace
+    /// of its own with a fresh /sys and no bpffs: a bpffs mounted there
+    /// would vanish with us, pins and all. So when an ancestor process sits
+    /// in another mount namespace with bpffs, the pins go there, through a
+    /// directory fd held for the life of the process (the kernel refuses to
+    /// bind-mount across namespaces).
+    public func prepare(logger: Logger? = nil) throws -> PinDirectory {
+        var resolved = self
+        if !Self.isBPFFS(Self.root) {
+            if let outer = Self.outerRootFD, path.hasPrefix(Self.root) {
+                resolved = PinDirectory(path: path, effectivePath: "/proc/self/fd/\(outer)" + path.dropFirst(Self.root.count))
+                logger?.info("no bpffs in this mount namespace (ip netns exec?): pinning in the outer one's \(Self.root)")
+            } else {
+                try Self.mountBPFFS()
+            }
+        }
+        do { try FileManager.default.createDirectory(atPath: resolved.effectivePath, withIntermediateDirectories: true) } catch {
             throw XDPError(.pin, "cannot create the pin directory \(path): \(error)")
         }
+        return resolved
     }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+    public var exists: Bool { FileManager.default.fileExists(atPath: effectivePath) }
 
     /// Removes every pin in the directory and the directory (and an empty parent).
     public func remove() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        for name in names { unlink(path + "/" + name) }
-        rmdir(path)
-        let parent = (path as NSString).deletingLastPathComponent
-        if parent != Self.root { rmdir(parent) }  // fails harmlessly when not empty
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: effectivePath)) ?? []
+        for name in names { unlink(effectivePath + "/" + name) }
+        rmdir(effectivePath)
+        if (path as NSString).deletingLastPathComponent != Self.root {
+            rmdir((effectivePath as NSString).deletingLastPathComponent)  // fails harmlessly when not empty
+        }
     }
 
-    static func isBPFFS(_ path: String) -> Bool {
-        sfc_bpf_is_bpffs(path) != 0
+    static func isBPFFS(_ path: String) -> Bool { sfc_bpf_is_bpffs(path) != 0 }
+
+    /// An O_PATH fd on the bpffs of the nearest ancestor process in another
+    /// mount namespace (whoever ran `ip netns exec`), opened once.
+    static let outerRootFD: Int32? = {
+        guard let mine = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt") else { return nil }
+        var pid = getppid()
+        for _ in 0..<64 where pid > 1 {
+            if let ns = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/mnt"), ns != mine {
+                let candidate = "/proc/\(pid)/root" + root
+                guard isBPFFS(candidate) else { return nil }
+                let fd = open(candidate, 0o10000000 | O_DIRECTORY | O_CLOEXEC)  // O_PATH
+                return fd >= 0 ? fd : nil
+            }
+            pid = parent(of: pid)
+        }
+        return nil
+    }()
+
+    static func parent(of pid: Int32) -> Int32 {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) ?? 0 : 0  // state, then ppid
     }
 
-    static func ensureBPFFS() throws {
-        if isBPFFS(root) { return }
+    static func mountBPFFS() throws {
         if mount("bpf", root, "bpf", 0, nil) == 0, isBPFFS(root) { return }
         let code = errno
         throw XDPError(.bpffs, "bpffs is not mounted at \(root) and mounting it failed (\(errnoText(code))); "

@@ -105,7 +105,9 @@ struct ProgramRunner {
 
     /// The mean nanoseconds per run of `repeat` runs of one packet (the
     /// kernel loops; nothing is allocated per run). Tables and counters
-    /// change as for real packets.
+    /// change as for real packets. Without BPF_F_TEST_XDP_LIVE_FRAMES each
+    /// repetition runs on the previous one's output, so for a program that
+    /// rewrites the packet only the first run sees `frame`.
     func benchmark(_ frame: [UInt8], ingress: Int, repeat count: UInt32) throws -> (nanoseconds: UInt32, action: UInt32) {
         var input = [UInt8](repeating: 0, count: Self.metaSize + frame.count)
         let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(truncatingIfNeeded: ingress),

@@ -27,6 +27,8 @@ public final class XDPDataplane {
 
     public let object: BPFObject
     public let options: Options
+    /// Where the pins are (resolved by PinDirectory.prepare), nil without pins.
+    public let pins: PinDirectory?
     public private(set) var tables: ForwardingTables
     public private(set) var ifindexes: [UInt32]
     public private(set) var attachments: [XDPAttachment] = []
@@ -42,13 +44,14 @@ public final class XDPDataplane {
         let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
         let image = try TableImage(tables: tables, ifindexes: ifindexes)  // refuse before loading anything
         let path = try options.objectPath ?? ObjectLocator.locate()
-        if let pins = options.pins { try pins.prepare() }
-        object = try BPFObject(path: path, pinDirectory: options.pins?.path)
+        let pins = try options.pins?.prepare(logger: logger)
+        object = try BPFObject(path: path, pinDirectory: pins?.effectivePath)
+        self.pins = pins
         self.tables = tables
         self.ifindexes = ifindexes
         try install(image)
-        if let pins = options.pins {
-            let path = pins.path + "/" + BPFObject.programName
+        if let pins {
+            let path = pins.effectivePath + "/" + BPFObject.programName
             // Only a program bound to these very maps may be adopted.
             if object.reusedPins { adoptedProgramID = try object.adoptOrPinProgram(at: path) } else { try object.pinProgram(at: path) }
         }
@@ -145,6 +148,6 @@ public final class XDPDataplane {
             if err != 0 { logger.warning("port \(a.port): detaching XDP from \(a.interface) failed: \(errnoText(err))") }
         }
         attachments.removeAll()
-        if removePins, let pins = options.pins { pins.remove() }
+        if removePins, let pins { pins.remove() }
     }
 }
