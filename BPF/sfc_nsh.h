@@ -79,7 +79,7 @@ SFC_SUBPROG int sfc_vxlan_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 
     st->via.vlan = 0;
     __u32 skip = st->skip & 0x1FF;
     st->skip = 0;
-    if (bpf_xdp_adjust_head(ctx, (int)skip - 36)) {
+    if (skip ? bpf_xdp_adjust_head(ctx, (int)skip - 36) : sfc_push(ctx, 36)) {
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }

@@ -54,11 +54,51 @@ static __always_inline int sfc_pop(struct xdp_md *ctx, __u32 n)
     return bpf_xdp_adjust_head(ctx, (int)n);
 }
 
-/* Grow the packet at the front by n bytes (Swift PacketBuffer.prepend). */
+/* Swift PacketBuffer.makeHeadroom: when the headroom is too small for a
+ * push, move the packet k bytes towards the end of its buffer (grow the
+ * tail, copy back to front in 64-byte chunks, drop the k stale bytes at the
+ * front). The bytes sent are the same; only a rare long push pays the copy.
+ * On failure the packet is dropped (no-headroom), so a half-done move does
+ * not matter. */
+#define SFC_MOVE_CHUNK 64
+SFC_SUBPROG int sfc_make_headroom(struct xdp_md *ctx, __u32 k)
+{
+    __u8 buf[SFC_MOVE_CHUNK] __attribute__((aligned(8)));
+    __u32 len = (__u32)bpf_xdp_get_buff_len(ctx);
+    if (k == 0 || k > 1024 || len > SFC_MAX_OFFSET)
+        return -1;
+    if (bpf_xdp_adjust_tail(ctx, (int)k))
+        return -1;
+    __u32 end = len;
+    for (int i = 0; i < (SFC_MAX_OFFSET + 1) / SFC_MOVE_CHUNK; i++) {
+        if (end == 0)
+            break;
+        __u32 n = end >= SFC_MOVE_CHUNK ? SFC_MOVE_CHUNK : end;
+        __u32 off = end - n;
+        /* Hide n from the optimizer so the verifier sees the bound. */
+        asm volatile("" : "+r"(n));
+        if (n == 0 || n > SFC_MOVE_CHUNK)
+            return -1;
+        if (bpf_xdp_load_bytes(ctx, off, buf, n) || bpf_xdp_store_bytes(ctx, off + k, buf, n))
+            return -1;
+        end = off;
+    }
+    if (end)
+        return -1;
+    return bpf_xdp_adjust_head(ctx, (int)k);
+}
+
+/* Grow the packet at the front by n bytes (Swift PacketBuffer.prepend),
+ * making headroom first when there is not enough (plus room for a tagged
+ * Ethernet header, as the reference does). */
 static __always_inline int sfc_push(struct xdp_md *ctx, __u32 n)
 {
     if (n == 0)
         return 0;
+    if (bpf_xdp_adjust_head(ctx, -(int)n) == 0)
+        return 0;
+    if (sfc_make_headroom(ctx, n + 18))
+        return -1;
     return bpf_xdp_adjust_head(ctx, -(int)n);
 }
 
