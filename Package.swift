@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
-        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore"]),
+        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Drives the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
         .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
     ]
