@@ -56,11 +56,11 @@ static __always_inline int sfc_pop(struct xdp_md *ctx, __u32 n)
 
 /* Swift PacketBuffer.makeHeadroom: when the headroom is too small for a
  * push, move the packet k bytes towards the end of its buffer (grow the
- * tail, copy back to front in 64-byte chunks, drop the k stale bytes at the
+ * tail, copy back to front in 32-byte chunks, drop the k stale bytes at the
  * front). The bytes sent are the same; only a rare long push pays the copy.
  * On failure the packet is dropped (no-headroom), so a half-done move does
  * not matter. */
-#define SFC_MOVE_CHUNK 64
+#define SFC_MOVE_CHUNK 32
 SFC_SUBPROG int sfc_make_headroom(struct xdp_md *ctx, __u32 k)
 {
     __u8 buf[SFC_MOVE_CHUNK] __attribute__((aligned(8)));
@@ -69,22 +69,23 @@ SFC_SUBPROG int sfc_make_headroom(struct xdp_md *ctx, __u32 k)
         return -1;
     if (bpf_xdp_adjust_tail(ctx, (int)k))
         return -1;
-    __u32 end = len;
-    for (int i = 0; i < (SFC_MAX_OFFSET + 1) / SFC_MOVE_CHUNK; i++) {
-        if (end == 0)
+    /* Whole chunks from the end, then the rest at the front. */
+    __u32 chunks = len / SFC_MOVE_CHUNK, rest = len % SFC_MOVE_CHUNK;
+    for (__u32 i = 0; i < (SFC_MAX_OFFSET + 1) / SFC_MOVE_CHUNK; i++) {
+        if (i >= chunks)
             break;
-        __u32 n = end >= SFC_MOVE_CHUNK ? SFC_MOVE_CHUNK : end;
-        __u32 off = end - n;
-        /* Hide n from the optimizer so the verifier sees the bound. */
-        asm volatile("" : "+r"(n));
-        if (n == 0 || n > SFC_MOVE_CHUNK)
+        __u32 off = (len - SFC_MOVE_CHUNK * (i + 1)) & SFC_MAX_OFFSET;
+        if (bpf_xdp_load_bytes(ctx, off, buf, SFC_MOVE_CHUNK) ||
+            bpf_xdp_store_bytes(ctx, off + k, buf, SFC_MOVE_CHUNK))
             return -1;
-        if (bpf_xdp_load_bytes(ctx, off, buf, n) || bpf_xdp_store_bytes(ctx, off + k, buf, n))
-            return -1;
-        end = off;
     }
-    if (end)
-        return -1;
+    if (rest) {
+        asm volatile("" : "+r"(rest));
+        if (rest > SFC_MOVE_CHUNK)
+            return -1;
+        if (bpf_xdp_load_bytes(ctx, 0, buf, rest) || bpf_xdp_store_bytes(ctx, k, buf, rest))
+            return -1;
+    }
     return bpf_xdp_adjust_head(ctx, (int)k);
 }
 
