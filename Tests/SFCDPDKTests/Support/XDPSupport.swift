@@ -31,6 +31,7 @@ enum XDPSupport {
         }
         let tshark = E2ECommand.run(["tshark", "--version"], timeout: 20)
         if tshark.status != 0 { missing.append("`tshark` (Debian package tshark)") }
+        if E2ECommand.run(["nsenter", "--version"], timeout: 10).status != 0 { missing.append("`nsenter` (Debian package util-linux)") }
         if missing.isEmpty { return true }
         if ProcessInfo.processInfo.environment["SFC_ALLOW_MISSING_TOOLS"] != "1" {
             Issue.record(Comment(rawValue: "the XDP end-to-end tests need " + missing.joined(separator: ", ")
