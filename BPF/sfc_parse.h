@@ -36,8 +36,9 @@
 #define SFC_NSH_NP_ETHERNET 3
 
 #define SFC_VXLAN_GPE_PORT 4790
-/* Packet offsets the program handles (XDP frames are at most a page). */
-#define SFC_MAX_OFFSET 4095
+/* Packet offsets the program handles: jumbo frames (9000-byte MTU) fit,
+ * e.g. under generic XDP; native XDP frames are at most a page. */
+#define SFC_MAX_OFFSET 16383
 
 /* The packet's length. A helper rather than data_end - data: the verifier
  * refuses the 32-bit pointer arithmetic clang makes of that. */
