@@ -20,11 +20,11 @@ public struct XDPAttachment: Sendable, Equatable {
     static func attach(programFD: Int32, port: String, interface: String, ifindex: UInt32, logger: Logger) throws -> XDPAttachment {
         let native = sfc_bpf_xdp_attach(Int32(ifindex), programFD, Mode.native.flags)
         if native == 0 { return XDPAttachment(port: port, interface: interface, ifindex: ifindex, mode: .native) }
-        // A program left attached in the other mode blocks this one.
-        _ = sfc_bpf_xdp_detach(Int32(ifindex), Mode.generic.flags)
+        // Also the way when an earlier run left a generic-mode program there
+        // (the kernel refuses native next to it): attaching replaces it.
         let generic = sfc_bpf_xdp_attach(Int32(ifindex), programFD, Mode.generic.flags)
         if generic == 0 {
-            logger.warning("port \(port): \(interface) has no native XDP (\(errnoText(native))); attached in generic mode, which is slower")
+            logger.warning("port \(port): native XDP refused on \(interface) (\(errnoText(native))); attached in generic mode, which is slower")
             return XDPAttachment(port: port, interface: interface, ifindex: ifindex, mode: .generic)
         }
         throw XDPError(.attachFailed, "port \(port): cannot attach XDP to \(interface): native mode \(errnoText(native)), "

@@ -44,4 +44,27 @@ import Testing
         let after = try Self.ip(["-d", "link", "show", a]).output
         #expect(!after.contains("prog/xdp"), "still attached after detach: \(after)")
     }
+
+    /// veth refuses native XDP for a program without multi-buffer support
+    /// when its peer's MTU does not fit a page: the generic fallback's case.
+    @Test func fallsBackToGenericModeWhereNativeXDPIsRefused() throws {
+        guard XDPTest.requireRoot() else { return }
+        let a = "sfcxg\(getpid() % 100000)a", b = "sfcxg\(getpid() % 100000)b"
+        let made = try Self.ip(["link", "add", a, "mtu", "9000", "type", "veth", "peer", "name", b, "mtu", "9000"])
+        try #require(made.status == 0, "cannot create a veth pair: \(made.output)")
+        defer { _ = try? Self.ip(["link", "del", a]) }
+        _ = try Self.ip(["link", "set", a, "up"])
+        _ = try Self.ip(["link", "set", b, "up"])
+
+        var config = try XDPTest.config()
+        config.ports[2].interface = a
+        let dataplane = try XDPDataplane(config: config, options: .init(mode: .live, objectPath: try XDPTest.objectPath()))
+        defer { dataplane.detach(removePins: false) }
+        let attached = try dataplane.attach()
+        #expect(attached.map(\.mode) == [.generic], "native XDP should be refused at MTU 9000: \(attached)")
+        let link = try Self.ip(["-d", "link", "show", a]).output
+        #expect(link.contains("xdpgeneric") && link.contains("id \(dataplane.object.programID) "), "\(link)")
+        dataplane.detach(removePins: false)
+        #expect(!(try Self.ip(["-d", "link", "show", a]).output.contains("prog/xdp")))
+    }
 }
