@@ -108,8 +108,11 @@ struct Fixtures: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the DPDK forwarding loop on one case (one JSON object); `make bench` runs them all with baselines.")
+        abstract: "Measure the DPDK forwarding loop, or the XDP program under BPF_PROG_RUN, on one case (one JSON object); `make bench` runs them all with baselines.")
     @Option(name: .customLong("case"), help: "\(BenchCase.names.joined(separator: " | "))") var caseName: String = "nsh-sff-forward"
+    @Option(help: "dpdk | xdp (BPF_PROG_RUN ns per packet against xdp_tx_baseline)") var dataplane: DataplaneKind = .dpdk
+    @Option(help: "xdp: alternating rounds of baseline and program.") var rounds: Int = 9
+    @Option(help: "xdp: single-packet BPF_PROG_RUN calls per program per round.") var runs: Int = 20_000
     @Option(help: "net_null | net_ring") var device: String = "net_ring"
     @Option(help: "Forwarding lcores (each gets its own pair of devices).") var lcores: Int = 1
     @Option(help: "Seconds of warm-up before the windows.") var warmup: Double = 1
@@ -120,6 +123,10 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let logger = makeLogger(verbose: verbose)
+        if dataplane == .xdp {
+            finish(XDPBenchCommand.run(XDPBenchOptions(caseName: caseName, rounds: rounds, runs: runs), logger: logger))
+        }
+        guard dataplane == .dpdk else { throw ValidationError("bench --dataplane: dpdk or xdp") }
         guard selfCheck else {
             finish(BenchCommand.run(BenchOptions(caseName: caseName, device: device, lcores: lcores, warmup: warmup, seconds: seconds),
                                     logger: logger))

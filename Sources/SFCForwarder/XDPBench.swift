@@ -1,0 +1,248 @@
+// sfc-forwarder bench --dataplane xdp: BPF_PROG_RUN nanoseconds per packet
+// of the XDP program (BPF/sfc_xdp.c) on one of the DPDK bench's cases,
+// against the trivial XDP_TX program (BPF/xdp_tx.c, xdp_tx_baseline) in the
+// same process, alternating rounds. Run by scripts/bench-xdp.sh, which adds
+// the live veth measurement and writes bench/results/xdp.json.
+//
+// Why one packet per BPF_PROG_RUN call, not the kernel's repeat loop: without
+// BPF_F_TEST_XDP_LIVE_FRAMES the kernel runs the program `repeat` times on
+// the same buffer, each run on the previous run's output (net/bpf/test_run.c,
+// bpf_test_run), and live-frames mode recycles its pages without restoring
+// their bytes either. Our program rewrites every packet (NSH TTL, pushed
+// headers, SRv6 Segments Left), so from the second repetition on it would
+// measure some other packet: an NSH packet after an encap, a routed IPv6
+// packet after H.Encaps, and soon a TTL or hop-limit drop. So every call
+// copies the case's template in afresh and runs it once; the kernel times
+// that one run (ktime around the run, bottom halves off and on). That
+// figure includes a fixed test-run overhead (the clock read, the bottom-half
+// toggles, the XDP dispatcher) which the baseline pays identically; its own
+// in-kernel repeat loop (the MAC swap is the same work on every repetition)
+// shows how large it is, and the derived `*_loop_equivalent` figures take
+// the difference out.
+import CLibBPF
+import Foundation
+import Logging
+import SFCCore
+import SFCTrace
+import SFCXDP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct XDPBenchOptions: Sendable {
+    public var caseName: String
+    /// Alternating rounds (baseline, ours) of `runs` single-packet runs each.
+    public var rounds: Int
+    public var runs: Int
+    /// Repetitions of the in-kernel loop figures (informational).
+    public var repeatCount: UInt32
+    /// Directory of sfc_xdp.o and xdp_tx.o; nil: ObjectLocator.
+    public var objectDirectory: String?
+    public init(caseName: String, rounds: Int = 9, runs: Int = 20_000, repeatCount: UInt32 = 1_000_000,
+                objectDirectory: String? = nil) {
+        self.caseName = caseName; self.rounds = rounds; self.runs = runs; self.repeatCount = repeatCount
+        self.objectDirectory = objectDirectory
+    }
+}
+
+public enum XDPBenchCommand {
+    public static let baselineObject = "xdp_tx.o"
+    public static let baselineProgram = "xdp_tx_baseline"
+
+    public static func run(_ options: XDPBenchOptions, logger: Logger) -> CommandResult {
+        do {
+            let object = try measure(options, logger: logger)
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            return CommandResult(stdout: String(decoding: data, as: UTF8.self) + "\n")
+        } catch {
+            return CommandResult(stderr: "bench: \(error)", exitCode: 1)
+        }
+    }
+
+    /// The trivial XDP_TX program, loaded by itself (it has no maps).
+    final class BaselineProgram {
+        let object: OpaquePointer
+        let fd: Int32
+        init(path: String) throws {
+            guard let object = bpf_object__open_file(path, nil) else {
+                throw BenchError("cannot open the baseline XDP object \(path) (errno \(errno)): run `make bpf`")
+            }
+            let err = bpf_object__load(object)
+            guard err == 0, let program = bpf_object__find_program_by_name(object, XDPBenchCommand.baselineProgram) else {
+                bpf_object__close(object)
+                throw BenchError("cannot load \(XDPBenchCommand.baselineProgram) from \(path) (error \(err))")
+            }
+            self.object = object
+            fd = bpf_program__fd(program)
+        }
+        deinit { bpf_object__close(object) }
+    }
+
+    /// One program's input: the metadata naming the ingress port, then the frame.
+    struct Input {
+        var bytes: [UInt8]
+        init(frame: [UInt8], ingress: Int) {
+            let metaSize = MemoryLayout<sfc_test_meta>.size
+            bytes = [UInt8](repeating: 0, count: metaSize + frame.count)
+            let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(ingress),
+                                     egress_port: UInt32(SFC_NONE), reason: 0)
+            bytes.withUnsafeMutableBytes { raw in
+                raw.storeBytes(of: meta, as: sfc_test_meta.self)
+                raw.baseAddress!.advanced(by: metaSize).copyMemory(from: frame, byteCount: frame.count)
+            }
+        }
+
+        /// `count` calls of one run each: the kernel's duration of each, and
+        /// how many returned something other than `expected`.
+        func single(_ fd: Int32, count: Int, expected: UInt32, into durations: inout [UInt32]) throws -> Int {
+            var ctx = xdp_md()
+            ctx.data = UInt32(MemoryLayout<sfc_test_meta>.size)
+            ctx.data_end = UInt32(bytes.count)
+            var unexpected = 0
+            durations.removeAll(keepingCapacity: true)
+            try bytes.withUnsafeBytes { i in
+                for _ in 0..<count {
+                    var outSize: UInt32 = 0, retval: UInt32 = 0, duration: UInt32 = 0
+                    let err = sfc_bpf_prog_run(fd, i.baseAddress, UInt32(i.count), nil, &outSize, &ctx,
+                                               UInt32(MemoryLayout<xdp_md>.size), nil, 0, 1, &retval, &duration)
+                    guard err == 0 else { throw BenchError("BPF_PROG_RUN failed (error \(err))") }
+                    if retval != expected { unexpected += 1 }
+                    durations.append(duration)
+                }
+            }
+            return unexpected
+        }
+
+        /// The kernel's own loop: `repeat` runs on one buffer, each on the last one's output.
+        func loop(_ fd: Int32, repeat count: UInt32) throws -> (ns: UInt32, action: UInt32) {
+            var ctx = xdp_md()
+            ctx.data = UInt32(MemoryLayout<sfc_test_meta>.size)
+            ctx.data_end = UInt32(bytes.count)
+            var outSize: UInt32 = 0, retval: UInt32 = 0, duration: UInt32 = 0
+            let err = bytes.withUnsafeBytes { i in
+                sfc_bpf_prog_run(fd, i.baseAddress, UInt32(i.count), nil, &outSize, &ctx,
+                                 UInt32(MemoryLayout<xdp_md>.size), nil, 0, count, &retval, &duration)
+            }
+            guard err == 0 else { throw BenchError("BPF_PROG_RUN (repeat \(count)) failed (error \(err))") }
+            return (duration, retval)
+        }
+    }
+
+    /// The mean of the durations below the 99th percentile: a timer
+    /// interrupt inside one timed run adds microseconds to that run only.
+    static func trimmedMean(_ durations: [UInt32]) -> Double {
+        let sorted = durations.sorted()
+        let keep = max(1, sorted.count * 99 / 100)
+        return Double(sorted[..<keep].reduce(UInt64(0)) { $0 + UInt64($1) }) / Double(keep)
+    }
+
+    /// run_time_ns and run_cnt of a program (counted while stats are enabled).
+    static func runStats(_ fd: Int32) -> (ns: UInt64, count: UInt64)? {
+        var info = bpf_prog_info()
+        var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+        guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { return nil }
+        return (info.run_time_ns, info.run_cnt)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        return s.isEmpty ? 0 : s[s.count / 2]
+    }
+
+    /// The CPU clock from /proc/cpuinfo (the TSC rate on this VM), in MHz.
+    static func cpuMHz() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("cpu MHz") {
+            if let v = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) { return v }
+        }
+        return nil
+    }
+
+    static func measure(_ options: XDPBenchOptions, logger: Logger) throws -> [String: Any] {
+        guard options.rounds > 0, options.runs > 0 else { throw BenchError("--rounds and --runs must be positive") }
+        let bench = try BenchCase.make(options.caseName)
+        let ours: String
+        if let dir = options.objectDirectory {
+            ours = dir + "/" + ObjectLocator.objectName
+        } else {
+            ours = try ObjectLocator.locate()
+        }
+        let baselinePath = (ours as NSString).deletingLastPathComponent + "/" + baselineObject
+        let dataplane = try XDPDataplane(config: bench.config, options: .init(mode: .test, objectPath: ours), logger: logger)
+        let baseline = try BaselineProgram(path: baselinePath)
+
+        // The template must be forwarded by the program as the reference pipeline forwards it.
+        let ingress = 0
+        let reference = try BenchCase.run(bench.config, bench.template, expect: bench.step, ingress: ingress, name: bench.name)
+        let first = try dataplane.run(bench.template, ingress: ingress)
+        guard case .forward = first.outcome(ingress: ingress), let action = first.action else {
+            throw BenchError("case \(bench.name): the XDP program did not forward the template (\(first.action.map { "\($0)" } ?? "\(first.rawAction)"), "
+                             + "drop reason \(first.dropReason.map { "\($0)" } ?? "-"))")
+        }
+        let matches = first.output == reference
+        let input = Input(frame: bench.template, ingress: ingress)
+        let programs: [(name: String, fd: Int32, expected: UInt32)] = [
+            ("baseline", baseline.fd, XDPAction.tx.rawValue), ("ours", dataplane.object.programFD, action.rawValue),
+        ]
+
+        // Warm-up: caches, branch predictors, the maps' pages.
+        var durations: [UInt32] = []
+        durations.reserveCapacity(options.runs)
+        for p in programs { _ = try input.single(p.fd, count: min(options.runs, 5_000), expected: p.expected, into: &durations) }
+
+        var means: [String: [Double]] = ["baseline": [], "ours": []]
+        var medians: [String: [Double]] = ["baseline": [], "ours": []]
+        var unexpected: [String: Int] = ["baseline": 0, "ours": 0]
+        for round in 0..<options.rounds {
+            // Alternate which program goes first, so neither always follows the other.
+            for p in round % 2 == 0 ? programs : programs.reversed() {
+                unexpected[p.name]! += try input.single(p.fd, count: options.runs, expected: p.expected, into: &durations)
+                means[p.name]!.append(trimmedMean(durations))
+                medians[p.name]!.append(Double(durations.sorted()[durations.count / 2]))
+            }
+        }
+        // The kernel's own per-program accounting (BPF_ENABLE_STATS, held only
+        // for this phase: it adds two clock reads to every run): the program
+        // alone, without the test run's dispatch and timing.
+        var programOnly: [String: Double] = [:]
+        let stats = bpf_enable_stats(BPF_STATS_RUN_TIME)
+        if stats >= 0 {
+            for p in programs {
+                let before = runStats(p.fd)
+                _ = try input.single(p.fd, count: options.runs, expected: p.expected, into: &durations)
+                let after = runStats(p.fd)
+                if let b = before, let a = after, a.count > b.count {
+                    programOnly[p.name] = Double(a.ns - b.ns) / Double(a.count - b.count)
+                }
+            }
+            close(stats)
+        }
+        let oursLoop = try input.loop(dataplane.object.programFD, repeat: options.repeatCount)
+        let baselineLoop = try input.loop(baseline.fd, repeat: options.repeatCount)
+
+        let ns = median(means["ours"]!), baseNs = median(means["baseline"]!)
+        // The single-run overhead the baseline shows over its own loop, taken out of both.
+        let overhead = max(0, baseNs - Double(baselineLoop.ns))
+        let loopEquivalent = ns - overhead
+        let mhz = cpuMHz()
+        var result: [String: Any] = [
+            "case": bench.name, "summary": bench.summary, "template_bytes": bench.template.count,
+            "output_bytes": first.output.count, "action": "\(action)", "egress_port": first.egressPort ?? -1,
+            "output_matches_reference": matches,
+            "runs_per_round": options.runs, "rounds": options.rounds,
+            "ns_per_packet": ns, "baseline_ns_per_packet": baseNs,
+            "ns_rounds": means["ours"]!, "baseline_ns_rounds": means["baseline"]!,
+            "median_run_ns": median(medians["ours"]!), "baseline_median_run_ns": median(medians["baseline"]!),
+            "unexpected_verdicts": unexpected["ours"]!, "baseline_unexpected_verdicts": unexpected["baseline"]!,
+            "baseline_loop_ns_per_run": Int(baselineLoop.ns), "baseline_loop_action": Int(baselineLoop.action),
+            "in_place_loop_ns_per_run": Int(oursLoop.ns), "in_place_loop_final_action": Int(oursLoop.action),
+            "loop_repeat": Int(options.repeatCount),
+            "single_run_overhead_ns": overhead,
+            "ns_per_packet_loop_equivalent": loopEquivalent,
+        ]
+        if let mhz { result["cpu_mhz"] = mhz }
+        if let v = programOnly["ours"] { result["program_only_ns"] = v }
+        if let v = programOnly["baseline"] { result["baseline_program_only_ns"] = v }
+        return result
+    }
+}
