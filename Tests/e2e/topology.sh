@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The network of the DPDK end-to-end test: five namespaces joined by veth
-# pairs, every address inside them (nothing in the caller's namespace).
+# The network of the NSH end-to-end tests (DPDK and XDP): five namespaces
+# joined by veth pairs, every address inside them (nothing in the caller's
+# namespace).
 #
 #   topology.sh up PREFIX [xdp]  create PREFIX-client, -server, -sff, -sfa, -fw
 #   topology.sh down PREFIX      stop what runs in them and delete them
@@ -8,7 +9,7 @@
 #                                (and sfc-xdp-<pid>-* XDP pins) whose <pid> is gone
 #
 #   client 10.199.1.2  eth0 ═ client ┐             ┌ sfa    ═ eth0  sfa: nsh_aware_sf.py
-#                                    ├ sff (DPDK) ─┼ fw-c2s ═ eth0  fw: router + nftables,
+#                                    ├ sff ────────┼ fw-c2s ═ eth0  fw: router + nftables,
 #   server 10.199.2.2  eth0 ═ server ┘             └ fw-s2c ═ eth1      client->server on eth0,
 #                                                                       server->client on eth1
 #
