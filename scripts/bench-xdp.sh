@@ -12,7 +12,9 @@
 #     either by our XDP program (`sfc-forwarder run --dataplane xdp`) or by
 #     the kernel (`ip route ... encap seg6 mode encap`, XDP detached), in
 #     alternating rounds. The sink's veth runs bench/xdp_sink.c, which counts
-#     correctly encapsulated frames and drops everything.
+#     correctly encapsulated frames and drops everything. A third mode runs
+#     bench/xdp_encap_ceiling.c on fwd instead: a constant H.Encaps with no
+#     lookups, the most any XDP encapsulation could do on this topology.
 #
 # Writes a JSON array (bench/results/xdp.json, the DPDK rows' format) and
 # prints a table.
@@ -226,6 +228,12 @@ print(json.dumps({"program_ns_per_packet": per(p0, p1), "program_runs": p1[1] - 
     if ip -n "$FWD" link show dev f0 | grep -q 'prog/xdp'; then fail "the forwarder left XDP attached to f0"; fi
 }
 
+live_ceiling() {  # round
+    ip -n "$FWD" link set dev f0 xdpdrv obj "$work/xdp_encap_ceiling.o" sec xdp
+    measure ceiling "$1"
+    ip -n "$FWD" link set dev f0 xdpdrv off
+}
+
 live_kernel() {  # round
     ip -n "$FWD" route add 10.20.0.9/32 encap seg6 mode encap segs fc00:2::f1,fc00:2::f2,fc00:2::d dev f1
     measure kernel "$1"
@@ -265,8 +273,16 @@ case " $parts " in *" live "*)
     ip -n "$FWD" sr tunsrc set 2001:db8:100::1
     ip -n "$FWD" -6 route add fc00:2::/48 dev f1
     ip -n "$FWD" -6 neigh replace fc00:2::f1 lladdr 02:00:00:00:30:01 dev f1 nud permanent
+    f1_ifindex=$(ip -n "$FWD" -j link show dev f1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])')
+    "$bpf_cc" -target bpf -O2 -g -Wall -Werror -DREDIRECT_IFINDEX="$f1_ifindex" \
+        -I"/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)" \
+        -c "$repo/bench/xdp_encap_ceiling.c" -o "$work/xdp_encap_ceiling.o"
     for ((r = 1; r <= live_rounds; r++)); do
-        if ((r % 2)); then order="xdp kernel"; else order="kernel xdp"; fi
+        case $((r % 3)) in   # each mode goes first, second and third in turn
+            1) order="xdp kernel ceiling" ;;
+            2) order="kernel ceiling xdp" ;;
+            0) order="ceiling xdp kernel" ;;
+        esac
         for mode in $order; do
             echo "   round $r: $mode"
             "live_$mode" "$r"
@@ -333,7 +349,7 @@ for x in runs:
 
 # ---- live rows
 live = [json.loads(l) for l in open(os.path.join(work, "live.jsonl")) if l.strip()]
-by = {m: [x for x in live if x["mode"] == m] for m in ("xdp", "kernel")}
+by = {m: [x for x in live if x["mode"] == m] for m in ("xdp", "kernel", "ceiling")}
 def summary(ms):
     med = statistics.median(x["pps"] for x in ms)
     # the window whose rate is the median one gives the other figures
@@ -346,7 +362,11 @@ live_stats = json.load(open(stats_path)) if os.path.exists(stats_path) else {}
 stats_window = [x for x in live if x["mode"] == "xdp-stats"]
 if by["xdp"] and by["kernel"]:
     ours, kern = summary(by["xdp"]), summary(by["kernel"])
-    for name, s, other in (("kernel-seg6-encap", kern, kern), ("live-srv6-encaps-3sids", ours, kern)):
+    modes = [("kernel-seg6-encap", kern, "kernel"), ("live-srv6-encaps-3sids", ours, "xdp")]
+    if by["ceiling"]:
+        modes.insert(1, ("xdp-constant-encap-ceiling", summary(by["ceiling"]), "ceiling"))
+    for name, s, mode in modes:
+        other = kern
         w = s["w"]
         rows.append({"case": name, "device": "veth", "lcores": int(meta["gen_lcores"]),
                      "mpps": r(s["mpps"]), "cycles_per_packet": r(s["cycles"], 1),
@@ -358,10 +378,23 @@ if by["xdp"] and by["kernel"]:
                      "other_frames_per_second": r(w["other_pps"], 1),
                      "cpu_busy": r(w["cpu_busy"]), "cpu_softirq": r(w["cpu_softirq"]),
                      "packets": w["packets"], "template_bytes": 60,
-                     "windows_seconds": r(statistics.median(x["seconds"] for x in (by["xdp"] if name.startswith("live") else by["kernel"])), 2),
-                     "dataplane": "sfc_xdp (native XDP on veth, redirect f0 -> f1)" if name.startswith("live")
-                                  else "Linux seg6 lwtunnel (ip route ... encap seg6 mode encap)"})
+                     "windows_seconds": r(statistics.median(x["seconds"] for x in by[mode]), 2),
+                     "dataplane": {"xdp": "sfc_xdp (native XDP on veth, redirect f0 -> f1)",
+                                   "kernel": "Linux seg6 lwtunnel (ip route ... encap seg6 mode encap)",
+                                   "ceiling": "bench/xdp_encap_ceiling.c: constant H.Encaps, no lookups (reference point)"}[mode]})
 
+    # What the forwarding adds to the path: cycles per packet beyond the
+    # constant encapsulation's (generator, veth and sink cost the same in every mode).
+    ceiling_row = [x for x in rows if x["case"] == "xdp-constant-encap-ceiling"]
+    if ceiling_row and ceiling_row[0]["cycles_per_packet"]:
+        c0 = ceiling_row[0]["cycles_per_packet"]
+        live_rows = [x for x in rows if x["device"] == "veth"]
+        for x in live_rows:
+            x["cycles_beyond_ceiling"] = r(x["cycles_per_packet"] - c0, 1) if x["cycles_per_packet"] else None
+        k = [x for x in live_rows if x["case"] == "kernel-seg6-encap"][0]["cycles_beyond_ceiling"]
+        for x in live_rows:
+            if x["cycles_beyond_ceiling"] and k:
+                x["forwarding_speedup_estimate"] = r(k / x["cycles_beyond_ceiling"], 2) if x["cycles_beyond_ceiling"] > 0 else None
     if live_stats:
         rows[-1]["live_program_ns_per_packet"] = r(live_stats["program_ns_per_packet"], 1)
         rows[-1]["live_program_cycles_per_packet"] = r(live_stats["program_ns_per_packet"] * ghz, 1) if ghz and live_stats["program_ns_per_packet"] else None
@@ -406,13 +439,14 @@ if lv:
     print()
     print(f"live over veth: dpdk-testpmd txonly ({meta['gen_lcores']} lcore(s), net_af_packet) -> fwd -> XDP_DROP sink counting valid SRv6 (3 SIDs) frames;")
     print(f"Mpps received at the sink, median of {meta['live_rounds']} alternating {meta['seconds']}-s windows after {meta['warmup']} s;")
-    print("everything (generator, forwarding, sink) shares the machine's CPUs: cyc/pkt is all CPUs' busy cycles per delivered packet")
+    print("everything (generator, forwarding, sink) shares the machine's CPUs: cyc/pkt is all CPUs' busy cycles per delivered packet,")
+    print("'beyond' what the constant-encap reference path costs (an estimate of the forwarding's own cycles)")
     print()
-    head = f"{'case':<24} {'Mpps':>7} {'cyc/pkt':>8} {'offered':>8} {'kernel':>7} {'ratio':>6} {'busy':>5}  windows"
+    head = f"{'case':<26} {'Mpps':>7} {'cyc/pkt':>8} {'beyond':>7} {'offered':>8} {'kernel':>7} {'ratio':>6} {'busy':>5}  windows"
     print(head)
     print("-" * len(head))
     for x in lv:
-        print(f"{x['case']:<24} {f(x['mpps'], '7.3f')} {f(x['cycles_per_packet'], '8.0f')} {f(x['offered_mpps'], '8.3f')} "
+        print(f"{x['case']:<26} {f(x['mpps'], '7.3f')} {f(x['cycles_per_packet'], '8.0f')} {f(x.get('cycles_beyond_ceiling'), '7.0f')} {f(x['offered_mpps'], '8.3f')} "
               f"{f(x['baseline_mpps'], '7.3f')} {f(x['ratio'], '6.2f')} {f(x['cpu_busy'], '5.2f')}  {x['mpps_windows']}")
     ls = [x for x in lv if "live_program_ns_per_packet" in x]
     if ls and ls[0]["live_program_ns_per_packet"]:
@@ -434,6 +468,13 @@ if live_row:
     x = live_row[0]
     goal(f"live SRv6 H.Encaps (3 SIDs) >= 3x the kernel's seg6 encap rate: {x['ratio']:.2f}x "
          f"({x['mpps']:.3f} vs {x['baseline_mpps']:.3f} Mpps)", x["ratio"] >= 3.0)
+    ceil = [y for y in lv if y["case"] == "xdp-constant-encap-ceiling"]
+    if ceil:
+        print(f"         for scale: a constant XDP H.Encaps with no lookups reaches {ceil[0]['ratio']:.2f}x the kernel on this topology")
+        if x.get("forwarding_speedup_estimate"):
+            kx = [y for y in lv if y["case"] == "kernel-seg6-encap"][0]
+            print(f"         estimate of the forwarding alone (cycles/packet beyond the constant encap's path): kernel "
+                  f"{kx['cycles_beyond_ceiling']:.0f}, ours {x['cycles_beyond_ceiling']:.0f}: {x['forwarding_speedup_estimate']:.2f}x")
 bad = [x["case"] for x in bpr if x.get("unexpected_verdicts")]
 if bad:
     print(f"  WARNING: some timed runs did not return the forwarding verdict: {', '.join(bad)}")
