@@ -9,9 +9,11 @@ BUILD_FLAGS ?=
 
 # Debian packages: tshark and scapy are the external oracles of the tests;
 # DPDK, libbpf and libelf are what the dataplanes build on; nftables,
-# iproute2, iputils-ping, ethtool and procps run the end-to-end test's namespaces.
+# iproute2, iputils-ping, ethtool, procps and util-linux (nsenter) run the
+# end-to-end tests' namespaces; openvswitch-switch is the independent NSH peer
+# of the interop tests, curl the demo's HTTP client.
 DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-dev libelf-dev libpcap-dev \
-                bpftool nftables iproute2 iputils-ping ethtool procps
+                bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl
 
 .PHONY: all deps build test demo check clean bench bpf
 
@@ -54,9 +56,10 @@ check: build
 # The DPDK benchmark (issue 3 section 4; dpdk-testpmd from dpdk-dev is its
 # baseline): a few minutes, as root, never part of `make test`. Writes
 # bench/results/dpdk.json and prints a table; see bench/README.md.
-bench: deps
+bench: deps bpf
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	scripts/bench-dpdk.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/dpdk.json
+	scripts/bench-xdp.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/xdp.json
 
 clean:
 	rm -rf .build .build-* .build_*
