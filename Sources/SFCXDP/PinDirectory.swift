@@ -41,6 +41,11 @@ public struct PinDirectory: Sendable {
                 logger?.info("no bpffs in this mount namespace (ip netns exec?): pinning in the outer one's \(Self.root)")
             } else {
                 try Self.mountBPFFS()
+                // In a mount namespace of its own the mount (and every pin
+                // in it) lives only as long as this process.
+                let why = "bpffs was not mounted: mounted it at \(Self.root); pins there survive a restart only if this "
+                    + "mount namespace is the machine's (run `make deps` or `mount -t bpf bpf \(Self.root)` once)"
+                logger?.warning("\(why)")
             }
         }
         do { try FileManager.default.createDirectory(atPath: resolved.effectivePath, withIntermediateDirectories: true) } catch {
