@@ -18,9 +18,29 @@ public enum ChainFile {
 
     /// Compiles chain-file text; `file` is only used in diagnostics.
     public static func parse(text: String, file: String) -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
-        let sink = DiagnosticSink(file: file)
-        guard let spec = ChainFileParser(sink: sink).parse(text: text) else { return (nil, sink.sorted) }
+        let (config, _, diagnostics) = parseWithLab(text: text, file: file)
+        return (config, diagnostics)
+    }
 
+    /// As `load`, plus the resolved `lab:` section (nil when the file has none or has errors).
+    public static func loadWithLab(path: String) -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            let (config, diagnostics) = load(path: path)
+            return (config, nil, diagnostics)
+        }
+        return parseWithLab(text: text, file: path)
+    }
+
+    public static func parseWithLab(text: String, file: String) -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
+        let sink = DiagnosticSink(file: file)
+        guard let spec = ChainFileParser(sink: sink).parse(text: text) else { return (nil, nil, sink.sorted) }
+        let lab = spec.lab.map { ValidatorLab(spec: spec, lab: $0, sink: sink) }
+        lab?.run()
+        guard let config = compile(spec, sink: sink) else { return (nil, nil, sink.sorted) }
+        return (config, lab?.resolve(), sink.sorted)
+    }
+
+    private static func compile(_ spec: ChainFileSpec, sink: DiagnosticSink) -> CompiledConfig? {
         let names = NameTables(spec: spec, sink: sink)
         ValidatorReferences(spec: spec, names: names, sink: sink).run()
         ValidatorRoutes(spec: spec, sink: sink).run()
@@ -33,18 +53,18 @@ public enum ChainFile {
         reportShadowedRules(rules, spec: spec, sink: sink)
         UsageCheck(spec: spec, sink: sink).run()
 
-        guard !sink.hasErrors else { return (nil, sink.sorted) }
+        guard !sink.hasErrors else { return nil }
         do {
             let config = try Compiler(spec: spec, names: names, rules: rules).compile()
             MTUCheck(config: config, spec: spec, sink: sink).run()
             DeliveryCheck(config: config, spec: spec, rules: rules, sink: sink).run()
-            return (config, sink.sorted)
+            return config
         } catch let incomplete as Compiler.Incomplete {
             sink.error("internal: \(incomplete.what) missing after validation", at: incomplete.position)
         } catch {
             sink.error("internal: \(error)", at: .start)
         }
-        return (nil, sink.sorted)
+        return nil
     }
 
     /// A rule is an error only if every compiled copy of it (one per address

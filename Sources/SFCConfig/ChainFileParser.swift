@@ -24,7 +24,7 @@ struct ChainFileParser {
             return nil
         }
         let top = MappingReader(root, what: "the chain file",
-                                allowed: ["node", "ports", "peers", "routes", "sids", "functions", "chains", "rules", "dpdk"],
+                                allowed: ["node", "ports", "peers", "routes", "sids", "functions", "chains", "rules", "dpdk", "lab"],
                                 sink: sink)
         guard let top = top else { return nil }
 
@@ -41,6 +41,7 @@ struct ChainFileParser {
         spec.chains = (top.list("chains", required: true) ?? []).compactMap(parseChain)
         spec.rules = (top.list("rules") ?? []).compactMap(parseRule)
         if let dpdk = top.value("dpdk") { spec.dpdk = parseDPDK(dpdk) }
+        if let lab = top.value("lab") { spec.lab = parseLab(lab) }
         return spec
     }
 

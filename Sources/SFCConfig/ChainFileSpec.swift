@@ -14,6 +14,8 @@ struct ChainFileSpec {
     var chains: [ChainSpec] = []
     var rules: [RuleSpec] = []
     var dpdk: DPDKSpec?
+    /// `lab:` (sfc-lab only; the compiler ignores it).
+    var lab: LabSpec?
 }
 
 /// The `dpdk:` section as written.

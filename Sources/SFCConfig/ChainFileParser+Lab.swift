@@ -1,0 +1,394 @@
+// The optional `lab:` section: how `sfc-lab` wires a chain file into a lab
+// of network namespaces (hosts on ports, which VNF namespace serves which
+// function instance, the demo traffic). The compiler ignores it; it is
+// parsed, checked against the ports and instances of the same file, and
+// handed out resolved by `ChainFile.loadWithLab`. See CHAIN-FORMAT.md, "lab".
+import SFCCore
+import Yams
+
+/// The `lab:` section, resolved against the compiled chain file.
+public struct LabDescription: Sendable, Equatable {
+    public enum VNFKind: String, CaseIterable, Sendable {
+        /// A Linux router with an nftables rule set: `allow` passes, the rest is dropped.
+        case firewall
+        /// A Linux router that counts what crosses it per protocol and per flow (nftables).
+        case inspect
+        /// A Linux router that records the flows it forwards (one instance of a load-balanced pair).
+        case forward
+        /// An SR-aware function: the kernel's seg6local route for the instance's SID.
+        case seg6local
+    }
+
+    /// An address with its prefix length, as on an interface (`10.0.1.2/24`).
+    public struct InterfaceAddress: Sendable, Equatable, CustomStringConvertible {
+        public var address: IPv4Address
+        public var length: Int
+        public var prefix: IPv4Prefix { IPv4Prefix(address: address, length: length) }
+        /// The first address of the subnet: the forwarder port's side, a default gateway.
+        public var firstHost: IPv4Address { IPv4Address(raw: prefix.address.raw &+ 1) }
+        public var description: String { "\(address)/\(length)" }
+    }
+
+    public struct Host: Sendable, Equatable {
+        public var name: String
+        public var port: String
+        public var mac: MACAddress
+        public var address: InterfaceAddress
+        public var gateway: IPv4Address
+        public var routes: [IPv4Prefix]
+    }
+
+    /// One interface of a VNF namespace: the veth to the port of `instance`.
+    public struct Link: Sendable, Equatable {
+        public var instance: String
+        public var function: String
+        public var port: String
+        public var mac: MACAddress
+        public var address: InterfaceAddress?
+        public var gateway: IPv4Address?
+        public var routes4: [IPv4Prefix]
+        public var routes6: [IPv6Prefix]
+        /// sr-aware instances: the SID the kernel route answers for.
+        public var sid: IPv6Address?
+    }
+
+    /// A firewall pass rule: `icmp`, `tcp/PORT` or `udp/PORT`.
+    public struct Allow: Sendable, Equatable, CustomStringConvertible {
+        public var proto: String
+        public var port: Int?
+        public var description: String { port.map { "\(proto)/\($0)" } ?? proto }
+    }
+
+    public struct VNF: Sendable, Equatable {
+        public var name: String
+        public var kind: VNFKind
+        public var links: [Link]
+        public var allow: [Allow]
+        public var action: String?
+    }
+
+    public struct Traffic: Sendable, Equatable {
+        public var from: String
+        public var to: String
+        public var ping: Int
+        public var tcp: [Int]
+        public var tcpBytes: Int
+        public var httpPort: Int?
+        public var httpRequests: Int
+        public var blocked: [Int]
+    }
+
+    public var hosts: [Host]
+    public var vnfs: [VNF]
+    public var traffic: Traffic?
+}
+
+// MARK: the section as written
+
+struct LabSpec {
+    var position: SourcePosition
+    var hosts: [LabHostSpec]
+    var vnfs: [LabVNFSpec]
+    var traffic: LabTrafficSpec?
+}
+
+struct LabHostSpec {
+    var position: SourcePosition
+    var name: Located<String>?
+    var port: Located<String>?
+    var mac: Located<MACAddress>?
+    var address: Located<LabDescription.InterfaceAddress>?
+    var gateway: Located<IPv4Address>?
+    var routes: [Located<IPPrefix>]
+}
+
+struct LabLinkSpec {
+    var position: SourcePosition
+    var instance: Located<String>?
+    var address: Located<LabDescription.InterfaceAddress>?
+    var gateway: Located<IPv4Address>?
+    var routes: [Located<IPPrefix>]
+}
+
+struct LabVNFSpec {
+    var position: SourcePosition
+    var name: Located<String>?
+    var kind: Located<LabDescription.VNFKind>?
+    var links: [LabLinkSpec]
+    var allow: [Located<LabDescription.Allow>]
+    var action: Located<String>?
+}
+
+struct LabTrafficSpec {
+    var position: SourcePosition
+    var from: Located<String>?
+    var to: Located<String>?
+    var ping: Int
+    var tcp: [Located<Int>]
+    var tcpBytes: Int
+    var httpPort: Located<Int>?
+    var httpRequests: Int
+    var blocked: [Located<Int>]
+}
+
+// MARK: parsing
+
+extension ChainFileParser {
+    func parseLab(_ node: Node) -> LabSpec? {
+        guard let m = MappingReader(node, what: "lab", allowed: ["hosts", "vnfs", "traffic"], sink: sink) else { return nil }
+        let hosts = (m.list("hosts", required: true) ?? []).compactMap(parseLabHost)
+        let vnfs = (m.list("vnfs", required: true) ?? []).compactMap(parseLabVNF)
+        return LabSpec(position: m.position, hosts: hosts, vnfs: vnfs, traffic: m.value("traffic").flatMap(parseLabTraffic))
+    }
+
+    private func parseLabHost(_ node: Node) -> LabHostSpec? {
+        guard let m = MappingReader(node, what: "lab host", allowed: ["name", "port", "mac", "address", "gateway", "routes"],
+                                    sink: sink) else { return nil }
+        return LabHostSpec(position: m.position, name: m.name("name", required: true), port: m.name("port", required: true),
+                           mac: m.mac("mac", required: true), address: interfaceAddress(m, "address", required: true),
+                           gateway: m.ipv4("gateway"), routes: prefixes(m, "routes"))
+    }
+
+    private func parseLabVNF(_ node: Node) -> LabVNFSpec? {
+        guard let m = MappingReader(node, what: "lab vnf", allowed: ["name", "kind", "links", "allow", "action"], sink: sink)
+        else { return nil }
+        let kind = m.choice("kind", LabDescription.VNFKind.self, required: true)
+        var links: [LabLinkSpec] = []
+        if let items = m.list("links", required: true) {
+            if items.isEmpty, let v = m.value("links") { sink.error("a lab vnf needs at least one link", at: v.position) }
+            links = items.compactMap { parseLabLink($0, kind: kind?.value) }
+        }
+        var allow: [Located<LabDescription.Allow>] = []
+        for item in m.list("allow") ?? [] {
+            guard let t = MappingReader.scalarText(item, expected: "icmp, tcp/PORT or udp/PORT in 'allow'", sink: sink) else { continue }
+            if let rule = Self.allowRule(t.value) { allow.append(Located(rule, at: t.position)) } else {
+                sink.error("bad firewall rule '\(ScalarText.shortened(t.value))' in 'allow': expected icmp, tcp/PORT or udp/PORT "
+                           + "(PORT 1..65535)", at: t.position)
+            }
+        }
+        var action = m.text("action", expected: "a seg6local action")
+        if let a = action, a.value != "End" {
+            sink.error("bad seg6local action '\(ScalarText.shortened(a.value))': the lab sets up End (RFC 8986 s4.1)", at: a.position)
+            action = nil
+        }
+        if let kind = kind?.value {
+            if kind != .firewall { m.notAllowed("allow", reason: "only a firewall has pass rules") }
+            if kind == .firewall && !m.has("allow") { m.missing("allow", reason: "a firewall needs its pass rules") }
+            if kind != .seg6local { m.notAllowed("action", reason: "only a seg6local function has an action") }
+        }
+        return LabVNFSpec(position: m.position, name: m.name("name", required: true), kind: kind, links: links,
+                          allow: allow, action: action)
+    }
+
+    static func allowRule(_ text: String) -> LabDescription.Allow? {
+        if text == "icmp" { return LabDescription.Allow(proto: "icmp", port: nil) }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "tcp" || parts[0] == "udp",
+              let port = ValueParsers.integer(String(parts[1])), (1...65535).contains(port) else { return nil }
+        return LabDescription.Allow(proto: String(parts[0]), port: port)
+    }
+
+    private func parseLabLink(_ node: Node, kind: LabDescription.VNFKind?) -> LabLinkSpec? {
+        guard let m = MappingReader(node, what: "lab link", allowed: ["instance", "address", "gateway", "routes"], sink: sink)
+        else { return nil }
+        let spec = LabLinkSpec(position: m.position, instance: m.name("instance", required: true),
+                               address: interfaceAddress(m, "address"), gateway: m.ipv4("gateway"), routes: prefixes(m, "routes"))
+        if let kind {
+            if kind == .seg6local {
+                for key in ["address", "gateway"] { m.notAllowed(key, reason: "a seg6local link carries IPv6 only and needs no address") }
+            } else if !m.has("address") {
+                m.missing("address", reason: "a \(kind.rawValue) routes IPv4 and needs an address on each link")
+            }
+        }
+        return spec
+    }
+
+    private func parseLabTraffic(_ node: Node) -> LabTrafficSpec? {
+        guard let m = MappingReader(node, what: "lab traffic",
+                                    allowed: ["from", "to", "ping", "tcp", "tcp-bytes", "http", "blocked"], sink: sink)
+        else { return nil }
+        var httpPort: Located<Int>?, httpRequests = 0
+        if let h = m.value("http"), let hm = MappingReader(h, what: "lab traffic http", allowed: ["port", "requests"], sink: sink) {
+            httpPort = hm.int("port", in: 1...65535, required: true)
+            httpRequests = hm.int("requests", in: 1...1000)?.value ?? 1
+        }
+        return LabTrafficSpec(position: m.position, from: m.name("from", required: true), to: m.name("to", required: true),
+                              ping: m.int("ping", in: 0...1000)?.value ?? 3, tcp: ports(m, "tcp"),
+                              tcpBytes: m.int("tcp-bytes", in: 1...(1 << 30))?.value ?? 1 << 20,
+                              httpPort: httpPort, httpRequests: httpRequests, blocked: ports(m, "blocked"))
+    }
+
+    private func ports(_ m: MappingReader, _ key: String) -> [Located<Int>] {
+        (m.list(key) ?? []).compactMap { item in
+            MappingReader.scalarText(item, expected: "a TCP port in '\(key)'", sink: sink)
+                .flatMap { MappingReader.integer($0, key: key, in: 1...65535, sink: sink) }
+        }
+    }
+
+    private func prefixes(_ m: MappingReader, _ key: String) -> [Located<IPPrefix>] {
+        (m.list(key) ?? []).compactMap { item in
+            guard let t = MappingReader.scalarText(item, expected: "a prefix in '\(key)'", sink: sink) else { return nil }
+            switch ValueParsers.prefix(t.value) {
+            case .success(let p): return Located(p, at: t.position)
+            case .failure(let e):
+                sink.error(e.message(for: ScalarText.shortened(t.value), key: key), at: t.position)
+                return nil
+            }
+        }
+    }
+
+    /// `10.0.1.2/24`: an IPv4 address with the length of its subnet (host bits set, as on an interface).
+    private func interfaceAddress(_ m: MappingReader, _ key: String, required: Bool = false) -> Located<LabDescription.InterfaceAddress>? {
+        guard let t = m.text(key, required: required, expected: "an IPv4 address/length") else { return nil }
+        let parts = t.value.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let address = ValueParsers.ipv4(String(parts[0])),
+              parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let length = ValueParsers.integer(String(parts[1])),
+              (8...30).contains(length) else {
+            sink.error("bad interface address '\(ScalarText.shortened(t.value))' for '\(key)': expected an IPv4 address "
+                       + "with its subnet length 8..30, e.g. 10.0.1.2/24", at: t.position)
+            return nil
+        }
+        let value = LabDescription.InterfaceAddress(address: address, length: length)
+        guard address != value.prefix.address, address != value.firstHost else {
+            sink.error("interface address \(t.value) for '\(key)' is the subnet's first address or its network address: "
+                       + "the forwarder port's side is \(value.firstHost)", at: t.position)
+            return nil
+        }
+        return Located(value, at: t.position)
+    }
+}
+
+// MARK: validation and resolution
+
+/// Checks the lab section against the rest of the file (ports, instances,
+/// host names) and resolves it. Runs only when the file has a `lab:` section.
+struct ValidatorLab {
+    let spec: ChainFileSpec
+    let lab: LabSpec
+    let sink: DiagnosticSink
+
+    private struct InstanceRef { var function: FunctionSpec; var instance: InstanceSpec }
+
+    private var instances: [String: InstanceRef] {
+        var table: [String: InstanceRef] = [:]
+        for f in spec.functions { for i in f.instances { if let n = i.name?.value { table[n] = InstanceRef(function: f, instance: i) } } }
+        return table
+    }
+
+    func run() {
+        let ports = Set(spec.ports.compactMap(\.name?.value))
+        var wired: [String: SourcePosition] = [:]
+        func wire(_ port: Located<String>) {
+            if let first = wired[port.value] {
+                sink.error("port '\(port.value)' is wired twice in the lab (first at line \(first.line))", at: port.position)
+            } else {
+                wired[port.value] = port.position
+            }
+        }
+        var names: [String: SourcePosition] = [:]
+        func unique(_ name: Located<String>?) {
+            guard let name else { return }
+            if let first = names[name.value] {
+                sink.error("lab name '\(name.value)' is used twice (first at line \(first.line))", at: name.position)
+            } else {
+                names[name.value] = name.position
+            }
+        }
+        for host in lab.hosts {
+            unique(host.name)
+            if let port = host.port {
+                if ports.contains(port.value) { wire(port) } else { sink.error("unknown port '\(port.value)' in lab host", at: port.position) }
+            }
+            for route in host.routes where !route.value.isIPv4 {
+                sink.error("a lab host routes IPv4 only", at: route.position)
+            }
+        }
+        let table = instances
+        for vnf in lab.vnfs {
+            unique(vnf.name)
+            for link in vnf.links {
+                guard let name = link.instance else { continue }
+                guard let ref = table[name.value] else {
+                    sink.error("unknown instance '\(name.value)' in lab link", at: name.position)
+                    continue
+                }
+                if let kind = vnf.kind?.value, let fkind = ref.function.kind?.value {
+                    let fits = kind == .seg6local ? fkind == .srAware : (fkind == .nshUnaware || fkind == .srUnaware)
+                    if !fits {
+                        let need = kind == .seg6local ? "an sr-aware" : "an nsh-unaware or sr-unaware"
+                        sink.error("a \(kind.rawValue) vnf serves \(need) instance; '\(name.value)' is \(fkind.rawValue)",
+                                   at: name.position)
+                    }
+                    if kind == .seg6local, ref.instance.port == nil {
+                        sink.error("instance '\(name.value)' has no port: the lab wires an sr-aware instance by its port",
+                                   at: name.position)
+                    }
+                    if kind == .seg6local {
+                        for route in link.routes where route.value.isIPv4 {
+                            sink.error("a seg6local link routes IPv6 only", at: route.position)
+                        }
+                    } else {
+                        for route in link.routes where !route.value.isIPv4 {
+                            sink.error("a \(kind.rawValue) link routes IPv4 only", at: route.position)
+                        }
+                    }
+                }
+                if let rp = ref.instance.returnPort, let p = ref.instance.port, rp.value != p.value {
+                    sink.error("instance '\(name.value)' returns on another port ('\(rp.value)'): a lab link is one veth",
+                               at: name.position)
+                }
+                if ref.instance.vlan != nil {
+                    sink.error("instance '\(name.value)' uses a VLAN: lab links are untagged veths", at: name.position)
+                }
+                if let p = ref.instance.port { wire(Located(p.value, at: name.position)) }
+            }
+        }
+        if let traffic = lab.traffic {
+            let hosts = Set(lab.hosts.compactMap(\.name?.value))
+            for ref in [traffic.from, traffic.to].compactMap({ $0 }) where !hosts.contains(ref.value) {
+                sink.error("unknown lab host '\(ref.value)' in lab traffic", at: ref.position)
+            }
+        }
+    }
+
+    /// The resolved description; call only when the file compiled without errors.
+    func resolve() -> LabDescription? {
+        let table = instances
+        var hosts: [LabDescription.Host] = []
+        for h in lab.hosts {
+            guard let name = h.name?.value, let port = h.port?.value, let mac = h.mac?.value, let address = h.address?.value
+            else { return nil }
+            let routes = h.routes.compactMap { r -> IPv4Prefix? in if case .v4(let p) = r.value { return p } else { return nil } }
+            hosts.append(.init(name: name, port: port, mac: mac, address: address, gateway: h.gateway?.value ?? address.firstHost,
+                               routes: routes))
+        }
+        var vnfs: [LabDescription.VNF] = []
+        for v in lab.vnfs {
+            guard let name = v.name?.value, let kind = v.kind?.value else { return nil }
+            var links: [LabDescription.Link] = []
+            for l in v.links {
+                guard let instance = l.instance?.value, let ref = table[instance], let function = ref.function.name?.value,
+                      let port = ref.instance.port?.value, let mac = ref.instance.mac?.value else { return nil }
+                var routes4: [IPv4Prefix] = [], routes6: [IPv6Prefix] = []
+                for r in l.routes {
+                    switch r.value {
+                    case .v4(let p): routes4.append(p)
+                    case .v6(let p): routes6.append(p)
+                    }
+                }
+                let address = l.address?.value
+                links.append(.init(instance: instance, function: function, port: port, mac: mac, address: address,
+                                   gateway: l.gateway?.value ?? address?.firstHost, routes4: routes4, routes6: routes6,
+                                   sid: ref.instance.sid?.value))
+            }
+            vnfs.append(.init(name: name, kind: kind, links: links, allow: v.allow.map(\.value),
+                              action: kind == .seg6local ? (v.action?.value ?? "End") : nil))
+        }
+        var traffic: LabDescription.Traffic?
+        if let t = lab.traffic, let from = t.from?.value, let to = t.to?.value {
+            traffic = .init(from: from, to: to, ping: t.ping, tcp: t.tcp.map(\.value), tcpBytes: t.tcpBytes,
+                            httpPort: t.httpPort?.value, httpRequests: t.httpRequests, blocked: t.blocked.map(\.value))
+        }
+        return LabDescription(hosts: hosts, vnfs: vnfs, traffic: traffic)
+    }
+}
