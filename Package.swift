@@ -13,12 +13,15 @@ import PackageDescription
 //   SFCForwarder the daemon's commands (run, replay, fixtures; the dataplanes plug in here)
 //   chain-trace the debugging CLI
 //   sfc-forwarder the daemon
+//   SFCLab      the demo lab: a chain file's `lab:` section -> namespaces, VNFs, traffic, report
+//   sfc-lab     the lab CLI (up, down, demo)
 let package = Package(
     name: "sfc",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "chain-trace", targets: ["chain-trace"]),
         .executable(name: "sfc-forwarder", targets: ["sfc-forwarder"]),
+        .executable(name: "sfc-lab", targets: ["sfc-lab"]),
         .library(name: "SFCCore", targets: ["SFCCore"]),
         .library(name: "SFCConfig", targets: ["SFCConfig"]),
     ],
@@ -58,6 +61,11 @@ let package = Package(
             name: "chain-trace",
             dependencies: ["SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .target(name: "SFCLab", dependencies: ["SFCCore", "SFCConfig", "SFCTrace"]),
+        .executableTarget(
+            name: "sfc-lab",
+            dependencies: ["SFCLab", "SFCConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore", "CSFCShared"]),
         .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
@@ -66,6 +74,6 @@ let package = Package(
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
         .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Drives the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
-        .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "sfc-lab", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
     ]
 )

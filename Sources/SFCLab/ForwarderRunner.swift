@@ -1,0 +1,63 @@
+// sfc-forwarder in the lab's forwarder namespace. Entered with
+// `nsenter --net`, not `ip netns exec`: the latter gives the process a
+// mount namespace of its own with a fresh /sys, whose /sys/fs/bpf is not
+// the machine's bpffs, so the XDP pins would not be where `down` looks.
+import Foundation
+
+public enum Dataplane: String, CaseIterable, Sendable {
+    case xdp, dpdk
+}
+
+public struct ForwarderRunner {
+    public let plan: LabPlan
+    public let dataplane: Dataplane
+    public let repositoryRoot: String
+    public let directory: String
+
+    /// The CPUs this process may run on (Cpus_allowed_list), ascending: DPDK gets the last one.
+    static func allowedCPUs() -> [Int] {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
+        var cpus: [Int] = []
+        for range in line.dropFirst("Cpus_allowed_list:".count).split(separator: ",") {
+            let bounds = range.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if let low = bounds.first, let high = bounds.last, low <= high { cpus += Array(low...high) }
+        }
+        return cpus.sorted()
+    }
+
+    public var argv: [String] {
+        get throws {
+            let chain = URL(fileURLWithPath: plan.chainFile, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                .standardizedFileURL.path
+            var argv = ["nsenter", "--net=/run/netns/" + plan.sffNamespace, try Locations.sibling("sfc-forwarder"), "run",
+                        "--config", chain, "--dataplane", dataplane.rawValue, "--json", "--verbose"]
+            if dataplane == .dpdk { argv += ["--lcores", String(Self.allowedCPUs().last ?? 0)] }
+            return argv
+        }
+    }
+
+    /// Starts the forwarder and waits until it says it forwards.
+    public func start() throws -> LabProcess {
+        let p = try LabProcess(name: "sfc-forwarder", argv: try argv, directory: directory, workingDirectory: repositoryRoot)
+        do {
+            try p.waitFor("forwarding on", inStderr: true, timeout: dataplane == .dpdk ? 90 : 45)
+        } catch {
+            p.stop(timeout: 20)
+            throw error
+        }
+        return p
+    }
+
+    /// SIGTERM; the forwarder detaches (XDP), unpins and prints its counters (--json).
+    public func stop(_ p: LabProcess) throws -> [String: Any] {
+        let clean = p.stop(timeout: 30)
+        guard clean, p.status == 0 else {
+            throw LabError("sfc-forwarder did not stop cleanly (status \(p.status)):\n\(p.stderr.suffix(3000))")
+        }
+        guard let counters = Shell.json(p.stdout) as? [String: Any] else {
+            throw LabError("sfc-forwarder printed no JSON counters:\n\(p.stdout.suffix(1000))\(p.stderr.suffix(2000))")
+        }
+        return counters
+    }
+}

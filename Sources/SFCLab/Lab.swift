@@ -1,0 +1,134 @@
+// One lab run: build the network from the plan, start the forwarder, run
+// the traffic, stop, read every counter, tear down. Teardown is idempotent
+// and thread-safe: the signal handler (Signals.swift), a failure and the
+// normal end all call it, and only the first one acts.
+import Foundation
+import SFCConfig
+
+public final class Lab: @unchecked Sendable {
+    public let plan: LabPlan
+    public let dataplane: Dataplane
+    public let directory: String
+    public let repositoryRoot: String
+    let log: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private let teardownLock = NSLock()
+    private var processes: [LabProcess] = []
+    private var tornDown = false
+
+    /// Where `up` keeps the state of a lab left running (the forwarder's output).
+    public static func stateDirectory(node: String) -> String { "/run/sfc-lab/" + node }
+
+    public init(chainFile: String, dataplane: Dataplane, directory: String? = nil, log: @escaping @Sendable (String) -> Void) throws {
+        plan = try LabPlan.load(chainFile: chainFile)
+        self.dataplane = dataplane
+        self.log = log
+        repositoryRoot = try Locations.repositoryRoot(chainFile: chainFile)
+        self.directory = directory ?? NSTemporaryDirectory() + "sfc-lab-\(getpid())"
+        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        Shell.scratch = self.directory
+    }
+
+    func register(_ p: LabProcess) {
+        lock.lock(); defer { lock.unlock() }
+        processes.append(p)
+    }
+
+    private var cancelled: Bool { lock.lock(); defer { lock.unlock() }; return tornDown }
+
+    private func step() throws { if cancelled { throw LabError("interrupted") } }
+
+    /// Namespaces, veths, hosts and VNFs (what a killed run left is removed first).
+    public func up() throws {
+        let left = Topology.down(plan)
+        if !left.isEmpty { log("removed what an earlier run left: \(left.joined(separator: ", "))") }
+        try step()
+        var xdpPass: String?
+        if dataplane == .xdp { xdpPass = try XDPPass.build(in: directory) }
+        log("building \(plan.namespaces.count) namespaces (\(plan.namespaces.joined(separator: ", "))), \(plan.veths.count) veth pairs")
+        try Topology.up(plan, xdpPass: xdpPass)
+        try step()
+    }
+
+    public func forwarder(directory: String? = nil) -> ForwarderRunner {
+        ForwarderRunner(plan: plan, dataplane: dataplane, repositoryRoot: repositoryRoot, directory: directory ?? self.directory)
+    }
+
+    /// Starts the forwarder and leaves it running (sfc-lab up); its output goes to the state directory.
+    public func startDetached() throws -> (pid: Int32, log: String) {
+        let state = Lab.stateDirectory(node: plan.node)
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        log("starting sfc-forwarder (\(dataplane.rawValue)) in \(plan.sffNamespace)")
+        let p = try forwarder(directory: state).start()
+        return (p.pid, state + "/sfc-forwarder.err")
+    }
+
+    public func demo() throws -> LabReport {
+        try up()
+        guard let traffic = plan.lab.traffic else { throw LabError("the lab section has no `traffic:`: nothing to send") }
+        log("starting sfc-forwarder (\(dataplane.rawValue)) in \(plan.sffNamespace)")
+        let runner = forwarder()
+        let forwarder = try runner.start()
+        register(forwarder)
+        try step()
+        log("traffic: ping, \(traffic.tcp.count) TCP transfer(s), \(traffic.httpRequests) HTTP request(s), \(traffic.blocked.count) blocked probe(s)")
+        let result = try TrafficRunner(plan: plan, traffic: traffic, repositoryRoot: repositoryRoot, directory: directory,
+                                       register: register).run()
+        try step()
+        // Queued frames still in flight settle before the counters are read.
+        Thread.sleep(forTimeInterval: 0.3)
+        log("stopping sfc-forwarder, reading the counters")
+        let counters = try runner.stop(forwarder)
+        return try ReportBuilder(plan: plan, dataplane: dataplane, traffic: result, counters: counters).build()
+    }
+
+    /// Stops every process (the forwarder first, so it detaches and unpins),
+    /// deletes the namespaces and pins, removes the scratch files.
+    /// A second caller (the main thread after a signal, or the reverse) waits for the first to finish.
+    public func tearDown() {
+        Shell.stopping = true
+        teardownLock.lock()
+        defer { teardownLock.unlock() }
+        lock.lock()
+        if tornDown { lock.unlock(); return }
+        tornDown = true
+        let running = processes
+        lock.unlock()
+        for p in running.reversed() { p.stop(timeout: 15) }
+        let removed = Topology.down(plan)
+        if !removed.isEmpty { log("removed \(removed.count) namespace(s)/pin director(ies)") }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The state directory of `up`, and the scratch directories of runs whose process is gone.
+    public static func removeFiles(node: String) {
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: stateDirectory(node: node))
+        if (try? fm.contentsOfDirectory(atPath: "/run/sfc-lab"))?.isEmpty == true { try? fm.removeItem(atPath: "/run/sfc-lab") }
+        let tmp = NSTemporaryDirectory()
+        for name in (try? fm.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("sfc-lab-") {
+            if let pid = Int32(name.dropFirst("sfc-lab-".count)), kill(pid, 0) != 0 { try? fm.removeItem(atPath: tmp + "/" + name) }
+        }
+    }
+
+    /// What is left of the lab on this machine: namespaces and the pin directory.
+    public static func leftovers(_ plan: LabPlan) -> [String] {
+        Topology.existing(plan) + (FileManager.default.fileExists(atPath: plan.pinDirectory) ? [plan.pinDirectory] : [])
+    }
+}
+
+/// SIGINT and SIGTERM through dispatch sources: the handler runs on a queue
+/// of its own while the main thread may be waiting on a child.
+public enum Signals {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    public static func onInterrupt(_ handler: @escaping @Sendable (Int32) -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: DispatchQueue(label: "sfc-lab.signal.\(sig)"))
+            source.setEventHandler { handler(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

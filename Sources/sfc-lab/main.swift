@@ -1,0 +1,104 @@
+// sfc-lab: a chain file's `lab:` section as a running lab in network
+// namespaces (docs/DEMO.md). `demo` builds it, runs real traffic through
+// the forwarder and its VNFs, prints the report and tears everything down,
+// also on Ctrl-C or a failure; `up` leaves it running; `down` removes it,
+// including what a killed run left.
+import ArgumentParser
+import Foundation
+import SFCLab
+
+extension Dataplane: ExpressibleByArgument {}
+
+func say(_ message: String) {
+    FileHandle.standardError.write(Data(("sfc-lab: " + message + "\n").utf8))
+}
+
+struct SFCLabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sfc-lab",
+        abstract: "Build a chain file's lab (namespaces, veths, VNFs), run traffic through sfc-forwarder, report.",
+        subcommands: [Demo.self, Up.self, Down.self])
+}
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Up, start the forwarder, send ping/TCP/HTTP/blocked probes, stop, print the report, tear down.")
+    @Option(help: "Chain file with a lab: section.") var config: String
+    @Option(help: "xdp | dpdk") var dataplane: Dataplane = .xdp
+    @Flag(help: "Print the report as one JSON object.") var json = false
+
+    func run() throws {
+        guard getuid() == 0 else { throw LabError("sfc-lab needs root (namespaces, XDP, nftables)") }
+        let lab = try Lab(chainFile: config, dataplane: dataplane, log: say)
+        Signals.onInterrupt { sig in
+            say("signal \(sig): tearing the lab down")
+            lab.tearDown()
+            Foundation.exit(128 + sig)
+        }
+        let report: LabReport
+        do {
+            report = try lab.demo()
+        } catch {
+            say("failed: \(error)")
+            lab.tearDown()
+            throw ExitCode(2)
+        }
+        lab.tearDown()
+        let left = Lab.leftovers(lab.plan)
+        if !left.isEmpty { say("left behind: \(left.joined(separator: ", "))") }
+        print(json ? report.json : report.text, terminator: json ? "\n" : "")
+        if !report.ok || !left.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the lab and start the forwarder; leave both running (`sfc-lab down` removes them).")
+    @Option(help: "Chain file with a lab: section.") var config: String
+    @Option(help: "xdp | dpdk") var dataplane: Dataplane = .xdp
+
+    func run() throws {
+        guard getuid() == 0 else { throw LabError("sfc-lab needs root (namespaces, XDP, nftables)") }
+        let lab = try Lab(chainFile: config, dataplane: dataplane, log: say)
+        Signals.onInterrupt { sig in
+            lab.tearDown()
+            Foundation.exit(128 + sig)
+        }
+        do {
+            try lab.up()
+            let (pid, log) = try lab.startDetached()
+            try? FileManager.default.removeItem(atPath: lab.directory)
+            print("lab \(lab.plan.node) is up: sfc-forwarder pid \(pid) (\(dataplane.rawValue)), log \(log)")
+            print("namespaces: \(lab.plan.namespaces.joined(separator: " "))")
+            if let t = lab.plan.lab.traffic, let to = lab.plan.host(t.to), let from = lab.plan.host(t.from) {
+                print("try: ip netns exec \(from.namespace) ping -c 3 \(to.host.address.address)")
+            }
+            print("remove it with: sfc-lab down --config \(config)")
+        } catch {
+            say("failed: \(error)")
+            lab.tearDown()
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct Down: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stop what runs in the lab's namespaces, delete them and the forwarder's pins (also after a killed run).")
+    @Option(help: "Chain file with a lab: section.") var config: String
+
+    func run() throws {
+        guard getuid() == 0 else { throw LabError("sfc-lab needs root") }
+        let plan = try LabPlan.load(chainFile: config)
+        let removed = Topology.down(plan)
+        Lab.removeFiles(node: plan.node)
+        print(removed.isEmpty ? "nothing of lab \(plan.node) was left" : "removed: \(removed.joined(separator: ", "))")
+        let left = Lab.leftovers(plan)
+        if !left.isEmpty {
+            say("could not remove: \(left.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+SFCLabCommand.main()
