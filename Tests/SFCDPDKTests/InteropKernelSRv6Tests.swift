@@ -7,6 +7,7 @@
 //   the SIDs it names: End (s4.1) for one flow, End.AS in front of an
 //   SR-unaware router (draft-ietf-spring-sr-service-programming s6.1) for
 //   the other; dx's kernel End.DX4 (s4.6) delivers both to the server.
+//   Once with the kernel's H.Encaps, once with its H.Encaps.Red (s5.2).
 // - our headend (interop-srv6-forwarder-headend.yaml): our classifier and
 //   H.Encaps (s5.1), or H.Encaps.Red (s5.2) with every chain `reduced`,
 //   with and without an End.AS hop, towards dx's kernel End.DX4.
@@ -44,26 +45,28 @@ import Testing
 
     // MARK: The kernel as headend, our End and End.AS in the middle
 
-    @Test(.timeLimit(.minutes(2)), arguments: ["xdp", "dpdk"])
-    func kernelEncapsulatedTrafficCrossesOurEndAndEndASToAKernelEndDX4(dataplane: String) throws {
+    @Test(.timeLimit(.minutes(2)), arguments: [("xdp", false), ("xdp", true), ("dpdk", false), ("dpdk", true)])
+    func kernelEncapsulatedTrafficCrossesOurEndAndEndASToAKernelEndDX4(dataplane: String, reduced: Bool) throws {
         guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), InteropCapture.ready() else { return }
-        let run = try XDPRun(scenario: "isr6-k-\(dataplane)", script: "interop-srv6-topology.sh",
+        let run = try XDPRun(scenario: "isr6-k-\(dataplane)\(reduced ? "-red" : "")", script: "interop-srv6-topology.sh",
                              chain: "interop-srv6-kernel-headend.yaml", dataplane: dataplane)
         defer { run.tearDown() }
         let started = Date()
-        let o = try InteropScenario.run(run, mode: "kernel-headend")
+        let o = try InteropScenario.run(run, mode: reduced ? "kernel-headend-red" : "kernel-headend")
 
-        // What the client's kernel sent (H.Encaps: SL 1, hop limit 64), as our
-        // End (RFC 8986 s4.1: SL 0, DA the next segment, hop limit 63) and our
-        // End.AS (bare to fn, back with the proxy's own headers: our source,
-        // the chain's list, hop limit 64) passed it on to dx.
+        // What the client's kernel sent (SL 1, hop limit 64; H.Encaps.Red: the
+        // first segment only in the DA, Last Entry 0), as our End (RFC 8986
+        // s4.1: SL 0, DA the next segment, hop limit 63) and our End.AS (bare
+        // to fn, back with the proxy's own headers: our source, the chain's
+        // list, hop limit 64) passed it on to dx.
+        func list(_ first: String) -> String { reduced ? "le 0 [fc00:d7::d4]" : "le 1 [fc00:d7::d4,\(first)]" }
         let viaEnd = InteropScenario.Path(
-            client: "client > client-port | ipv6 2001:db8:c7::1 > fc00:e7::e hlim 64 nxt 43 rt 4 sl 1 le 1 [fc00:d7::d4,fc00:e7::e] | ipv4 10.197.1.2 > 10.197.2.2",
+            client: "client > client-port | ipv6 2001:db8:c7::1 > fc00:e7::e hlim 64 nxt 43 rt 4 sl 1 \(list("fc00:e7::e")) | ipv4 10.197.1.2 > 10.197.2.2",
             fnOut: nil, fnBack: nil,
-            core: "core-port > dx | ipv6 2001:db8:c7::1 > fc00:d7::d4 hlim 63 nxt 43 rt 4 sl 0 le 1 [fc00:d7::d4,fc00:e7::e] | ipv4 10.197.1.2 > 10.197.2.2",
+            core: "core-port > dx | ipv6 2001:db8:c7::1 > fc00:d7::d4 hlim 63 nxt 43 rt 4 sl 0 \(list("fc00:e7::e")) | ipv4 10.197.1.2 > 10.197.2.2",
             server: "10.197.2.2")
         let viaEndAS = InteropScenario.Path(
-            client: "client > client-port | ipv6 2001:db8:c7::1 > fc00:e7::a1 hlim 64 nxt 43 rt 4 sl 1 le 1 [fc00:d7::d4,fc00:e7::a1] | ipv4 10.197.1.2 > 10.197.2.3",
+            client: "client > client-port | ipv6 2001:db8:c7::1 > fc00:e7::a1 hlim 64 nxt 43 rt 4 sl 1 \(list("fc00:e7::a1")) | ipv4 10.197.1.2 > 10.197.2.3",
             fnOut: "fn-port > fn | ipv4 10.197.1.2 > 10.197.2.3", fnBack: "fn > fn-port | ipv4 10.197.1.2 > 10.197.2.3",
             core: "core-port > dx | ipv6 2001:db8:e7::1 > fc00:d7::d4 hlim 64 nxt 43 rt 4 sl 0 le 1 [fc00:d7::d4,fc00:e7::a1] | ipv4 10.197.1.2 > 10.197.2.3",
             server: "10.197.2.3")
@@ -75,7 +78,7 @@ import Testing
         #expect(hop == o.fn[viaEndAS.fnOut!], "End.AS hop \(hop ?? -1), fn got \(o.fn[viaEndAS.fnOut!])")
         #expect(chain["packets"] as? Int == 0, "nothing is classified here: \(chain)")
 
-        print("interop kernel headend (\(dataplane)): \(o.summary) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print("interop kernel headend (\(dataplane), \(reduced ? "H.Encaps.Red" : "H.Encaps")): \(o.summary) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         run.network.down()
         #expect(run.network.leftovers().isEmpty, "namespaces left: \(run.network.leftovers())")
     }

@@ -3,7 +3,9 @@
 # independent SRv6 peer (Tests/SFCDPDKTests/InteropKernelSRv6Tests.swift):
 # five namespaces joined by veth pairs, every address inside them.
 #
-#   interop-srv6-topology.sh up PREFIX MODE [xdp]  create PREFIX-client, -sff, -fn, -dx, -server
+#   interop-srv6-topology.sh up PREFIX MODE [xdp]  create PREFIX-client, -sff, -fn, -dx, -server;
+#                                                  MODE: kernel-headend, kernel-headend-red
+#                                                  or forwarder-headend
 #   interop-srv6-topology.sh down PREFIX           stop what runs in them and delete them
 #   interop-srv6-topology.sh stale                 as topology.sh stale
 #
@@ -18,6 +20,9 @@
 # H.Encaps) put the IPv4 packets for
 #   10.197.2.2 on [fc00:e7::e  (our End), fc00:d7::d4 (dx's End.DX4)]
 #   10.197.2.3 on [fc00:e7::a1 (our End.AS in front of fn), fc00:d7::d4]
+# MODE kernel-headend-red: the same with H.Encaps.Red (RFC 8986 s5.2,
+# `mode encap.red`): the SRH leaves the first segment out (Last Entry 0,
+# Segments Left 1, RFC 8754 s4.1.1).
 # MODE forwarder-headend (Tests/e2e/interop-srv6-forwarder-headend.yaml):
 # the client sends plain IPv4 to the forwarder, which classifies it and
 # encapsulates it itself (H.Encaps or H.Encaps.Red) towards fc00:d7::d4.
@@ -55,12 +60,24 @@ OUR_END=fc00:e7::e OUR_END_AS=fc00:e7::a1 OUR_DX4=fc00:e7::d4
 
 names() { echo client server sff fn dx; }
 
+# A veth hands what it sends to the peer's backlog on the sending CPU, so
+# a TCP sender whose segments leave from two CPUs (its process on one, ACK
+# clocking in a softirq on the other) can overtake itself behind the next
+# veth: tshark would see a kernel router reorder TCP ("out-of-order",
+# "previous segment not captured"). Receive packet steering to CPU 0 on
+# every veth end keeps each link's receive in order, whatever the sender.
+one_rx_cpu() {  # NS IFACE
+    in_ns "$1" sh -c "echo 1 > /sys/class/net/$2/queues/rx-0/rps_cpus"
+}
+
 # pair PORT NS IFACE PORT_MAC HOST_MAC MTU: sff end PORT, other end IFACE in PREFIX-NS.
 pair() {
     ip -n "$PREFIX-sff" link add "$1" address "$4" mtu "$6" type veth \
         peer name "$3" netns "$PREFIX-$2" address "$5" mtu "$6"
     no_offloads sff "$1"
     no_offloads "$2" "$3"
+    one_rx_cpu sff "$1"
+    one_rx_cpu "$2" "$3"
     [ -z "$XDP_PASS_OBJ" ] || xdp_pass_attach "$2" "$3"
     ip -n "$PREFIX-sff" link set "$1" up
     ip -n "$PREFIX-$2" link set "$3" up
@@ -80,7 +97,7 @@ srv6_on() {  # NS IFACE...
 
 up() {
     local mode=$1 n i
-    case "$mode" in kernel-headend|forwarder-headend) ;; *) echo "unknown mode $mode" >&2; exit 2 ;; esac
+    case "$mode" in kernel-headend|kernel-headend-red|forwarder-headend) ;; *) echo "unknown mode $mode" >&2; exit 2 ;; esac
     if [ "${2:-}" = xdp ]; then
         xdp_pass_build
         trap xdp_pass_clean EXIT
@@ -107,20 +124,24 @@ up() {
     ip -n "$PREFIX-dx" link add eth1 address "$DX_SERVER" type veth peer name eth0 netns "$PREFIX-server" address "$SERVER_HOST"
     no_offloads dx eth1
     no_offloads server eth0
+    one_rx_cpu dx eth1
+    one_rx_cpu server eth0
     ip -n "$PREFIX-dx" link set eth1 up
     ip -n "$PREFIX-server" link set eth0 up
 
     # client
     ip -n "$PREFIX-client" addr add 10.197.1.2/24 dev eth0
-    if [ "$mode" = kernel-headend ]; then
+    if [ "$mode" != forwarder-headend ]; then
         # The kernel as headend (H.Encaps, RFC 8986 s5.1): the outer IPv6
         # goes to the first segment through the forwarder's client port.
         srv6_on client eth0
         in_ns client ip sr tunsrc set "$CLIENT_TUNSRC"
         ip -n "$PREFIX-client" -6 neigh replace fe80::1 lladdr "$CLIENT_PORT" dev eth0 nud permanent
         ip -n "$PREFIX-client" -6 route add fc00:e7::/48 via fe80::1 dev eth0
-        ip -n "$PREFIX-client" route add 10.197.2.2/32 encap seg6 mode encap segs "$OUR_END,$DX_SID" dev eth0
-        ip -n "$PREFIX-client" route add 10.197.2.3/32 encap seg6 mode encap segs "$OUR_END_AS,$DX_SID" dev eth0
+        local encap=encap
+        [ "$mode" = kernel-headend ] || encap=encap.red
+        ip -n "$PREFIX-client" route add 10.197.2.2/32 encap seg6 mode "$encap" segs "$OUR_END,$DX_SID" dev eth0
+        ip -n "$PREFIX-client" route add 10.197.2.3/32 encap seg6 mode "$encap" segs "$OUR_END_AS,$DX_SID" dev eth0
     else
         ip -n "$PREFIX-client" neigh replace 10.197.1.1 lladdr "$CLIENT_PORT" dev eth0 nud permanent
         ip -n "$PREFIX-client" route add 10.197.2.0/24 via 10.197.1.1 dev eth0
@@ -176,5 +197,5 @@ case "${1:-}" in
            up "${3:?usage: interop-srv6-topology.sh up PREFIX MODE [xdp]}" "${4:-}" ;;
     down)  PREFIX=${2:?usage: interop-srv6-topology.sh down PREFIX}; down ;;
     stale) stale ;;
-    *)     echo "usage: interop-srv6-topology.sh up PREFIX kernel-headend|forwarder-headend [xdp] | down PREFIX | stale" >&2; exit 2 ;;
+    *)     echo "usage: interop-srv6-topology.sh up PREFIX kernel-headend|kernel-headend-red|forwarder-headend [xdp] | down PREFIX | stale" >&2; exit 2 ;;
 esac
