@@ -1,5 +1,5 @@
 # sfc — service function chaining dataplane.
-#   make demo   install what is needed, build, and walk the built-in demo chains
+#   make demo   install what is needed, build, and run the lab demo (docs/DEMO.md)
 #   make test   install what is needed, build, and run every test
 # Both work on a fresh Debian 12 machine as root.
 
@@ -45,10 +45,15 @@ test: deps bpf
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 
-# Until the forwarder daemon lands, the main job validates every chain file
-# and traces one packet through each chain of $(CONFIG).
+# The main job (docs/DEMO.md): sfc-lab turns $(LAB_CONFIG) into a lab of
+# network namespaces (client, server, the forwarder, an nftables firewall, an
+# inspection function, a load-balanced pair, a kernel seg6local End), runs
+# ping, TCP and HTTP through it on the $(DATAPLANE) dataplane (xdp, or dpdk on
+# net_af_packet), prints the report and tears it all down.
+DATAPLANE ?= xdp
+LAB_CONFIG ?= Chains/hospital-lab.yaml
 demo: build
-	@scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/chain-trace" "$(CONFIG)"
+	"$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-lab" demo --config $(LAB_CONFIG) --dataplane $(DATAPLANE)
 
 check: build
 	"$$($(SWIFT) build -c release --show-bin-path)/chain-trace" check Chains/*.yaml

@@ -96,7 +96,10 @@ public final class Lab: @unchecked Sendable {
         lock.unlock()
         for p in running.reversed() { p.stop(timeout: 15) }
         let removed = Topology.down(plan)
-        if !removed.isEmpty { log("removed \(removed.count) namespace(s)/pin director(ies)") }
+        let namespaces = removed.filter { !$0.hasPrefix("/") }.count
+        if !removed.isEmpty {
+            log("torn down: \(namespaces) namespaces" + (removed.count > namespaces ? " and the pins in \(plan.pinDirectory)" : ""))
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 

@@ -65,7 +65,20 @@ extension LabReport {
             for i in lb.instances {
                 line("  \(i.name) (weight \(i.weight), \(i.namespace)): \(i.flows.count) flows, \(i.seenPackets) packets seen; "
                      + "forwarder hashed \(i.forwarderPackets) packets to it")
-                for f in i.flows { line("    \(f.flow)  \(f.packets) packets") }
+                // Flows of one service from one host: a line, with the source ports.
+                var groups: [(key: String, flows: [LabReport.Flow])] = []
+                for f in i.flows {
+                    let key = Self.withoutSourcePort(f.flow)
+                    if let g = groups.firstIndex(where: { $0.key == key }) { groups[g].flows.append(f) } else { groups.append((key, [f])) }
+                }
+                for g in groups {
+                    if g.flows.count < 3 {
+                        for f in g.flows { line("    \(f.flow)  \(f.packets) packets") }
+                    } else {
+                        let ports = g.flows.compactMap { Self.sourcePort($0.flow) }.joined(separator: " ")
+                        line("    \(g.key)  \(g.flows.count) flows, \(g.flows.reduce(0) { $0 + $1.packets }) packets; source ports \(ports)")
+                    }
+                }
             }
         }
         for s in srAware {
@@ -82,5 +95,18 @@ extension LabReport {
         for c in checks { line("  [\(c.ok ? "ok" : "FAIL")] \(c.name): \(c.detail)") }
         line(ok ? "all \(checks.count) checks passed" : "\(checks.filter { !$0.ok }.count) of \(checks.count) checks FAILED")
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// "tcp 10.0.1.2:40000 -> 10.0.2.2:80" -> "tcp 10.0.1.2:* -> 10.0.2.2:80".
+    static func withoutSourcePort(_ flow: String) -> String {
+        let parts = flow.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, let colon = parts[1].lastIndex(of: ":") else { return flow }
+        return "\(parts[0]) \(parts[1][..<colon]):* \(parts[2]) \(parts[3])"
+    }
+
+    static func sourcePort(_ flow: String) -> String? {
+        let parts = flow.split(separator: " ")
+        guard parts.count == 4, let colon = parts[1].lastIndex(of: ":") else { return nil }
+        return String(parts[1][parts[1].index(after: colon)...])
     }
 }
