@@ -32,7 +32,14 @@ public struct ForwarderRunner {
                 .standardizedFileURL.path
             var argv = ["nsenter", "--net=/run/netns/" + plan.sffNamespace, try Locations.sibling("sfc-forwarder"), "run",
                         "--config", chain, "--dataplane", dataplane.rawValue, "--json", "--verbose"]
-            if dataplane == .dpdk { argv += ["--lcores", String(Self.allowedCPUs().last ?? 0)] }
+            if dataplane == .dpdk {
+                argv += ["--lcores", String(Self.allowedCPUs().last ?? 0)]
+                // In the lab every port is a veth: net_af_packet on its forwarder end,
+                // whatever devices the file's dpdk: section names for real hardware.
+                for (i, veth) in plan.veths.enumerated() {
+                    argv += ["--device", "\(veth.port)=net_af_packet\(i),iface=\(veth.sffInterface)"]
+                }
+            }
             return argv
         }
     }
