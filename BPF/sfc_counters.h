@@ -58,6 +58,19 @@ static __always_inline void sfc_drop(struct sfc_state *st, __u32 reason)
     st->reason = reason;
 }
 
+/* The packet's first `need` bytes as a direct pointer the verifier has seen
+ * bounds-checked, or NULL with the packet dropped `truncated`. */
+static __always_inline __u8 *sfc_head(struct xdp_md *ctx, struct sfc_state *st, __u32 need)
+{
+    __u8 *data = (void *)(long)ctx->data;
+    __u8 *end = (void *)(long)ctx->data_end;
+    if (data + need > end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return NULL;
+    }
+    return data;
+}
+
 static __always_inline void sfc_count_drop(__u32 reason)
 {
     __u32 key = reason & (SFC_DROP_REASON_SLOTS - 1);

@@ -61,12 +61,10 @@ SFC_SUBPROG int sfc_emit(struct xdp_md *ctx, struct sfc_state *st, __u32 etherty
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + 14 > end) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
+    __u8 *data = sfc_head(ctx, st, 14);
+    if (!data)
         return 0;
-    }
+    __u8 *end = (void *)(long)ctx->data_end;
     __builtin_memcpy(data, dst, 6);
     __builtin_memcpy(data + 6, src, 6);
     if (vlan) {

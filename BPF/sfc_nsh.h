@@ -31,12 +31,9 @@ SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, 
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + 8 > end) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
+    __u8 *data = sfc_head(ctx, st, 8);
+    if (!data)
         return 0;
-    }
     __u16 w0 = (__u16)(ttl << 6 | words);
     data[0] = w0 >> 8;
     data[1] = w0 & 0xFF;
@@ -83,12 +80,9 @@ SFC_SUBPROG int sfc_vxlan_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + 36 > end) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
+    __u8 *data = sfc_head(ctx, st, 36);
+    if (!data)
         return 0;
-    }
     __u32 total = sfc_len(ctx);
     data[0] = 0x45;
     data[1] = 0;

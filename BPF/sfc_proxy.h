@@ -115,12 +115,9 @@ SFC_SUBPROG int sfc_proxy_return(struct xdp_md *ctx, struct sfc_state *st, __u32
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
-        __u8 *data = (void *)(long)ctx->data;
-        __u8 *end = (void *)(long)ctx->data_end;
-        if (data + 40 > end) {
-            sfc_drop(st, SFC_DROP_TRUNCATED);
+        __u8 *data = sfc_head(ctx, st, 40);
+        if (!data)
             return 0;
-        }
         __u32 payload = sfc_len(ctx) - 40;
         data[4] = (payload >> 8) & 0xFF;
         data[5] = payload & 0xFF;

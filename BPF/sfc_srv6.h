@@ -93,12 +93,9 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + 48 > end) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
+    __u8 *data = sfc_head(ctx, st, 48);
+    if (!data)
         return 0;
-    }
     __u32 w = 6u << 28 | tc << 20 | (hash & 0xFFFFF);
     __u32 payload = sfc_len(ctx) - 40;
     data[0] = w >> 24;
@@ -210,12 +207,9 @@ SFC_SUBPROG int sfc_advance(struct xdp_md *ctx, struct sfc_state *st, struct sfc
     __u8 seg[16] SFC_SLOT;
     if (!st || !info)
         return -1;
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + 40 > end) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
+    __u8 *data = sfc_head(ctx, st, 40);
+    if (!data)
         return -1;
-    }
     __u8 hop_limit = data[7];
     if (hop_limit <= 1) {
         sfc_drop(st, SFC_DROP_SRV6_HOP_LIMIT_EXPIRED);
@@ -469,12 +463,9 @@ SFC_SUBPROG int sfc_ipv6_transit(struct xdp_md *ctx, struct sfc_state *st)
     __u8 da[16] SFC_SLOT;
     if (!st)
         return 0;
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + 40 > end) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
+    __u8 *data = sfc_head(ctx, st, 40);
+    if (!data)
         return 0;
-    }
     if (data[7] <= 1) {
         sfc_drop(st, SFC_DROP_SRV6_HOP_LIMIT_EXPIRED);
         return 0;

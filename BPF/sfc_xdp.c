@@ -63,12 +63,10 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
     sfc_count_rx(port);
 
     /* Ethernet, optionally one 802.1Q / 802.1ad tag. */
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + 14 > end) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
+    __u8 *data = sfc_head(ctx, st, 14);
+    if (!data)
         return 0;
-    }
+    __u8 *end = (void *)(long)ctx->data_end;
     __u32 type = sfc_be16(data + 12), l2 = 14, vlan = 0;
     if (type == SFC_ETH_P_VLAN || type == SFC_ETH_P_QINQ) {
         if (data + 18 > end) {

@@ -72,47 +72,8 @@ import Testing
         let atServer = try Deliveries(path: dir + "/server.pcap", from: try config.mac(ofPort: "server"), to: Deliveries.mac("02:00:00:e2:02:01"))
         let atClient = try Deliveries(path: dir + "/client.pcap", from: try config.mac(ofPort: "client"), to: Deliveries.mac("02:00:00:e2:01:01"))
 
-        #expect((counters["drops"] as? [String: Any])?.isEmpty == true, "drops: \(counters["drops"] ?? "none")")
-        let chains = try #require(counters["chains"] as? [[String: Any]])
-        let ports = try #require(counters["ports"] as? [String: [String: Int]])
-        let seenBySF = try #require(sfStats["by_spi"] as? [String: Int])
-        for (name, spi, ingress, egress, fwPort, fwCounter, deliveries) in [
-            ("client-to-server", 100, "client", "server", "fw-c2s", "client_to_server", atServer),
-            ("server-to-client", 200, "server", "client", "fw-s2c", "server_to_client", atClient),
-        ] {
-            let chain = try #require(chains.first { $0["name"] as? String == name })
-            let hops = try #require(chain["hops"] as? [[String: Any]])
-            try #require(hops.count == 2)
-            let classified = try #require(chain["packets"] as? Int)
-            let toSF = try #require(hops[0]["packets"] as? Int), toFirewall = try #require(hops[1]["packets"] as? Int)
-            let delivered = try #require(chain["delivered"] as? Int)
-            #expect(classified > Self.pingCount, "\(name): \(chain)")
-            // Everything that entered was classified and sent to the NSH-aware function...
-            #expect(ports[ingress]?["rx"] == classified, "\(name): \(ports)")
-            #expect(toSF == classified, "\(name): \(chain)")
-            // ...which saw each packet and returned it; the proxy sent exactly that to the firewall...
-            #expect(seenBySF["\(spi)"] == toSF, "\(name): the function saw \(seenBySF), the forwarder sent \(toSF)")
-            #expect(nft[fwCounter] == toFirewall, "\(name): nftables counted \(nft), the proxy sent \(toFirewall)")
-            // ...and what came back from the firewall was delivered, header removed, all of it.
-            #expect(ports[fwPort]?["rx"] == delivered, "\(name): \(ports)")
-            #expect(ports[egress]?["tx"] == delivered, "\(name): \(ports)")
-            #expect(deliveries.frames == delivered, "\(name): the host captured \(deliveries.frames), the forwarder delivered \(delivered)")
-            #expect(deliveries.problems.isEmpty, "\(name) delivered:\n\(deliveries.problems.joined(separator: "\n"))")
-            #expect(deliveries.tcp > (name == "client-to-server" ? Self.sendBytes : Self.replyBytes) / 1500, "\(name): \(deliveries)")
-            // Full-size segments (1500-byte IPv4) crossed the NSH-aware function with their 24 bytes of NSH.
-            #expect(deliveries.largestFrame == 14 + 1500, "\(name): \(deliveries)")
-        }
-        let c2s = try #require(chains.first { $0["name"] as? String == "client-to-server" })
-        let c2sToFirewall = try #require((c2s["hops"] as? [[String: Any]])?[1]["packets"] as? Int)
-        #expect((nft["blocked"] ?? 0) >= 1 && c2sToFirewall - (c2s["delivered"] as? Int ?? 0) == nft["blocked"], "\(nft) \(c2s)")
-        #expect(nft["other"] == 0 && nft["icmp_passed"] == 2 * Self.pingCount, "\(nft)")
-        #expect(atServer.icmpEchoRequests == Self.pingCount && atClient.icmpEchoReplies == Self.pingCount, "\(atServer) \(atClient)")
-        #expect(ports["sfa"]?["rx"] == sfStats["returned"] as? Int, "\(ports) \(sfStats)")
-        #expect(ports["sfa"]?["tx"] == (seenBySF.values.reduce(0, +)), "\(ports) \(sfStats)")
-        // The function saw each chain at its first hop: SI 255, TTL 63 - 1 (the SFF's decrement).
-        let paths = try #require(sfStats["paths"] as? [[String: Int]])
-        #expect(paths == [["spi": 100, "si": 255, "ttl": 62], ["spi": 200, "si": 255, "ttl": 62]], "\(paths)")
-        #expect(sfStats["refused"] as? Int == 0)
+        let (ports, seenBySF) = try NSHChainChecks(pingCount: Self.pingCount, sendBytes: Self.sendBytes, replyBytes: Self.replyBytes)
+            .expectAgreement(counters: counters, nft: nft, sfStats: sfStats, atServer: atServer, atClient: atClient)
 
         print("xdp nsh end-to-end: \(attached.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); "
               + "ping \(atClient.icmpEchoReplies)/\(Self.pingCount); TCP \(Self.sendBytes) + \(Self.replyBytes) bytes in \(transfer?["seconds"] ?? "?") s; "
