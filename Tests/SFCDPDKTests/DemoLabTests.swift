@@ -125,4 +125,38 @@ import Testing
         print("sfc-lab demo (\(dataplane)): imaging \(imaging.classified) -> \(hop) -> \(imaging.delivered), return \(back.classified); "
               + "firewall dropped \(firewall["dropped"] ?? 0); \(served)")
     }
+
+    /// `up` leaves a working lab with the forwarder pinned; `down` removes all of it.
+    @Test(.timeLimit(.minutes(3)))
+    func upLeavesAWorkingLabAndDownRemovesIt() throws {
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready() else { return }
+        let lab = try #require(Self.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
+        let up = E2ECommand.run([lab, "up", "--config", Self.chainFile, "--dataplane", "xdp"], timeout: 90)
+        defer { _ = E2ECommand.run([lab, "down", "--config", Self.chainFile], timeout: 60) }
+        #expect(up.status == 0, "sfc-lab up: \(up.stdout)\(up.stderr)")
+        #expect(FileManager.default.fileExists(atPath: XDPSupport.pinDirectory(node: Self.node)), "no pins after up")
+        let ping = E2ECommand.run(["ip", "netns", "exec", "sfc-lab-client", "ping", "-n", "-c", "3", "-i", "0.2", "-W", "3", "10.77.2.2"],
+                                  timeout: 30)
+        #expect(ping.status == 0 && ping.stdout.contains("3 received"), "ping through the lab: \(ping.stdout)\(ping.stderr)")
+        let down = E2ECommand.run([lab, "down", "--config", Self.chainFile], timeout: 60)
+        #expect(down.status == 0 && down.stdout.contains("removed: sfc-lab-sff"), "sfc-lab down: \(down.stdout)\(down.stderr)")
+        #expect(Self.leftovers().isEmpty, "sfc-lab down left \(Self.leftovers())")
+        #expect(E2ECommand.run(["pgrep", "-f", "--", "run --config " + Self.chainFile]).stdout.isEmpty, "a forwarder of the lab still runs")
+    }
+
+    /// Ctrl-C in the middle of the traffic: sfc-lab tears everything down and exits 128 + SIGINT.
+    @Test(.timeLimit(.minutes(3)))
+    func interruptedDemoTearsDown() throws {
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready() else { return }
+        let lab = try #require(Self.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
+        let run = try E2EProcess(name: "sfc-lab demo", argv: [lab, "demo", "--config", Self.chainFile, "--dataplane", "xdp"])
+        defer { run.removeFiles(); _ = E2ECommand.run([lab, "down", "--config", Self.chainFile], timeout: 60) }
+        try run.waitFor("traffic:", inStderr: true, timeout: 90)
+        #expect(!Self.leftovers().isEmpty, "the lab is not up")
+        kill(run.pid, SIGINT)
+        #expect(run.waitForExit(timeout: 60), "sfc-lab ignored SIGINT")
+        #expect(run.status == 128 + SIGINT, "status \(run.status):\n\(run.stderr.suffix(2000))")
+        #expect(run.stderr.contains("tearing the lab down"), "\(run.stderr.suffix(2000))")
+        #expect(Self.leftovers().isEmpty, "an interrupted demo left \(Self.leftovers())")
+    }
 }
