@@ -17,6 +17,12 @@ public struct LabDescription: Sendable, Equatable {
         case forward
         /// An SR-aware function: the kernel's seg6local route for the instance's SID.
         case seg6local
+        /// An NSH-aware function: decrements the Service Index and sends the frame back
+        /// (Tests/e2e/nsh_aware_sf.py on a packet socket).
+        case nshAware = "nsh-aware"
+
+        /// Kinds that route IPv4 (an address on each link) rather than speak SRv6 or NSH.
+        public var isRouter: Bool { self == .firewall || self == .inspect || self == .forward }
     }
 
     /// An address with its prefix length, as on an interface (`10.0.1.2/24`).
@@ -196,6 +202,10 @@ extension ChainFileParser {
         if let kind {
             if kind == .seg6local {
                 for key in ["address", "gateway"] { m.notAllowed(key, reason: "a seg6local link carries IPv6 only and needs no address") }
+            } else if kind == .nshAware {
+                for key in ["address", "gateway", "routes"] {
+                    m.notAllowed(key, reason: "an nsh-aware function sends every frame back where it came from")
+                }
             } else if !m.has("address") {
                 m.missing("address", reason: "a \(kind.rawValue) routes IPv4 and needs an address on each link")
             }
@@ -313,21 +323,25 @@ struct ValidatorLab {
                     continue
                 }
                 if let kind = vnf.kind?.value, let fkind = ref.function.kind?.value {
-                    let fits = kind == .seg6local ? fkind == .srAware : (fkind == .nshUnaware || fkind == .srUnaware)
+                    let fits: Bool, need: String
+                    switch kind {
+                    case .seg6local: (fits, need) = (fkind == .srAware, "an sr-aware")
+                    case .nshAware: (fits, need) = (fkind == .nshAware, "an nsh-aware")
+                    default: (fits, need) = (fkind == .nshUnaware || fkind == .srUnaware, "an nsh-unaware or sr-unaware")
+                    }
                     if !fits {
-                        let need = kind == .seg6local ? "an sr-aware" : "an nsh-unaware or sr-unaware"
-                        sink.error("a \(kind.rawValue) vnf serves \(need) instance; '\(name.value)' is \(fkind.rawValue)",
+                        sink.error("a vnf of kind \(kind.rawValue) serves \(need) instance; '\(name.value)' is \(fkind.rawValue)",
                                    at: name.position)
                     }
-                    if kind == .seg6local, ref.instance.port == nil {
-                        sink.error("instance '\(name.value)' has no port: the lab wires an sr-aware instance by its port",
+                    if !kind.isRouter, fits, ref.instance.port == nil {
+                        sink.error("instance '\(name.value)' has no port: the lab wires it to a veth by its port",
                                    at: name.position)
                     }
                     if kind == .seg6local {
                         for route in link.routes where route.value.isIPv4 {
                             sink.error("a seg6local link routes IPv6 only", at: route.position)
                         }
-                    } else {
+                    } else if kind.isRouter {
                         for route in link.routes where !route.value.isIPv4 {
                             sink.error("a \(kind.rawValue) link routes IPv4 only", at: route.position)
                         }

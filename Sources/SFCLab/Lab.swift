@@ -58,6 +58,7 @@ public final class Lab: @unchecked Sendable {
     public func startDetached() throws -> (pid: Int32, log: String) {
         let state = Lab.stateDirectory(node: plan.node)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        _ = try VNFSetup.startNSHAware(plan, repositoryRoot: repositoryRoot, directory: state, register: { _ in })
         log("starting sfc-forwarder (\(dataplane.rawValue)) in \(plan.sffNamespace)")
         let p = try forwarder(directory: state).start()
         return (p.pid, state + "/sfc-forwarder.err")
@@ -66,6 +67,7 @@ public final class Lab: @unchecked Sendable {
     public func demo() throws -> LabReport {
         try up()
         guard let traffic = plan.lab.traffic else { throw LabError("the lab section has no `traffic:`: nothing to send") }
+        let aware = try VNFSetup.startNSHAware(plan, repositoryRoot: repositoryRoot, directory: directory, register: register)
         log("starting sfc-forwarder (\(dataplane.rawValue)) in \(plan.sffNamespace)")
         let runner = forwarder()
         let forwarder = try runner.start()
@@ -79,7 +81,10 @@ public final class Lab: @unchecked Sendable {
         Thread.sleep(forTimeInterval: 0.3)
         log("stopping sfc-forwarder, reading the counters")
         let counters = try runner.stop(forwarder)
-        return try ReportBuilder(plan: plan, dataplane: dataplane, traffic: result, counters: counters).build()
+        for f in aware where !f.process.stop(timeout: 10) || f.process.status != 0 {
+            throw LabError("\(f.process.name) did not stop cleanly (status \(f.process.status)): \(f.process.stderr.suffix(1000))")
+        }
+        return try ReportBuilder(plan: plan, dataplane: dataplane, traffic: result, counters: counters, nshAware: aware).build()
     }
 
     /// Stops every process (the forwarder first, so it detaches and unpins),

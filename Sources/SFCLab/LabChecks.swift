@@ -26,6 +26,8 @@ struct LabChecks {
                 if let i = report.inspections.first(where: { $0.name == vnf.vnf.name }) { return (i.total, i.total) }
             case .seg6local:
                 if let s = report.srAware.first(where: { $0.instance == instance }) { return (s.packets, s.packets - s.errors) }
+            case .nshAware:
+                if let a = report.nshAware.first(where: { $0.instance == instance }) { return (a.seen + a.refused, a.returned) }
             case .firewall:
                 break
             }
@@ -106,6 +108,11 @@ struct LabChecks {
         for sr in report.srAware {
             check("\(sr.name): kernel \(sr.action) at \(sr.sid)", sr.packets > 0 && sr.errors == 0,
                   "\(sr.packets) packets, \(sr.errors) errors")
+        }
+        for a in report.nshAware {
+            check("\(a.name): NSH-aware, SI decremented", a.returned == a.seen && a.refused == 0 && a.seen > 0,
+                  "\(a.seen) frames (" + a.bySPI.sorted { $0.key < $1.key }.map { "SPI \($0.key): \($0.value)" }.joined(separator: ", ")
+                  + "), \(a.returned) returned with SI - 1, \(a.refused) refused")
         }
         if let sim = report.simulation, !report.loadBalancing.isEmpty {
             check("simulate predicts the instance", sim.predictedInstance != nil && sim.predictedInstance == sim.observedInstance,

@@ -73,6 +73,17 @@ public struct LabReport: Encodable, Sendable {
         public var packets: Int
         public var errors: Int
     }
+    public struct NSHAware: Codable, Sendable {
+        public var name: String
+        public var instance: String
+        /// Frames received per SPI, returned with SI - 1, refused (not NSH MD type 1, or SI 0).
+        public var bySPI: [String: Int]
+        public var seen: Int
+        public var returned: Int
+        public var refused: Int
+        /// The (SPI, SI, TTL) each frame arrived with.
+        public var paths: [[String: Int]]
+    }
     public struct Simulation: Codable, Sendable {
         public var packet: String
         public var predictedInstance: String?
@@ -96,13 +107,14 @@ public struct LabReport: Encodable, Sendable {
     public var inspections: [Inspection]
     public var loadBalancing: [LoadBalancing]
     public var srAware: [SRAware]
+    public var nshAware: [NSHAware]
     public var simulation: Simulation?
     public var checks: [Check]
     public var ok: Bool { checks.allSatisfy(\.ok) }
 
     enum CodingKeys: String, CodingKey {
         case chainFile, node, dataplane, traffic, chains, ports, forwarderDrops, firewalls, inspections, loadBalancing, srAware,
-             simulation, checks, ok
+             nshAware, simulation, checks, ok
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -111,7 +123,8 @@ public struct LabReport: Encodable, Sendable {
         try c.encode(traffic, forKey: .traffic); try c.encode(chains, forKey: .chains); try c.encode(ports, forKey: .ports)
         try c.encode(forwarderDrops, forKey: .forwarderDrops); try c.encode(firewalls, forKey: .firewalls)
         try c.encode(inspections, forKey: .inspections); try c.encode(loadBalancing, forKey: .loadBalancing)
-        try c.encode(srAware, forKey: .srAware); try c.encodeIfPresent(simulation, forKey: .simulation)
+        try c.encode(srAware, forKey: .srAware); try c.encode(nshAware, forKey: .nshAware)
+        try c.encodeIfPresent(simulation, forKey: .simulation)
         try c.encode(checks, forKey: .checks); try c.encode(ok, forKey: .ok)
     }
 
@@ -128,6 +141,8 @@ struct ReportBuilder {
     let dataplane: Dataplane
     let traffic: TrafficResult
     let counters: [String: Any]
+    /// What each stopped NSH-aware function wrote.
+    let nshAware: [VNFSetup.NSHAwareProcess]
 
     func build() throws -> LabReport {
         let chains = forwarderChains()
@@ -137,10 +152,12 @@ struct ReportBuilder {
         let inspections = try plan.vnfs(of: .inspect).map(inspection)
         let balancing = try loadBalancing(chains)
         let sr = try plan.vnfs(of: .seg6local).flatMap(srAware)
+        let aware = try nshAware.map(nshAwareStats)
         let simulation = simulate(balancing)
         var report = LabReport(chainFile: plan.chainFile, node: plan.node, dataplane: dataplane.rawValue, traffic: traffic,
                                chains: chains, ports: ports, forwarderDrops: drops, firewalls: firewalls,
-                               inspections: inspections, loadBalancing: balancing, srAware: sr, simulation: simulation, checks: [])
+                               inspections: inspections, loadBalancing: balancing, srAware: sr, nshAware: aware,
+                               simulation: simulation, checks: [])
         report.checks = LabChecks(plan: plan, report: report).run()
         return report
     }
@@ -233,7 +250,7 @@ struct ReportBuilder {
             var instances: [LabReport.Instance] = []
             var flows: [String: [String]] = [:]
             for instance in function.instances {
-                guard let vnf = plan.vnfs.first(where: { v in v.vnf.kind != .seg6local && v.links.contains { $0.link.instance == instance.name } })
+                guard let vnf = plan.vnfs.first(where: { v in v.vnf.kind.isRouter && v.links.contains { $0.link.instance == instance.name } })
                 else { continue }
                 let counters = try Readout.nftCounters(vnf.namespace, table: VNFSetup.observerTable)
                 let seen = ["icmp", "tcp", "udp", "other"].reduce(0) { $0 + (counters["proto_" + $1]?.packets ?? 0) }
@@ -256,6 +273,16 @@ struct ReportBuilder {
             return .init(name: vnf.vnf.name, instance: link.link.instance, sid: sid.description, action: vnf.vnf.action ?? "End",
                          packets: count.packets, errors: errors)
         }
+    }
+
+    func nshAwareStats(_ f: VNFSetup.NSHAwareProcess) throws -> LabReport.NSHAware {
+        guard let text = try? String(contentsOfFile: f.stats, encoding: .utf8), let stats = Shell.json(text) as? [String: Any] else {
+            throw LabError("\(f.vnf.vnf.name): nsh_aware_sf.py wrote no statistics (\(f.stats)):\n\(f.process.stderr.suffix(1000))")
+        }
+        let bySPI = (stats["by_spi"] as? [String: Any] ?? [:]).compactMapValues { $0 as? Int }
+        return .init(name: f.vnf.vnf.name, instance: f.link.link.instance, bySPI: bySPI, seen: bySPI.values.reduce(0, +),
+                     returned: stats["returned"] as? Int ?? 0, refused: stats["refused"] as? Int ?? 0,
+                     paths: (stats["paths"] as? [[String: Any]] ?? []).map { $0.compactMapValues { $0 as? Int } })
     }
 
     /// `chain-trace simulate` of one real flow: the first transfer's TCP flow as

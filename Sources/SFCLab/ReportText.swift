@@ -84,6 +84,11 @@ extension LabReport {
         for s in srAware {
             line("sr-aware \(s.name): kernel seg6local \(s.action) at \(s.sid): \(s.packets) packets, \(s.errors) errors")
         }
+        for a in nshAware {
+            line("nsh-aware \(a.name) (nsh_aware_sf.py on \(a.instance)): \(a.seen) frames, \(a.returned) returned with SI - 1, "
+                 + "\(a.refused) refused; arrived as " + a.paths.map { "SPI \($0["spi"] ?? 0) SI \($0["si"] ?? 0) TTL \($0["ttl"] ?? 0)" }
+                    .joined(separator: ", "))
+        }
         if let sim = simulation {
             line()
             line("chain-trace simulate --ingress \(traffic.from) --packet '\(sim.packet)'")

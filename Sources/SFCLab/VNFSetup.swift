@@ -21,6 +21,8 @@ public enum VNFSetup {
             try Topology.sysctl(ns, ["net.ipv4.ip_forward=1"] + ["all", "default"].flatMap {
                 ["net.ipv4.conf.\($0).send_redirects=0", "net.ipv4.conf.\($0).rp_filter=0"]
             })
+        case .nshAware:
+            break  // no address, no route: frames in and out of eth0 on a packet socket
         case .seg6local:
             // IPv6 forwarding with SRv6 processing, but no link-local address,
             // router solicitation, DAD or RA: the namespace originates nothing.
@@ -49,6 +51,8 @@ public enum VNFSetup {
                 }
             }
             try Shell.nft(ns, vnf.vnf.kind == .firewall ? firewallRules(vnf) : observerRules(vnf))
+        case .nshAware:
+            break  // started by `start` below
         case .seg6local:
             // The MLD reports a router still sends when its links come up are
             // dropped before they leave: nothing the forwarder would have to drop.
@@ -140,5 +144,32 @@ public enum VNFSetup {
             }
 
             """
+    }
+
+    /// A running NSH-aware function: nsh_aware_sf.py on one link, writing what it
+    /// saw to `stats` when it stops.
+    public struct NSHAwareProcess {
+        public var vnf: LabPlan.VNFPlan
+        public var link: LabPlan.LinkPlan
+        public var process: LabProcess
+        public var stats: String
+    }
+
+    /// Starts the NSH-aware functions (Tests/e2e/nsh_aware_sf.py: decrements SI,
+    /// swaps the MACs, sends the frame back) and waits until each is bound.
+    static func startNSHAware(_ plan: LabPlan, repositoryRoot: String, directory: String,
+                              register: (LabProcess) -> Void) throws -> [NSHAwareProcess] {
+        var started: [NSHAwareProcess] = []
+        for vnf in plan.vnfs(of: .nshAware) {
+            for link in vnf.links {
+                let stats = directory + "/\(vnf.vnf.name)-\(link.interface).json"
+                let p = try LabProcess(name: "\(vnf.vnf.name)-\(link.interface)", argv: Shell.inNamespace(vnf.namespace,
+                    [Locations.python, "-u", repositoryRoot + "/Tests/e2e/nsh_aware_sf.py", link.interface, stats]), directory: directory)
+                register(p)
+                try p.waitFor("ready", timeout: 15)
+                started.append(NSHAwareProcess(vnf: vnf, link: link, process: p, stats: stats))
+            }
+        }
+        return started
     }
 }

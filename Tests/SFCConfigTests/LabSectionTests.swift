@@ -167,7 +167,11 @@ import Testing
                        at: "action: End", "key 'action' is not allowed in lab vnf")
         // A seg6local function serves sr-aware instances; routers serve unaware ones.
         expectLabError(replacing: "{instance: end-1, routes", with: "{instance: fw-1, routes", at: "fw-1, routes",
-                       "a seg6local vnf serves an sr-aware instance; 'fw-1' is sr-unaware")
+                       "a vnf of kind seg6local serves an sr-aware instance; 'fw-1' is sr-unaware")
+        expectLabError(replacing: "kind: seg6local\n      action: End", with: "kind: nsh-aware", at: "end-1, routes",
+                       "a vnf of kind nsh-aware serves an nsh-aware instance; 'end-1' is sr-aware")
+        expectLabError(replacing: "kind: seg6local\n      action: End", with: "kind: nsh-aware", at: "routes: [\"fc00",
+                       "key 'routes' is not allowed in lab link: an nsh-aware function sends every frame back")
         expectLabError(replacing: "{instance: end-1, routes", with: "{instance: end-1, address: 10.0.9.2/24, routes",
                        at: "address: 10.0.9.2/24", "key 'address' is not allowed in lab link")
     }

@@ -94,9 +94,17 @@ import Testing
         #expect(hop[2] == hop[1] && seenByPair == hop[2], "hops \(hop), the pair saw \(seenByPair)")
         #expect(hop[3] == hop[2] && sr["packets"] as? Int == hop[3] && sr["errors"] as? Int == 0, "hops \(hop), seg6local \(sr)")
         #expect(imaging.delivered == hop[3], "delivered \(imaging.delivered), hops \(hop)")
+        // The return chain: the NSH-aware audit function saw every frame with the
+        // header the forwarder pushed (SPI 710, SI 255, TTL 63 - 1) and returned it,
+        // the firewall's conntrack passed every reply, all delivered.
         let back = try chain("imaging-return")
-        #expect(back.classified > 0 && back.hops.first?["packets"] as? Int == back.classified && received["fw-s2c"] == back.classified
-                && back.delivered == back.classified && droppedBy["fw-s2c"] == 0, "\(back) \(received)")
+        let backHop = back.hops.map { $0["packets"] as? Int ?? -1 }
+        let audit = try #require((report["nshAware"] as? [[String: Any]])?.first)
+        #expect(back.classified > 0 && backHop == [back.classified, back.classified] && back.delivered == back.classified,
+                "\(back)")
+        #expect(audit["seen"] as? Int == back.classified && audit["returned"] as? Int == back.classified && audit["refused"] as? Int == 0
+                && audit["paths"] as? [[String: Int]] == [["spi": 710, "si": 255, "ttl": 62]], "\(audit)")
+        #expect(received["fw-s2c"] == back.classified && droppedBy["fw-s2c"] == 0, "\(received) \(droppedBy)")
 
         // The inspection function saw each allowed service, the blocked one not at all.
         let protocols = try #require(inspection["protocols"] as? [String: [String: Int]])
@@ -123,7 +131,7 @@ import Testing
 
         let served = instances.map { "\($0["name"] ?? "?") \(($0["flows"] as? [Any])?.count ?? 0) flows" }.joined(separator: ", ")
         print("sfc-lab demo (\(dataplane)): imaging \(imaging.classified) -> \(hop) -> \(imaging.delivered), return \(back.classified); "
-              + "firewall dropped \(firewall["dropped"] ?? 0); \(served)")
+              + "firewall dropped \(firewall["dropped"] ?? 0); \(served); audit saw \(audit["seen"] ?? 0)")
     }
 
     /// `up` leaves a working lab with the forwarder pinned; `down` removes all of it.
