@@ -29,8 +29,8 @@ public final class LabProcess: @unchecked Sendable {
         let base = directory + "/" + name.replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: "/", with: "-")
         outPath = base + ".out"
         errPath = base + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
             throw LabError("cannot create the output files of \(name) in \(directory)")
         }
