@@ -298,6 +298,10 @@ struct ValidatorLab {
         var names: [String: SourcePosition] = [:]
         func unique(_ name: Located<String>?) {
             guard let name else { return }
+            if name.value == "sff" {
+                sink.error("lab name 'sff' is the forwarder's own namespace (sfc-lab-sff): choose another", at: name.position)
+                return
+            }
             if let first = names[name.value] {
                 sink.error("lab name '\(name.value)' is used twice (first at line \(first.line))", at: name.position)
             } else {

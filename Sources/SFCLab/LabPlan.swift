@@ -98,6 +98,9 @@ public struct LabPlan: Sendable {
             }
             vnfs.append(VNFPlan(vnf: vnf, namespace: ns, links: links))
         }
+        for veth in veths where veth.sffInterface.utf8.count > 15 {
+            throw LabError("port '\(veth.port)' needs an `interface:` of at most 15 characters: its name is too long for a veth")
+        }
         let unwired = config.ports.map(\.name).filter { name in !veths.contains { $0.port == name } }
         if !unwired.isEmpty {
             throw LabError("the lab wires no host or vnf to port(s) \(unwired.joined(separator: ", ")): "

@@ -156,6 +156,7 @@ import Testing
                        "port 'c' is wired twice in the lab")
         expectLabError(replacing: "name: sr\n", with: "name: firewall\n", at: "firewall\n      kind: seg6local",
                        "lab name 'firewall' is used twice")
+        expectLabError(replacing: "name: sr\n", with: "name: sff\n", at: "sff\n", "lab name 'sff' is the forwarder's own namespace")
     }
 
     @Test func kindsAndTheirKeys() {
