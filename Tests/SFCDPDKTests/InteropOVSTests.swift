@@ -10,9 +10,10 @@
 // - client -> server, NSH pushed by OVS: its flow takes the Ethernet header
 //   off and pushes NSH MD type 1 (SPI 100, SI 255, TTL 63, C1 0x0a0b0c0d),
 //   then a new Ethernet header towards our SFF. Our SFF forwards it along
-//   the chain (nsh_aware_sf.py, which decrements SI, then OVS again); OVS
-//   pops NSH with `decap(),decap()` at SPI 100, SI 254, TTL 61, C1 unchanged,
-//   and delivers the bare packet to the server.
+//   the chain: nsh_aware_sf.py (SI 254), a Linux router behind our NSH proxy
+//   (SI 253), then OVS again, which pops NSH with `decap(),decap()` at SPI
+//   100, SI 253, TTL 60, C1 unchanged, and delivers the bare packet to the
+//   server.
 // - server -> client, NSH pushed by our classifier: OVS hands the bare packet
 //   to our classifier, which pushes NSH (SPI 200, MD type 1, context
 //   0xc1..0xc4); after the function, OVS matches it on nsh_spi, nsh_si,
@@ -24,14 +25,20 @@
 // function did not decrement that must count 0, and a catch-all drop that
 // must count 0; the hosts' captures (plain IPv4, good checksums, every ping
 // and a 2 MiB + 1 MiB TCP transfer); and a capture of every link decoded by
-// tshark: no malformed frame, no expert finding above a note, and the NSH
-// fields on the OVS link exactly as each side should have written them.
+// tshark: no malformed frame, no expert finding above a note (TCP sequence
+// analysis aside: it is reported, and loss is counted exactly instead), and
+// the NSH fields on the OVS link exactly as each side should have written them.
+//
+// A known issue, kept visible: our NSH proxy restores the chain's configured
+// metadata on what comes back from an NSH-unaware function, not the context
+// the packet arrived with, so a third-party classifier's C1 is lost across
+// such a hop unless the chain declares the same context (the second test).
 import Foundation
 import Testing
 
 @Suite(.serialized) struct InteropOVSTests {
     static let pingCount = 3
-    static let sffInterfaces = ["ovs-plain", "ovs-nsh", "sfa"]
+    static let sffInterfaces = ["ovs-plain", "ovs-nsh", "sfa", "fw"]
     /// OVS's OpenFlow ports, in ovs-sandbox.sh's order (1, 2, 3, 4).
     static let ovsPorts = ["to-client", "to-server", "plain", "nsh"]
 
@@ -47,7 +54,9 @@ import Testing
     static let decoys: [UInt64: String] = [
         0x11: "SPI 201 (ours is 200)", 0x12: "SPI 200 with C1 0xc2 (ours is 0xc1)", 0x13: "SPI 200 at SI 255 (the function not crossed)",
         0x14: "SPI 100 with C1 0x0a0b0c0e (OVS pushed 0x0a0b0c0d)", 0x15: "SPI 100 at SI 255 (the function not crossed)",
+        0x16: "SPI 100 at SI 254 (the firewall not crossed)", proxyLostContext: "SPI 100 at SI 253 with C1 0 (OVS's context lost at the proxy)",
     ]
+    static let proxyLostContext: UInt64 = 0x17
 
     /// OVS's part of both chains. Ports: 1 to-client, 2 to-server, 3 plain (our
     /// classifier), 4 nsh (our SFF). RFC 8300 s2.2-2.4 for the fields matched.
@@ -65,9 +74,9 @@ import Testing
             OVSFlow(cookie: ovsPush, text: "priority=100,in_port=1,ip,nw_src=10.197.1.0/24,nw_dst=10.197.2.0/24,"
                     + "actions=decap(),encap(nsh(md_type=1)),set_field:100->nsh_spi,set_field:255->nsh_si,"
                     + "set_field:0x0a0b0c0d->nsh_c1,encap(ethernet),set_field:\(ovsNSH)->eth_src,set_field:\(sffNSH)->eth_dst,output:4"),
-            // Back from our SFF after one function: SI 254, TTL 63 - 2 (our SFF
-            // decrements it on each of its two passes, s2.2), C1 as pushed.
-            OVSFlow(cookie: ovsPop100, text: "priority=100,\(nsh),nsh_np=1,nsh_spi=100,nsh_si=254,nsh_c1=0x0a0b0c0d,nsh_ttl=61,"
+            // Back from our SFF after two functions: SI 253, TTL 63 - 3 (our SFF
+            // decrements it on each of its three passes, s2.2), C1 as pushed.
+            OVSFlow(cookie: ovsPop100, text: "priority=100,\(nsh),nsh_np=1,nsh_spi=100,nsh_si=253,nsh_c1=0x0a0b0c0d,nsh_ttl=60,"
                     + pop(to: server, from: ovsToServer, port: 2)),
             // server -> client: bare, to our classifier.
             OVSFlow(cookie: toClassifier, text: "priority=100,in_port=2,ip,nw_src=10.197.2.0/24,nw_dst=10.197.1.0/24,"
@@ -79,29 +88,47 @@ import Testing
             OVSFlow(cookie: 0x11, text: "priority=200,\(nsh),nsh_spi=201,nsh_si=254,actions=drop"),
             OVSFlow(cookie: 0x12, text: "priority=200,\(nsh),nsh_spi=200,nsh_si=254,nsh_c1=0xc2,actions=drop"),
             OVSFlow(cookie: 0x13, text: "priority=200,\(nsh),nsh_spi=200,nsh_si=255,actions=drop"),
-            OVSFlow(cookie: 0x14, text: "priority=200,\(nsh),nsh_spi=100,nsh_si=254,nsh_c1=0x0a0b0c0e,actions=drop"),
+            OVSFlow(cookie: 0x14, text: "priority=200,\(nsh),nsh_spi=100,nsh_si=253,nsh_c1=0x0a0b0c0e,actions=drop"),
             OVSFlow(cookie: 0x15, text: "priority=200,\(nsh),nsh_spi=100,nsh_si=255,actions=drop"),
+            OVSFlow(cookie: 0x16, text: "priority=200,\(nsh),nsh_spi=100,nsh_si=254,actions=drop"),
+            OVSFlow(cookie: proxyLostContext, text: "priority=200,\(nsh),nsh_spi=100,nsh_si=253,nsh_c1=0,actions=drop"),
             // Anything else (a wrong TTL, next protocol or context word, ARP...) ends here.
             OVSFlow(cookie: catchAll, text: "priority=0,actions=drop"),
         ]
+    }
+
+    /// A run of the OVS network (namespaces sfc-xdp-<pid>-<scenario>-*) and its
+    /// private OVS; the caller tears both down (ovs.stop(), run.tearDown()).
+    static func setUp(_ scenario: String, dataplane: String) throws -> (XDPRun, OVSSandbox) {
+        let run = try XDPRun(scenario: scenario, script: "interop-ovs-topology.sh", chain: "interop-ovs-chain.yaml", dataplane: dataplane)
+        let ovs = OVSSandbox(namespace: run.network.namespace("ovs"), directory: run.directory + "/ovs")
+        return (run, ovs)
+    }
+
+    /// Builds the network, starts OVS and sets its flows; the chain file as the
+    /// repository has it must be clean, and `editChain` may change the run's copy.
+    static func start(_ run: XDPRun, _ ovs: OVSSandbox, editChain: ((String) -> String)? = nil) throws {
+        _ = try run.loadConfig()
+        if let editChain {
+            let text = try String(contentsOfFile: run.chainFile, encoding: .utf8)
+            try editChain(text).write(toFile: run.chainFile, atomically: true, encoding: .utf8)
+        }
+        try run.up()
+        try ovs.start(ports: Self.ovsPorts)
+        try ovs.setFlows(Self.flows)
     }
 
     @Test(.timeLimit(.minutes(3)), arguments: ["xdp", "dpdk"])
     func nshPushedByOVSOrByOurClassifierCrossesOurSFFAndOVSPopsIt(dataplane: String) throws {
         guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), OVSSandbox.ready() else { return }
         let started = Date()
-        let run = try XDPRun(scenario: "ovs-\(dataplane)", script: "interop-ovs-topology.sh", chain: "interop-ovs-chain.yaml",
-                             dataplane: dataplane)
-        let ovs = OVSSandbox(namespace: run.network.namespace("ovs"), directory: run.directory + "/ovs")
+        let (run, ovs) = try Self.setUp("ovs-\(dataplane)", dataplane: dataplane)
         defer {
             ovs.stop()
             run.tearDown()
         }
-        _ = try run.loadConfig()
         let py = E2ENetwork.python, scripts = E2ENetwork.scripts, dir = run.directory, network = run.network
-        try run.up()
-        try ovs.start(ports: Self.ovsPorts)
-        try ovs.setFlows(Self.flows)
+        try Self.start(run, ovs)
         let daemons = ovs.daemonPIDs()
 
         let sf = try run.start("nsh_aware_sf.py", in: "sfa", [py, scripts + "/nsh_aware_sf.py", "eth0", dir + "/sf.json"])
@@ -109,8 +136,8 @@ import Testing
         let clientCapture = try run.start("client capture", in: "client", [py, scripts + "/capture.py", "eth0", dir + "/client.pcap"])
         for p in [sf, serverCapture, clientCapture] { try p.waitFor("ready", timeout: 15) }
         // Every link, captured at the end that is not the forwarder's (an XDP
-        // redirect bypasses the forwarder side's packet sockets). The last two
-        // are hairpins: each TCP segment crosses them twice (to the function
+        // redirect bypasses the forwarder side's packet sockets). The last three
+        // are hairpins: each TCP segment crosses them twice (to a function
         // and back, to OVS and back), so tshark's TCP sequence analysis and
         // stream reassembly are off there; loss is counted exactly, by the
         // counters.
@@ -120,6 +147,7 @@ import Testing
             try LinkCapture.start("ovs-sff-plain", run: run, in: "ovs", interface: "plain"),
             try LinkCapture.start("ovs-sff-nsh", run: run, in: "ovs", interface: "nsh"),
             try LinkCapture.start("sff-sfa", run: run, in: "sfa", interface: "eth0"),
+            try LinkCapture.start("sff-fw", run: run, in: "fw", interface: "eth0"),
         ]
 
         let forwarder = try run.startForwarder()
@@ -134,6 +162,7 @@ import Testing
         let counters = try run.stopForwarder(forwarder, interfaces: Self.sffInterfaces)
         let ovsCounters = try ovs.packetsByCookie()
         let ovsDrops = try ovs.socketDrops()
+        let fw = try XDPSupport.packets(network, "fw", "eth0")
         for p in [sf, serverCapture, clientCapture] {
             #expect(p.stop(timeout: 10), "\(p.name) ignored SIGTERM")
             #expect(p.status == 0, "\(p.name): status \(p.status)\n\(p.stderr)")
@@ -149,14 +178,15 @@ import Testing
         let chains = try #require(counters["chains"] as? [[String: Any]])
         let ports = try #require(counters["ports"] as? [String: [String: Int]])
         let seenBySF = try #require(sfStats["by_spi"] as? [String: Int])
-        func chain(_ name: String) throws -> (classified: Int, toSF: Int, toOVS: Int) {
+        func chain(_ name: String, hops count: Int) throws -> (classified: Int, toSF: Int, toFW: Int, toOVS: Int) {
             let chain = try #require(chains.first { $0["name"] as? String == name }, "no chain \(name): \(chains)")
             let hops = try #require(chain["hops"] as? [[String: Any]])
-            try #require(hops.count == 2, "\(chain)")
+            try #require(hops.count == count, "\(chain)")
             #expect(chain["delivered"] as? Int == 0, "\(name): OVS ends the path, never our SFF: \(chain)")
-            return (try #require(chain["packets"] as? Int), try #require(hops[0]["packets"] as? Int), try #require(hops[1]["packets"] as? Int))
+            let packets = try hops.map { try #require($0["packets"] as? Int) }
+            return (try #require(chain["packets"] as? Int), packets[0], count == 3 ? packets[1] : 0, packets[count - 1])
         }
-        let c2s = try chain("ovs-classified"), s2c = try chain("sff-classified")
+        let c2s = try chain("ovs-classified", hops: 3), s2c = try chain("sff-classified", hops: 2)
         func ovsCount(_ cookie: UInt64) -> Int { ovsCounters[cookie] ?? -1 }
         let flowSummary = ovsCounters.sorted { $0.key < $1.key }.map { String(format: "0x%llx: %d", $0.key, $0.value) }.joined(separator: ", ")
 
@@ -166,9 +196,12 @@ import Testing
         // ...our SFF took each one off ovs-nsh as NSH (our classifier never saw them) and sent it to the function...
         #expect(c2s.classified == 0 && ports["ovs-nsh"]?["rx"] == pushed && c2s.toSF == pushed, "OVS pushed \(pushed): \(c2s) \(ports)")
         #expect(seenBySF["100"] == c2s.toSF, "the function saw \(seenBySF), the forwarder sent \(c2s.toSF)")
-        // ...then back to OVS, whose pop flow (SPI 100, SI 254, TTL 61, C1 as pushed) took them
+        // ...through the proxy, bare, to the firewall, which routed each one back...
+        #expect(c2s.toFW == c2s.toSF && fw.rx == c2s.toFW && fw.tx == c2s.toFW && ports["fw"]?["rx"] == fw.tx && ports["fw"]?["tx"] == fw.rx,
+                "the proxy sent the firewall \(c2s.toFW); its eth0 received \(fw.rx), sent \(fw.tx); \(ports)")
+        // ...then, NSH restored, back to OVS, whose pop flow (SPI 100, SI 253, TTL 60, C1 as pushed) took them
         // (all but what OVS's own socket dropped: checked below, with the other chain's)...
-        #expect(c2s.toOVS == c2s.toSF && ovsCount(Self.ovsPop100) <= c2s.toOVS && ovsCount(Self.ovsPop100) > Self.sendBytes / 1500,
+        #expect(c2s.toOVS == c2s.toFW && ovsCount(Self.ovsPop100) <= c2s.toOVS && ovsCount(Self.ovsPop100) > Self.sendBytes / 1500,
                 "our SFF sent OVS \(c2s.toOVS): \(flowSummary)")
         // ...and the server got each one OVS popped, bare.
         #expect(atServer.frames == ovsCount(Self.ovsPop100), "the server captured \(atServer.frames), OVS popped \(ovsCount(Self.ovsPop100))")
@@ -235,7 +268,7 @@ import Testing
         let zero = "00000000"
         let expected = [
             "\(Self.ovsNSH) \(Self.sffNSH) 0 1 6 1 100 255 63 0a0b0c0d,\(zero),\(zero),\(zero)": pushed,
-            "\(Self.sffNSH) \(Self.ovsNSH) 0 1 6 1 100 254 61 0a0b0c0d,\(zero),\(zero),\(zero)": c2s.toOVS,
+            "\(Self.sffNSH) \(Self.ovsNSH) 0 1 6 1 100 253 60 0a0b0c0d,\(zero),\(zero),\(zero)": c2s.toOVS,
             "\(Self.sffNSH) \(Self.ovsNSH) 0 1 6 1 200 254 61 000000c1,000000c2,000000c3,000000c4": s2c.toOVS,
         ]
         #expect(seen == expected, "NSH on the OVS link (eth.src eth.dst version mdtype length nextproto spi si ttl context: frames)")
@@ -251,10 +284,58 @@ import Testing
               + "TCP \(Self.sendBytes) + \(Self.replyBytes) bytes in \(transfer?["seconds"] ?? "?") s; OVS flows \(flowSummary); "
               + "OVS socket drops \(ovsDrops); TCP analysis (not failures) \(tcpEvents.isEmpty ? "none" : tcpEvents.joined(separator: "; ")); "
               + "forwarder \(XDPEndToEndTests.summary(ports)); function saw \(seenBySF); "
-              + "links " + checks.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.frames) frames" }.joined(separator: ", ")
+              + "links " + checks.sorted { $0.key < $1.key }.map {
+                  "\($0.key) \($0.value.frames) frames" + ($0.value.negativeZeroChecksums > 0 ? " (\($0.value.negativeZeroChecksums) TCP checksum 0xffff for 0)" : "")
+              }.joined(separator: ", ")
               + String(format: "; %.1f s", Date().timeIntervalSince(started)))
         run.network.down()
         #expect(run.network.leftovers().isEmpty, "namespaces left: \(run.network.leftovers())")
+    }
+
+    /// Known issue: the client -> server chain as a chain whose classifier is
+    /// someone else may well be written, with no context of its own (MD type 1,
+    /// zeros). OVS pushes C1 0x0a0b0c0d; the metadata should travel with the
+    /// packet through every hop (RFC 8300 s2.5: an SFC proxy, RFC 7665 s4.6,
+    /// hands the function the bare packet and re-attaches the encapsulation
+    /// it removed). Our proxy restores the chain's configured context instead,
+    /// so OVS gets C1 0 after the firewall, and its pop flow on C1 never matches.
+    @Test(.timeLimit(.minutes(2)), arguments: ["xdp", "dpdk"])
+    func ovsContextAcrossOurNSHProxyWhenTheChainDeclaresNone(dataplane: String) throws {
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), OVSSandbox.ready() else { return }
+        let (run, ovs) = try Self.setUp("ovsmd-\(dataplane)", dataplane: dataplane)
+        defer {
+            ovs.stop()
+            run.tearDown()
+        }
+        let declared = "context: [0x0a0b0c0d, 0, 0, 0]"
+        var edited = false
+        try Self.start(run, ovs) { text in
+            edited = text.contains(declared)
+            return text.replacingOccurrences(of: declared, with: "context: [0, 0, 0, 0]")
+        }
+        try #require(edited, "the chain file no longer declares \(declared)")
+        let py = E2ENetwork.python, scripts = E2ENetwork.scripts
+        let sf = try run.start("nsh_aware_sf.py", in: "sfa", [py, scripts + "/nsh_aware_sf.py", "eth0", run.directory + "/sf.json"])
+        try sf.waitFor("ready", timeout: 15)
+        let forwarder = try run.startForwarder()
+        _ = try run.waitUntilForwarding(forwarder, interfaces: Self.sffInterfaces)
+
+        let ping = run.network.run("client", ["ping", "-n", "-c", "\(Self.pingCount)", "-i", "0.2", "-W", "1", "10.197.2.2"], timeout: 30)
+        let counters = try run.stopForwarder(forwarder, interfaces: Self.sffInterfaces)
+        let flows = try ovs.packetsByCookie()
+        #expect(sf.stop(timeout: 10) && sf.status == 0, "nsh_aware_sf.py: \(sf.stderr)")
+
+        let chains = try #require(counters["chains"] as? [[String: Any]])
+        let c2s = try #require(chains.first { $0["name"] as? String == "ovs-classified" })
+        let toOVS = try #require((c2s["hops"] as? [[String: Any]])?.last?["packets"] as? Int)
+        // Every echo request crossed both functions and reached OVS, at SI 253...
+        #expect(flows[Self.ovsPush] == Self.pingCount && toOVS == Self.pingCount, "\(c2s) \(flows)")
+        // ...with C1 either as OVS pushed it (popped, delivered) or as the chain declares it (0).
+        let popped = flows[Self.ovsPop100] ?? -1, lost = flows[Self.proxyLostContext] ?? -1
+        #expect(popped + lost == toOVS && flows[Self.catchAll] == 0, "\(flows)")
+        withKnownIssue("our NSH proxy restores the chain's configured context (0), not the C1 OVS pushed (0x0a0b0c0d)") {
+            #expect(popped == toOVS && lost == 0 && ping.status == 0, "OVS popped \(popped), saw C1 0 on \(lost); ping:\n\(ping.stdout)")
+        }
     }
 
     static let sendBytes = XDPEndToEndTests.sendBytes
