@@ -25,20 +25,23 @@
 # Segments Left 1, RFC 8754 s4.1.1).
 # MODE forwarder-headend (Tests/e2e/interop-srv6-forwarder-headend.yaml):
 # the client sends plain IPv4 to the forwarder, which classifies it and
-# encapsulates it itself (H.Encaps or H.Encaps.Red) towards fc00:d7::d4.
+# encapsulates it itself (H.Encaps or H.Encaps.Red) towards fc00:d7::d4;
+# and IPv6 (2001:db8:197:1::2 -> 2001:db8:197:2::2) towards fc00:d7::d6.
 #
 # In both modes dx is a Linux SRv6 node: fc00:d7::d4 is a seg6local End.DX4
 # route (RFC 8986 s4.6) to the server, and the replies (dx is the server's
 # gateway) are encapsulated by dx's kernel (seg6 encap route, H.Encaps with
 # the single segment fc00:e7::d4) towards the forwarder's own End.DX4, which
-# delivers them to the client.
+# delivers them to the client. fc00:d7::d6 is a seg6local End.DT6 route
+# (s4.7) into table 100, which holds the server's IPv6 prefix; IPv6 replies
+# come back to the forwarder's End.DX6 fc00:e7::d6 the same way.
 #
 # The forwarder answers neither ARP nor ND: neighbours are permanent entries.
-# IPv6 is on only where SRv6 needs it (client eth0 in kernel-headend mode,
-# dx eth0 and eth1), with no address at all (addr_gen_mode none, no DAD,
-# RS or RA; the encapsulation source comes from `ip sr tunsrc`), and the
-# ICMPv6 (MLD reports) those namespaces would still originate is dropped by
-# nftables before it leaves: nothing the forwarder would have to drop.
+# IPv6 is on only on client eth0, dx eth0 and eth1 and server eth0, with
+# no automatic address (addr_gen_mode none, no DAD, RS or RA; the
+# encapsulation source comes from `ip sr tunsrc`), and the MLD and ND those
+# namespaces would still originate is dropped by nftables before it
+# leaves: nothing the forwarder would have to drop.
 # Offloads are off on every veth (netns-lib.sh); with `xdp`, the ends the
 # forwarder redirects into get xdp_pass.c.
 set -euo pipefail
@@ -54,9 +57,9 @@ FN_PORT=02:00:00:e7:00:02     FN_HOST=02:00:00:e7:02:01
 CORE_PORT=02:00:00:e7:00:03   DX_CORE=02:00:00:e7:03:01
 DX_SERVER=02:00:00:e7:04:01   SERVER_HOST=02:00:00:e7:04:02
 # The kernel's SIDs and encapsulation sources.
-DX_SID=fc00:d7::d4 DX_TUNSRC=2001:db8:d7::1 CLIENT_TUNSRC=2001:db8:c7::1
+DX_SID=fc00:d7::d4 DX_DT6_SID=fc00:d7::d6 DX_TUNSRC=2001:db8:d7::1 CLIENT_TUNSRC=2001:db8:c7::1
 # The forwarder's SIDs (locator fc00:e7::/48).
-OUR_END=fc00:e7::e OUR_END_AS=fc00:e7::a1 OUR_DX4=fc00:e7::d4
+OUR_END=fc00:e7::e OUR_END_AS=fc00:e7::a1 OUR_DX4=fc00:e7::d4 OUR_DX6=fc00:e7::d6
 
 names() { echo client server sff fn dx; }
 
@@ -83,13 +86,14 @@ pair() {
     ip -n "$PREFIX-$2" link set "$3" up
 }
 
-# IPv6 on IFACE of NS for SRv6 alone: the defaults set in up() give it no
-# address; the output rule keeps the namespace's own ICMPv6 off the wire.
-srv6_on() {  # NS IFACE...
+# IPv6 on IFACE of NS: the defaults set in up() give it no automatic
+# address; the output rule keeps the namespace's own MLD (130-132, 143) and
+# neighbour discovery (133-136: every neighbour is permanent) off the wire.
+ipv6_on() {  # NS IFACE...
     local ns=$1 i; shift
     in_ns "$ns" nft add table ip6 quiet
     in_ns "$ns" nft add chain ip6 quiet output '{ type filter hook output priority filter; policy accept; }'
-    in_ns "$ns" nft add rule ip6 quiet output meta l4proto ipv6-icmp drop
+    in_ns "$ns" nft add rule ip6 quiet output icmpv6 type '{ 130, 131, 132, 133, 134, 135, 136, 143 }' drop
     for i in "$@"; do
         in_ns "$ns" sysctl -qw "net.ipv6.conf.$i.disable_ipv6=0" "net.ipv6.conf.$i.seg6_enabled=1"
     done
@@ -134,7 +138,7 @@ up() {
     if [ "$mode" != forwarder-headend ]; then
         # The kernel as headend (H.Encaps, RFC 8986 s5.1): the outer IPv6
         # goes to the first segment through the forwarder's client port.
-        srv6_on client eth0
+        ipv6_on client eth0
         in_ns client ip sr tunsrc set "$CLIENT_TUNSRC"
         ip -n "$PREFIX-client" -6 neigh replace fe80::1 lladdr "$CLIENT_PORT" dev eth0 nud permanent
         ip -n "$PREFIX-client" -6 route add fc00:e7::/48 via fe80::1 dev eth0
@@ -145,6 +149,11 @@ up() {
     else
         ip -n "$PREFIX-client" neigh replace 10.197.1.1 lladdr "$CLIENT_PORT" dev eth0 nud permanent
         ip -n "$PREFIX-client" route add 10.197.2.0/24 via 10.197.1.1 dev eth0
+        # IPv6 too: classified by the forwarder onto the chain to dx's End.DT6.
+        ipv6_on client eth0
+        ip -n "$PREFIX-client" addr add 2001:db8:197:1::2/64 dev eth0 nodad
+        ip -n "$PREFIX-client" -6 neigh replace fe80::1 lladdr "$CLIENT_PORT" dev eth0 nud permanent
+        ip -n "$PREFIX-client" -6 route add 2001:db8:197:2::/64 via fe80::1 dev eth0
     fi
 
     # server: two addresses (one flow each), the client's subnet via dx.
@@ -152,6 +161,10 @@ up() {
     ip -n "$PREFIX-server" addr add 10.197.2.3/24 dev eth0
     ip -n "$PREFIX-server" neigh replace 10.197.2.1 lladdr "$DX_SERVER" dev eth0 nud permanent
     ip -n "$PREFIX-server" route add 10.197.1.0/24 via 10.197.2.1 dev eth0
+    ipv6_on server eth0
+    ip -n "$PREFIX-server" addr add 2001:db8:197:2::2/64 dev eth0 nodad
+    ip -n "$PREFIX-server" -6 neigh replace 2001:db8:197:2::1 lladdr "$DX_SERVER" dev eth0 nud permanent
+    ip -n "$PREFIX-server" -6 route add 2001:db8:197:1::/64 via 2001:db8:197:2::1 dev eth0
 
     # fn: the SR-unaware function behind our End.AS proxy. It gets bare IPv4
     # on eth0 and routes it back out eth0 to the forwarder port (the
@@ -170,7 +183,7 @@ table inet sfc_interop {
 EOF
 
     # dx: the kernel SRv6 node.
-    srv6_on dx eth0 eth1
+    ipv6_on dx eth0 eth1
     in_ns dx ip sr tunsrc set "$DX_TUNSRC"
     ip -n "$PREFIX-dx" addr add 10.197.2.1/24 dev eth1
     # Both server addresses: End.DX4 routes to nh4 over a connected route,
@@ -180,10 +193,20 @@ EOF
     # End.DX4 (RFC 8986 s4.6): decapsulate (SL must be 0) and send the inner
     # IPv4 packet to the server.
     ip -n "$PREFIX-dx" -6 route add "$DX_SID/128" encap seg6local action End.DX4 nh4 10.197.2.2 dev eth1
-    # Replies: H.Encaps towards the forwarder's End.DX4 (one segment).
+    # End.DT6 (RFC 8986 s4.7), the table-lookup decapsulation this kernel
+    # has without VRF (`table`, not `vrftable`; its End.DT4 exists only in
+    # VRF mode and it is built without VRF): the inner IPv6 destination is
+    # looked up in table 100, which reaches the server.
+    # (No prefix route in the main table: only table 100 reaches the server.)
+    ip -n "$PREFIX-dx" addr add 2001:db8:197:2::1/64 dev eth1 nodad noprefixroute
+    ip -n "$PREFIX-dx" -6 neigh replace 2001:db8:197:2::2 lladdr "$SERVER_HOST" dev eth1 nud permanent
+    ip -n "$PREFIX-dx" -6 route add 2001:db8:197:2::/64 dev eth1 table 100
+    ip -n "$PREFIX-dx" -6 route add "$DX_DT6_SID/128" encap seg6local action End.DT6 table 100 dev eth1
+    # Replies: H.Encaps towards the forwarder's End.DX4 or End.DX6 (one segment).
     ip -n "$PREFIX-dx" -6 neigh replace fe80::1 lladdr "$CORE_PORT" dev eth0 nud permanent
     ip -n "$PREFIX-dx" -6 route add fc00:e7::/48 via fe80::1 dev eth0
     ip -n "$PREFIX-dx" route add 10.197.1.0/24 encap seg6 mode encap segs "$OUR_DX4" dev eth0
+    ip -n "$PREFIX-dx" -6 route add 2001:db8:197:1::/64 encap seg6 mode encap segs "$OUR_DX6" dev eth0
 }
 
 down() {
