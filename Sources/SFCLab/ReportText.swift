@@ -39,10 +39,11 @@ extension LabReport {
             : forwarderDrops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         line()
         for fw in firewalls {
-            line("firewall \(fw.name) (nftables; allow \(fw.allow.joined(separator: ", ")), drop the rest)")
-            line("  received: " + fw.received.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            line("  passed:   " + fw.passed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            line("  dropped:  \(fw.dropped)")
+            line("firewall \(fw.name) (nftables with conntrack: allow \(fw.allow.joined(separator: ", ")), drop the rest)")
+            line("  received     " + fw.received.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            line("  new, allowed " + fw.allow.map { "\($0) \(fw.passed[$0] ?? 0)" }.joined(separator: ", "))
+            line("  established  \(fw.passed["established"] ?? 0)")
+            line("  dropped      \(fw.dropped)")
             for f in fw.droppedFlows { line("    \(f.flow)  \(f.packets) packets") }
         }
         for i in inspections {
