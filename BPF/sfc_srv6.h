@@ -275,7 +275,11 @@ SFC_SUBPROG int sfc_decapsulate(struct xdp_md *ctx, struct sfc_state *st)
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
     }
-    return sfc_emit(ctx, st, v4 ? SFC_ETH_P_IPV4 : SFC_ETH_P_IPV6);
+    sfc_emit(ctx, st, v4 ? SFC_ETH_P_IPV4 : SFC_ETH_P_IPV6);
+    /* The SID that ends exactly one chain counts its deliveries. */
+    if (st->egress != SFC_NONE && st->sid.chain >= 0)
+        sfc_count_hop(st->gen, (__u32)st->sid.chain, (__u32)st->sid.position, -1, -1);
+    return 0;
 }
 
 /* SR proxy towards the SR-unaware function
@@ -419,8 +423,8 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
 }
 
 /* Headend (RFC 8986 s5.1/s5.2): classify put the packet on an SRv6 chain.
- * Every hop's instance is fixed here, in the segment list, and counted
- * (SR-unaware ones by the proxy instead). */
+ * Every hop and its instance is fixed here, in the segment list, and
+ * counted (SR-unaware ones by the proxy instead). */
 SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
 {
     if (!st)
@@ -445,10 +449,11 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
         struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
         if (!fn)
             continue;
-        /* SR-unaware instances are counted by this node's proxy when it
-         * hands them the packet (sfc_proxy_out), once. */
+        /* SR-unaware hops are counted by this node's proxy when it hands
+         * the function the packet (sfc_proxy_out), once. */
         if (fn->kind == SFC_KIND_SR_UNAWARE)
             continue;
+        sfc_count_hop_index(ch->hop_counter_base + k);
         __u32 i = fn->buckets[sfc_flow_bucket(hash)];
         sfc_count_instance_index(fn->instance_counter_base + i);
     }

@@ -45,13 +45,16 @@ extension Pipeline {
         let hash = FlowHash.ofIPPacket(pkt.data, count: pkt.length)
         pushSRv6(&pkt, &meta, chain: c, segmentsLeft: tables.chains[c].segmentCount - 1, hash: hash)
         guard meta.verdict == .pending else { return }
-        // Every hop's instance is fixed here, in the segment list, and counted
-        // here, except SR-unaware ones: this node's End.AS/AD/AM counts those
-        // when it hands them the packet, so each is counted once.
+        // Every hop and its instance is fixed here, in the segment list, and
+        // counted here, except SR-unaware ones: this node's End.AS/AD/AM
+        // counts those when it hands them the packet, so each is counted once.
         for k in 0..<tables.chains[c].config.hops.count {
             let f = tables.chains[c].config.hops[k]
             let i = tables.functions[f].selector.instance(forHash: hash)
-            if tables.functions[f].config.kind != .srUnaware { stats.countInstance(tables.instanceCounterBase[f] + i) }
+            if tables.functions[f].config.kind != .srUnaware {
+                stats.countHop(tables.hopCounterBase[c] + k)
+                stats.countInstance(tables.instanceCounterBase[f] + i)
+            }
             if k == 0 { meta.instance = Int32(i) }
         }
         meta.hop = 0
@@ -172,7 +175,11 @@ extension Pipeline {
         emit(&pkt, &meta, via: via, etherType: etherType)
         if meta.verdict == .forward {
             meta.trace.record(step)
-            if meta.chain >= 0 { meta.hop = Int32(tables.chains[Int(meta.chain)].config.hops.count) }
+            if sid.chain >= 0 {
+                countHop(&meta, chain: Int(sid.chain), position: Int(sid.position), function: -1, instance: -1)
+            } else if meta.chain >= 0 {
+                meta.hop = Int32(tables.chains[Int(meta.chain)].config.hops.count)
+            }
         }
     }
 }

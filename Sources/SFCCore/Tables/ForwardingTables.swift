@@ -149,6 +149,15 @@ public struct ForwardingTables: Sendable {
 
         var sids: [IPv6Address: SIDEntry] = [:]
         for sid in config.sids { sids[sid.sid] = SIDEntry(behavior: sid.behavior, via: sid.via) }
+        // A local End.DX*/DT* SID that ends exactly one SRv6 chain counts that
+        // chain's deliveries (a SID several chains end at cannot tell them apart).
+        for (sid, entry) in sids where [.endDX4, .endDX6, .endDT4, .endDT6].contains(entry.behavior) {
+            let ending = chains.indices.filter { chains[$0].config.encapsulation == .srv6 && chains[$0].endSegment == sid }
+            if ending.count == 1 {
+                sids[sid]?.chain = Int32(ending[0])
+                sids[sid]?.position = Int32(chains[ending[0]].config.hops.count)
+            }
+        }
         var returns: [UInt32: ReturnEntry] = [:]
         var slots = 0
         for (c, chain) in config.chains.enumerated() {
