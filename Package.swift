@@ -74,6 +74,6 @@ let package = Package(
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
         .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Drives the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
-        .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "sfc-lab", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "sfc-lab", "SFCLab", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
     ]
 )

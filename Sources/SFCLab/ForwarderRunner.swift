@@ -14,18 +14,6 @@ public struct ForwarderRunner {
     public let repositoryRoot: String
     public let directory: String
 
-    /// The CPUs this process may run on (Cpus_allowed_list), ascending: DPDK gets the last one.
-    static func allowedCPUs() -> [Int] {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
-        var cpus: [Int] = []
-        for range in line.dropFirst("Cpus_allowed_list:".count).split(separator: ",") {
-            let bounds = range.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            if let low = bounds.first, let high = bounds.last, low <= high { cpus += Array(low...high) }
-        }
-        return cpus.sorted()
-    }
-
     public var argv: [String] {
         get throws {
             let chain = URL(fileURLWithPath: plan.chainFile, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
@@ -33,7 +21,7 @@ public struct ForwarderRunner {
             var argv = ["nsenter", "--net=/run/netns/" + plan.sffNamespace, try Locations.sibling("sfc-forwarder"), "run",
                         "--config", chain, "--dataplane", dataplane.rawValue, "--json", "--verbose"]
             if dataplane == .dpdk {
-                argv += ["--lcores", String(Self.allowedCPUs().last ?? 0)]
+                argv += ["--lcores", String(CPUAffinity.allowed().last ?? 0)]
                 // In the lab every port is a veth: net_af_packet on its forwarder end,
                 // whatever devices the file's dpdk: section names for real hardware.
                 for (i, veth) in plan.veths.enumerated() {

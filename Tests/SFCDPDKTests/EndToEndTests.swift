@@ -12,6 +12,7 @@
 // the hosts captured.
 import Foundation
 import SFCConfig
+import SFCLab
 import Testing
 
 @Suite(.serialized) struct EndToEndTests {
@@ -57,7 +58,7 @@ import Testing
         for p in [sf, serverCapture, clientCapture] { try p.waitFor("ready", timeout: 15) }
 
         // The forwarder polls on the last CPU it may use (the other DPDK tests take the first).
-        let lcore = String(E2ENetwork.allowedCPUs().last ?? 0)
+        let lcore = String(CPUAffinity.allowed().last ?? 0)
         let forwarder = try network.start("sfc-forwarder", in: "sff", [binary, "run", "--config", Self.chainFile,
                                                                        "--dataplane", "dpdk", "--lcores", lcore, "--json", "--verbose"])
         processes.append(forwarder)

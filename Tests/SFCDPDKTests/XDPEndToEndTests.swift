@@ -25,6 +25,7 @@
 // left is removed by the next one (topology.sh stale).
 import Foundation
 import SFCConfig
+import SFCLab
 import Testing
 
 @Suite(.serialized) struct XDPEndToEndTests {
@@ -338,7 +339,7 @@ final class XDPRun {
     func startForwarder(label: String = "sfc-forwarder", _ options: [String] = []) throws -> E2EProcess {
         let binary = try #require(Forwarder.binary)
         var argv = [binary, "run", "--config", chainFile, "--dataplane", dataplane, "--json", "--verbose"] + options
-        if dataplane == "dpdk" { argv += ["--lcores", String(E2ENetwork.allowedCPUs().last ?? 0)] }
+        if dataplane == "dpdk" { argv += ["--lcores", String(CPUAffinity.allowed().last ?? 0)] }
         let p = try E2EProcess(name: label, argv: ["nsenter", "--net=/run/netns/" + network.namespace("sff")] + argv)
         processes.append(p)
         return p

@@ -50,16 +50,7 @@ link() {
 }
 
 up() {
-    if [ "${1:-}" = xdp ]; then
-        xdp_pass_build
-        trap xdp_pass_clean EXIT
-    fi
-    for n in $(names); do
-        ip netns add "$PREFIX-$n"
-        ip -n "$PREFIX-$n" link set lo up
-        # No IPv6: router solicitations and MLD reports are not the test's traffic.
-        in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    done
+    create_namespaces "${1:-}"
     link client eth0 "$CLIENT" ovs to-client "$OVS_CLIENT" 1500
     link server eth0 "$SERVER" ovs to-server "$OVS_SERVER" 1500
     link sff ovs-plain "$SFF_PLAIN" ovs plain "$OVS_PLAIN" 1500

@@ -102,15 +102,9 @@ ipv6_on() {  # NS IFACE...
 up() {
     local mode=$1 n i
     case "$mode" in kernel-headend|kernel-headend-red|forwarder-headend) ;; *) echo "unknown mode $mode" >&2; exit 2 ;; esac
-    if [ "${2:-}" = xdp ]; then
-        xdp_pass_build
-        trap xdp_pass_clean EXIT
-    fi
+    create_namespaces "${2:-}"
     for n in $(names); do
-        ip netns add "$PREFIX-$n"
-        ip -n "$PREFIX-$n" link set lo up
-        in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
-            net.ipv6.conf.default.addr_gen_mode=1 net.ipv6.conf.default.accept_ra=0 \
+        in_ns "$n" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1 net.ipv6.conf.default.accept_ra=0 \
             net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.default.dad_transmits=0 \
             net.ipv6.conf.default.accept_dad=0
         for i in all default; do

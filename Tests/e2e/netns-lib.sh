@@ -35,6 +35,23 @@ xdp_pass_attach() {  # NS IFACE
     ip -n "$PREFIX-$1" link set dev "$2" xdpdrv obj "$XDP_PASS_OBJ" sec xdp
 }
 
+# The start of every topology's `up`: with `xdp`, builds xdp_pass.c (removed
+# when the script exits); then creates the namespaces `names` prints, lo up,
+# IPv6 off (router solicitations and MLD reports are not a test's traffic;
+# a topology turns it back on where SRv6 needs it).
+create_namespaces() {  # [xdp]
+    local n
+    if [ "${1:-}" = xdp ]; then
+        xdp_pass_build
+        trap xdp_pass_clean EXIT
+    fi
+    for n in $(names); do
+        ip netns add "$PREFIX-$n"
+        ip -n "$PREFIX-$n" link set lo up
+        in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    done
+}
+
 # Stops every process in each namespace (TERM, then KILL after 2 s) and
 # deletes it; namespaces that do not exist are skipped.
 delete_namespaces() {  # FULL_NAME...

@@ -63,17 +63,8 @@ pair() {
 
 up() {
     local n i
-    if [ "${1:-}" = xdp ]; then
-        xdp_pass_build
-        trap xdp_pass_clean EXIT
-    fi
-    for n in $(names); do
-        ip netns add "$PREFIX-$n"
-        ip -n "$PREFIX-$n" link set lo up
-        # No IPv6 but where SRv6 needs it (dx, below): router
-        # solicitations and MLD reports are not the test's traffic.
-        in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    done
+    # No IPv6 but where SRv6 needs it (dx, below).
+    create_namespaces "${1:-}"
     # Routers (fw, dx) forward and send no redirects; no reverse-path check
     # (the firewall routes packets back out the interface they came in on).
     for n in fw dx; do

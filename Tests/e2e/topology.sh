@@ -58,16 +58,7 @@ host() {  # NAME ADDRESS GATEWAY GATEWAY_MAC OTHER_SUBNET
 }
 
 up() {
-    if [ "${1:-}" = xdp ]; then
-        xdp_pass_build
-        trap xdp_pass_clean EXIT
-    fi
-    for n in $(names); do
-        ip netns add "$PREFIX-$n"
-        ip -n "$PREFIX-$n" link set lo up
-        # No IPv6: router solicitations and MLD reports are not the test's traffic.
-        in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    done
+    create_namespaces "${1:-}"
     # The firewall forwards, sends no redirects (it routes packets back out the
     # interface they came in on, by design) and does no reverse-path check
     # (a client->server packet arrives on eth0, the client is via eth1).

@@ -61,29 +61,23 @@ struct E2ENetwork {
         }
     }
 
-    /// The CPUs this process may run on (Cpus_allowed_list of /proc/self/status), ascending.
-    static func allowedCPUs() -> [Int] {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
-        var cpus: [Int] = []
-        for range in line.dropFirst("Cpus_allowed_list:".count).split(separator: ",") {
-            let bounds = range.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            if let low = bounds.first, let high = bounds.last, low <= high { cpus += Array(low...high) }
-        }
-        return cpus.sorted()
-    }
-
     /// ip, nft, ping, ethtool, sysctl and the system Python. A missing one
     /// fails the test with the package to install, unless SFC_ALLOW_MISSING_TOOLS=1.
     static func toolsReady(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-        let tools: [(probe: [String], package: String)] = [
+        toolsReady([
             (["ip", "-V"], "iproute2"), (["nft", "--version"], "nftables"), (["ping", "-V"], "iputils-ping"),
             (["ethtool", "--version"], "ethtool"), (["sysctl", "--version"], "procps"), ([python, "--version"], "python3"),
-        ]
-        let missing = tools.filter { E2ECommand.run($0.probe, timeout: 10).status != 0 }
+        ], for: "the end-to-end test", sourceLocation: sourceLocation)
+    }
+
+    /// True when every probe runs; otherwise records, for `what`, each missing
+    /// tool with its Debian package (unless SFC_ALLOW_MISSING_TOOLS=1).
+    static func toolsReady(_ tools: [(probe: [String], package: String)], for what: String,
+                           sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        let missing = tools.filter { E2ECommand.run($0.probe, timeout: 20).status != 0 }
         if missing.isEmpty { return true }
         if ProcessInfo.processInfo.environment["SFC_ALLOW_MISSING_TOOLS"] != "1" {
-            let message = "the end-to-end test needs " + missing.map { "`\($0.probe[0])` (Debian package \($0.package))" }
+            let message = what + " needs " + missing.map { "`\($0.probe[0])` (Debian package \($0.package))" }
                 .joined(separator: ", ") + ": run `make deps`, or set SFC_ALLOW_MISSING_TOOLS=1 to skip it"
             Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
         }

@@ -66,6 +66,7 @@ func expectCleanCapture(_ path: String, minimumFrames: Int = 1, tolerating: [Str
                         sourceLocation: SourceLocation = #_sourceLocation) throws -> (frames: Int, tolerated: [String: Int]) {
     // Several findings of one frame are joined by "|", severities and messages in the same order.
     var argv = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=/t", "-E", "aggregator=|"] + InteropCapture.checksumOptions
+        + XDPSupport.opaqueTestPayload
     for field in ["frame.number", "_ws.malformed", "_ws.expert.severity", "_ws.expert.message", "frame.protocols"] { argv += ["-e", field] }
     let r = E2ECommand.run(argv, timeout: 60)
     guard r.status == 0 else { throw E2EError("tshark -r \(path): status \(r.status)\n\(r.stderr)") }

@@ -32,19 +32,11 @@ final class OVSSandbox {
     /// ovsdb-tool, ovsdb-server, ovs-vswitchd, ovs-vsctl, ovs-ofctl and dumpcap are
     /// installed; otherwise records what to install (unless SFC_ALLOW_MISSING_TOOLS=1).
     static func ready(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-        let tools: [(probe: [String], package: String)] = [
+        E2ENetwork.toolsReady([
             (["ovsdb-tool", "--version"], "openvswitch-common"), (["ovs-ofctl", "--version"], "openvswitch-common"),
             (["ovs-vsctl", "--version"], "openvswitch-switch"), (["ovsdb-server", "--version"], "openvswitch-switch"),
             (["ovs-vswitchd", "--version"], "openvswitch-switch"), (["dumpcap", "--version"], "wireshark-common"),
-        ]
-        let missing = tools.filter { E2ECommand.run($0.probe, timeout: 20).status != 0 }
-        if missing.isEmpty { return true }
-        if ProcessInfo.processInfo.environment["SFC_ALLOW_MISSING_TOOLS"] != "1" {
-            let message = "the Open vSwitch interop test needs " + missing.map { "`\($0.probe[0])` (Debian package \($0.package))" }
-                .joined(separator: ", ") + ": run `make deps`, or set SFC_ALLOW_MISSING_TOOLS=1 to skip it"
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-        }
-        return false
+        ], for: "the Open vSwitch interop test", sourceLocation: sourceLocation)
     }
 
     /// "ovs-vswitchd (Open vSwitch) 3.1.0" -> "3.1.0".
@@ -219,7 +211,7 @@ struct WireCheck {
     /// 5201 is iperf3's, whose dissector reassembles) overlapping data.
     init(path: String, tcpStreams: Bool = true) throws {
         let streams = tcpStreams ? "TRUE" : "FALSE"
-        let argv = ["tshark", "-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+        let argv = ["tshark", "-n", "-r", path] + XDPSupport.opaqueTestPayload + ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
                     "-o", "udp.check_checksum:TRUE", "-o", "tcp.analyze_sequence_numbers:\(streams)",
                     "-o", "tcp.desegment_tcp_streams:\(streams)", "-T", "fields", "-E", "separator=/t", "-E", "aggregator=|",
                     "-e", "frame.number", "-e", "frame.protocols", "-e", "_ws.malformed", "-e", "_ws.expert.severity",

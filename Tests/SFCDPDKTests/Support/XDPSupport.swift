@@ -121,8 +121,14 @@ enum XDPSupport {
 
     /// tshark's fields of every frame of a capture, one array per frame
     /// (`-T fields`, tab-separated; several values of one field joined by ",").
+    /// The tests' TCP payload (tcp_transfer.py on ports 5201-5209) is random
+    /// bytes: decoded as data, not as whatever protocol owns the client's
+    /// ephemeral port (34980 is EtherCAT's, and tshark calls random bytes a
+    /// malformed EtherCAT frame). Wireshark tries the lower port first.
+    static let opaqueTestPayload = ["-d", "tcp.port==5201-5209,data"]
+
     static func tsharkFields(_ path: String, _ fields: [String], filter: String? = nil, options: [String] = []) throws -> [[String]] {
-        var argv = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=/t", "-E", "aggregator=,"] + options
+        var argv = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=/t", "-E", "aggregator=,"] + opaqueTestPayload + options
         if let filter { argv += ["-Y", filter] }
         for field in fields { argv += ["-e", field] }
         let r = E2ECommand.run(argv, timeout: 60)
