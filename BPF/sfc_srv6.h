@@ -423,8 +423,8 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
 }
 
 /* Headend (RFC 8986 s5.1/s5.2): classify put the packet on an SRv6 chain.
- * Every hop and its instance is fixed here, in the segment list, and
- * counted (SR-unaware ones by the proxy instead). */
+ * Every hop's instance is fixed here, in the segment list, and counted
+ * (SR-unaware ones by the proxy instead). */
 SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
 {
     if (!st)
@@ -449,11 +449,10 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
         struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
         if (!fn)
             continue;
-        /* SR-unaware hops are counted by this node's proxy when it hands
-         * the function the packet (sfc_proxy_out), once. */
+        /* SR-unaware instances are counted by this node's proxy when it
+         * hands them the packet (sfc_proxy_out), once. */
         if (fn->kind == SFC_KIND_SR_UNAWARE)
             continue;
-        sfc_count_hop_index(ch->hop_counter_base + k);
         __u32 i = fn->buckets[sfc_flow_bucket(hash)];
         sfc_count_instance_index(fn->instance_counter_base + i);
     }

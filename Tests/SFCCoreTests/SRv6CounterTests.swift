@@ -1,8 +1,8 @@
-// What the counters say about an SRv6 chain: the headend counts every hop
-// the segment list steers to (SR-aware functions, each instance once), this
-// node's proxies count their SR-unaware hops when they hand the function the
-// packet, and a decapsulating SID that ends exactly one chain counts that
-// chain's deliveries.
+// What the counters say about an SRv6 chain: the headend counts the
+// instance of every SR-aware hop the segment list steers to, this node's
+// proxies count their SR-unaware hops (and instances) when they hand the
+// function the packet, and a decapsulating SID that ends exactly one chain
+// counts that chain's deliveries.
 import Testing
 @testable import SFCCore
 
@@ -17,12 +17,12 @@ import Testing
         return c
     }()
 
-    @Test func theHeadendCountsEverySRAwareHopAndItsInstanceOnce() {
+    @Test func theHeadendCountsEverySRAwareHopsInstanceOnceAndNoHop() {
         let p = Pipeline(tables: ForwardingTables(Self.config))
         let (meta, _) = p.process(Topo.clientFrame(.tcp(sourcePort: 40000, destinationPort: 443)), ingress: Topo.clients)
         #expect(meta.verdict == .forward)
         let base = p.tables.hopCounterBase[5], lb = p.tables.instanceCounterBase[3]
-        #expect(Array(p.counters.hopPackets[base..<(base + 3)]) == [1, 1, 0])  // two hops, not yet delivered
+        #expect(Array(p.counters.hopPackets[base..<(base + 3)]) == [0, 0, 0])  // SR-aware hops, not yet delivered
         #expect(p.counters.instancePackets[lb] + p.counters.instancePackets[lb + 1] == 2)
     }
 
@@ -43,12 +43,12 @@ import Testing
 
     @Test func anEndASHopIsCountedOnceByTheProxyNotAlsoAtTheHeadend() {
         let p = Topo.pipeline()
-        // Chain "sr": End.AS (as-fn, a SID of this node) then lb. The headend
-        // counts lb; its own End.AS SID, run in the same pass, counts as-fn.
+        // Chain "sr": End.AS (as-fn, a SID of this node) then lb (SR-aware).
+        // The End.AS SID, run in the same pass as the headend, counts as-fn once.
         let (meta, _) = p.process(Topo.clientFrame(.tcp(sourcePort: 40000, destinationPort: 104)), ingress: Topo.clients)
         #expect(meta.trace.all == [.srv6Encap, .endASOut])
         let base = p.tables.hopCounterBase[2], asFn = p.tables.instanceCounterBase[4]
-        #expect(Array(p.counters.hopPackets[base..<(base + 3)]) == [1, 1, 0])
+        #expect(Array(p.counters.hopPackets[base..<(base + 3)]) == [1, 0, 0])
         #expect(p.counters.instancePackets[asFn] == 1)
     }
 }

@@ -45,16 +45,14 @@ extension Pipeline {
         let hash = FlowHash.ofIPPacket(pkt.data, count: pkt.length)
         pushSRv6(&pkt, &meta, chain: c, segmentsLeft: tables.chains[c].segmentCount - 1, hash: hash)
         guard meta.verdict == .pending else { return }
-        // Every hop and its instance is fixed here, in the segment list, and
-        // counted here, except SR-unaware ones: this node's End.AS/AD/AM
-        // counts those when it hands them the packet, so each is counted once.
+        // Every hop's instance is fixed here, in the segment list, and counted
+        // here, except SR-unaware ones: this node's End.AS/AD/AM counts those
+        // when it hands them the packet, so each is counted once. Hops are
+        // not: SR-aware functions get packets this node never sees again.
         for k in 0..<tables.chains[c].config.hops.count {
             let f = tables.chains[c].config.hops[k]
             let i = tables.functions[f].selector.instance(forHash: hash)
-            if tables.functions[f].config.kind != .srUnaware {
-                stats.countHop(tables.hopCounterBase[c] + k)
-                stats.countInstance(tables.instanceCounterBase[f] + i)
-            }
+            if tables.functions[f].config.kind != .srUnaware { stats.countInstance(tables.instanceCounterBase[f] + i) }
             if k == 0 { meta.instance = Int32(i) }
         }
         meta.hop = 0
