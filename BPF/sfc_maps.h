@@ -5,7 +5,8 @@
  * SFC_GENERATIONS slots; sfc_active[0] names the slot a packet uses. The
  * loader fills fresh inner maps in the idle slot and then flips sfc_active,
  * so a packet (which reads sfc_active once) sees one whole generation.
- * Counters, the devmap and the End.AD cache are not generational. */
+ * Counters, the devmap, the End.AD cache and the NSH proxy state are not
+ * generational. */
 #ifndef SFC_MAPS_H
 #define SFC_MAPS_H
 
@@ -166,6 +167,17 @@ struct {
     __type(value, struct sfc_proxy_cache);
 } sfc_proxy_cache SEC(".maps");
 
+/* NSH proxy state, per flow: SFC_NSH_PROXY_FLOWS direct-mapped slots per
+ * NSH-unaware return attachment; shared by every CPU (a reply may come back
+ * on another CPU than the one its flow left on). Not generational: the
+ * loader empties it when a new configuration comes in. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_MAX_NSH_PROXY_BLOCKS * SFC_NSH_PROXY_FLOWS);
+    __type(key, __u32);
+    __type(value, struct sfc_nsh_state);
+} sfc_nsh_proxy_state SEC(".maps");
+
 /* clang emits the key/value types of inner map templates (two pointer
  * levels down from the outer map) as BTF forward declarations only, and
  * libbpf then cannot size the inner maps. This never-called function takes
@@ -191,6 +203,7 @@ struct sfc_btf_anchor {
     struct sfc_port_counters port_counters;
     struct sfc_chain_counters chain_counters;
     struct sfc_proxy_cache proxy_cache;
+    struct sfc_nsh_state nsh_state;
     struct sfc_test_meta test_meta;
 };
 

@@ -178,6 +178,27 @@ SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
     return 0;
 }
 
+/* NSH proxy state, outbound: keep the `hl`-byte NSH header at offset `at`
+ * (as it leaves: TTL decremented) in the slot of flow `hash` within the
+ * block starting at `first`, overwriting what the slot held. Mirrors
+ * Pipeline.saveNSHState. */
+SFC_SUBPROG int sfc_nsh_state_save(struct xdp_md *ctx, __u32 first, __u32 at, __u32 hl, __u32 hash)
+{
+    __u32 key = first + (hash & (SFC_NSH_PROXY_FLOWS - 1));
+    struct sfc_nsh_state *s = bpf_map_lookup_elem(&sfc_nsh_proxy_state, &key);
+    if (!s)
+        return 0;
+    if (hl < 8 || hl > SFC_NSH_STATE_BYTES)
+        return 0;
+    s->valid = 0;
+    if (bpf_xdp_load_bytes(ctx, at & 0x7F, s->bytes, hl))
+        return 0;
+    s->hash = hash;
+    s->length = hl;
+    s->valid = 1;
+    return 0;
+}
+
 /* SFF forwarding (RFC 8300 s2.2, s4.3, s5): the NSH packet starts at data.
  * Check the header, decrement TTL before the lookup (an incoming 0 becomes
  * 63) and never forward at 0, look (SPI, SI) up, then send to the chosen
@@ -287,6 +308,7 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
             return 0;
         }
         sfc_set_via(st, &in->attachment);
+        __s32 first = in->nsh_state_slot;
         __u32 type;
         if (np == SFC_NSH_NP_IPV4) {
             type = SFC_ETH_P_IPV4;
@@ -295,6 +317,12 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         } else {
             sfc_drop(st, SFC_DROP_NSH_UNKNOWN_NEXT_PROTOCOL);
             return 0;
+        }
+        /* Remember the header this flow leaves with, for what comes back. */
+        if (first >= 0) {
+            if (count <= 1)
+                hash = sfc_hash_ip(ctx, base + hl);
+            sfc_nsh_state_save(ctx, (__u32)first, base, hl, hash);
         }
         if (sfc_pop_l3(ctx, st, hl)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);

@@ -37,6 +37,40 @@ SFC_SUBPROG int sfc_demasquerade(struct xdp_md *ctx, struct sfc_state *st)
     return sfc_ipv6_output(ctx, st);
 }
 
+/* NSH proxy state, inbound (Pipeline.restoreNSHState): when the slot of
+ * the returned packet's flow in the block starting at `first` holds a
+ * header for that flow, push it with SI - 1 and next protocol `np`, and
+ * return 1 (also when the push fails: then the packet is dropped);
+ * return 0 when there is no state for the flow. */
+SFC_SUBPROG int sfc_nsh_state_restore(struct xdp_md *ctx, struct sfc_state *st, __u32 first, __u32 np)
+{
+    if (!st)
+        return 0;
+    __u32 hash = sfc_hash_ip(ctx, 0);
+    __u32 key = first + (hash & (SFC_NSH_PROXY_FLOWS - 1));
+    struct sfc_nsh_state *s = bpf_map_lookup_elem(&sfc_nsh_proxy_state, &key);
+    if (!s || !s->valid || s->hash != hash)
+        return 0;
+    __u32 length = s->length;
+    if (length < 8 || length > SFC_NSH_STATE_BYTES)
+        return 0;
+    if (sfc_push(ctx, length)) {
+        sfc_drop(st, SFC_DROP_NO_HEADROOM);
+        return 1;
+    }
+    s = bpf_map_lookup_elem(&sfc_nsh_proxy_state, &key);
+    if (!s || bpf_xdp_store_bytes(ctx, 0, s->bytes, length)) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 1;
+    }
+    __u8 *data = sfc_head(ctx, st, 8);
+    if (!data)
+        return 1;
+    data[3] = np;
+    data[7] = data[7] - 1;
+    return 1;
+}
+
 /* `key` = the sfc_returns key dispatch found; `l2` = Ethernet header
  * length; `ethertype` = IPv4 or IPv6 (dispatch refused the rest). */
 SFC_SUBPROG int sfc_proxy_return(struct xdp_md *ctx, struct sfc_state *st, __u32 key, __u32 l2, __u32 ethertype)
@@ -60,8 +94,10 @@ SFC_SUBPROG int sfc_proxy_return(struct xdp_md *ctx, struct sfc_state *st, __u32
     struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
 
     if (kind == SFC_KIND_NSH_UNAWARE) {
-        /* Restore NSH as the SF would have returned it: SI - 1, and the TTL
-         * the packet left with (one SFF decrement per hop so far, never 0). */
+        /* Restore NSH as the SF would have returned it: the header the
+         * flow left with, SI - 1; without state for the flow, the chain's
+         * configured header: SI - 1 and the TTL our own classifier's
+         * packets leave with (one SFF decrement per hop so far, never 0). */
         if (!ch) {
             sfc_drop(st, SFC_DROP_NSH_NO_PATH);
             return 0;
@@ -69,7 +105,9 @@ SFC_SUBPROG int sfc_proxy_return(struct xdp_md *ctx, struct sfc_state *st, __u32
         __u32 si = ((__u32)ch->start_si - k - 1) & 0xFF;
         __s32 t = (__s32)ch->ttl - (__s32)(k + 1);
         __u32 ttl = t < 1 ? 1 : (__u32)t;
-        sfc_push_nsh(ctx, st, c, si | ttl << 8 | (v4 ? SFC_NSH_NP_IPV4 : SFC_NSH_NP_IPV6) << 16);
+        __u32 np = v4 ? SFC_NSH_NP_IPV4 : SFC_NSH_NP_IPV6;
+        if (slot < 0 || !sfc_nsh_state_restore(ctx, st, (__u32)slot, np))
+            sfc_push_nsh(ctx, st, c, si | ttl << 8 | np << 16);
         if (!sfc_pending(st))
             return 0;
         return sfc_nsh_forward(ctx, st);

@@ -31,6 +31,9 @@
 #define SFC_MAX_INSTANCE_COUNTERS 4096
 #define SFC_MAX_PROXY_CACHES 256      /* End.AD header caches */
 #define SFC_PROXY_CACHE_BYTES 512
+#define SFC_NSH_PROXY_FLOWS 64        /* NSH proxy state slots per return attachment (a power of 2) */
+#define SFC_MAX_NSH_PROXY_BLOCKS 256  /* NSH-unaware return attachments */
+#define SFC_NSH_STATE_BYTES 252       /* the longest NSH header: 63 words */
 #define SFC_INSTANCE_BUCKET_COUNT 1024
 #define SFC_NONE 0xffffffffu          /* "no port / no index" */
 
@@ -117,6 +120,8 @@ struct sfc_instance {
     __be32 peer_address;
     __u32 peer_vni;                   /* host order, 24 bits */
     struct sfc_adjacency peer_via;    /* the peer's port and MAC (no VLAN) */
+    __s32 nsh_state_slot;             /* NSH-unaware: first slot of its return attachment's
+                                       * block in sfc_nsh_proxy_state; -1 otherwise */
 };
 
 /* sfc_sids: key = the SID */
@@ -141,7 +146,8 @@ struct sfc_return_entry {
     __s32 instance;
     __s32 chain;
     __s32 position;
-    __s32 cache_slot;
+    __s32 cache_slot;                 /* End.AD: index into sfc_proxy_cache; NSH-unaware:
+                                       * first slot of the block in sfc_nsh_proxy_state; -1 */
 };
 
 /* sfc_nsh_paths: key = spi << 8 | si (host order), see sfc_path_key */
@@ -220,6 +226,16 @@ struct sfc_proxy_cache {
     __u32 length;                     /* 0: nothing learned yet */
     __u32 inner_type;                 /* 4 or 41 */
     __u8 bytes[SFC_PROXY_CACHE_BYTES];
+};
+
+/* sfc_nsh_proxy_state[block first slot + (flow hash & (SFC_NSH_PROXY_FLOWS
+ * - 1))]: the NSH header a flow last left with towards an NSH-unaware
+ * instance, restored (SI - 1) on what the instance sends back. */
+struct sfc_nsh_state {
+    __u32 valid;
+    __u32 hash;                       /* inner flow hash (sfc_hash_ip) */
+    __u32 length;                     /* header bytes, 8..252 */
+    __u8 bytes[SFC_NSH_STATE_BYTES];
 };
 
 /* BPF_PROG_RUN only: the runner passes this as XDP metadata (ctx.data =

@@ -194,7 +194,7 @@ static const struct sfc_layout_field sfc_layout[] = {
     SFC_FIELD(sfc_function, instance_count), SFC_FIELD(sfc_function, instance_counter_base), SFC_FIELD(sfc_function, buckets),
     SFC_TYPE(sfc_instance), SFC_FIELD(sfc_instance, attachment), SFC_FIELD(sfc_instance, sid), SFC_FIELD(sfc_instance, has_sid),
     SFC_FIELD(sfc_instance, has_peer), SFC_FIELD(sfc_instance, peer_address), SFC_FIELD(sfc_instance, peer_vni),
-    SFC_FIELD(sfc_instance, peer_via),
+    SFC_FIELD(sfc_instance, peer_via), SFC_FIELD(sfc_instance, nsh_state_slot),
     SFC_TYPE(sfc_sid_key), SFC_FIELD(sfc_sid_key, addr),
     SFC_TYPE(sfc_sid_entry), SFC_FIELD(sfc_sid_entry, behavior), SFC_FIELD(sfc_sid_entry, via),
     SFC_FIELD(sfc_sid_entry, function), SFC_FIELD(sfc_sid_entry, instance), SFC_FIELD(sfc_sid_entry, chain),
@@ -222,6 +222,8 @@ static const struct sfc_layout_field sfc_layout[] = {
     SFC_TYPE(sfc_chain_counters), SFC_FIELD(sfc_chain_counters, packets), SFC_FIELD(sfc_chain_counters, bytes),
     SFC_TYPE(sfc_proxy_cache), SFC_FIELD(sfc_proxy_cache, length), SFC_FIELD(sfc_proxy_cache, inner_type),
     SFC_FIELD(sfc_proxy_cache, bytes),
+    SFC_TYPE(sfc_nsh_state), SFC_FIELD(sfc_nsh_state, valid), SFC_FIELD(sfc_nsh_state, hash),
+    SFC_FIELD(sfc_nsh_state, length), SFC_FIELD(sfc_nsh_state, bytes),
     SFC_TYPE(sfc_test_meta), SFC_FIELD(sfc_test_meta, magic), SFC_FIELD(sfc_test_meta, ingress_port),
     SFC_FIELD(sfc_test_meta, egress_port), SFC_FIELD(sfc_test_meta, reason),
 };

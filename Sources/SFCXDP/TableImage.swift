@@ -54,7 +54,9 @@ public struct TableImage: Sendable {
             maps["sfc_functions"]!.add(UInt32(f), Self.function(function, instanceCounterBase: tables.instanceCounterBase[f]))
             for (i, instance) in function.config.instances.enumerated() {
                 let index = UInt32(f * Int(SFC_MAX_INSTANCES) + i)
-                maps["sfc_instances"]!.add(index, Self.instance(instance, peers: config.peers))
+                var entry = Self.instance(instance, peers: config.peers)
+                entry.nsh_state_slot = tables.nshProxyStateBase[tables.instanceCounterBase[f] + i]
+                maps["sfc_instances"]!.add(index, entry)
             }
         }
         for (sid, entry) in zip(tables.localSIDs.keys, tables.localSIDs.values) {
@@ -153,6 +155,7 @@ public struct TableImage: Sendable {
             i.has_sid = 1
         }
         i.peer_via = CBytes.adjacency(nil)
+        i.nsh_state_slot = -1
         if let p = instance.peer, p >= 0, p < peers.count {
             let peer = peers[p]
             i.has_peer = 1

@@ -29,6 +29,12 @@ enum TableLimits {
         try limit(tables.hopCounterCount, SFC_MAX_HOP_COUNTERS, "hop counters (hops + 1 per chain)", "SFC_MAX_HOP_COUNTERS")
         try limit(tables.instanceCounterCount, SFC_MAX_INSTANCE_COUNTERS, "instance counters", "SFC_MAX_INSTANCE_COUNTERS")
         try limit(tables.cacheSlots, SFC_MAX_PROXY_CACHES, "End.AD proxy instances", "SFC_MAX_PROXY_CACHES")
+        guard ForwardingTables.nshProxyFlowSlots == Int(SFC_NSH_PROXY_FLOWS) else {
+            throw XDPError(.mapMismatch, "NSH proxy state: \(ForwardingTables.nshProxyFlowSlots) slots per return attachment in SFCCore, "
+                           + "\(SFC_NSH_PROXY_FLOWS) in BPF/include/sfc_tables.h (SFC_NSH_PROXY_FLOWS)")
+        }
+        try limit(tables.nshProxyStateSlots / Int(SFC_NSH_PROXY_FLOWS), SFC_MAX_NSH_PROXY_BLOCKS,
+                  "return attachments of NSH-unaware instances", "SFC_MAX_NSH_PROXY_BLOCKS")
         for port in config.ports where port.mtu > Int(UInt16.max) {
             throw XDPError(.configTooLarge, "port \(port.name): mtu \(port.mtu) does not fit the 16-bit field of struct sfc_port")
         }

@@ -61,7 +61,7 @@ public final class XDPDataplane {
     public private(set) var adoptedProgramID: UInt32?
 
     /// Swaps in a new configuration as the next table generation; counters
-    /// and the End.AD cache carry on. Interfaces are resolved again in live mode.
+    /// and the End.AD cache carry on, the NSH proxy state is emptied. Interfaces are resolved again in live mode.
     public func update(_ config: CompiledConfig) throws {
         let tables = ForwardingTables(config)
         let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
@@ -80,7 +80,19 @@ public final class XDPDataplane {
         let target: UInt32 = installed == 0 && !adopted ? 0 : 1 - (try writer.active() & 1)
         try writeTXPorts(image)
         try writer.install(image, into: target)
+        // A fresh object's NSH proxy state is empty; after that, what the
+        // old configuration saved may name paths or blocks it no longer has.
+        if installed > 0 || adopted { try clearNSHProxyState() }
         installed += 1
+    }
+
+    /// Empties sfc_nsh_proxy_state: returns fall back to the configured
+    /// header until their flow has left through the proxy again.
+    private func clearNSHProxyState() throws {
+        let fd = try object.mapFD("sfc_nsh_proxy_state")
+        let count = try object.maxEntries("sfc_nsh_proxy_state")
+        let empty = sfc_nsh_state()
+        for slot in 0..<count { try MapIO.update(fd, slot, empty, map: "sfc_nsh_proxy_state") }
     }
 
     /// sfc_tx_ports: each port's interface; in test mode the loopback for

@@ -31,12 +31,11 @@
 // analysis (what the conversation did; loss is counted exactly, above) and a
 // host's TCP checksum written as 0xffff for 0 (Linux does, RFC 1624 s3).
 //
-// Known issues, kept visible (the second test, withKnownIssue): our NSH
-// proxy rebuilds the header of what comes back from an NSH-unaware function
-// from the chain's configuration, not from the header the packet arrived
-// with, so a third-party classifier's context is lost across such a hop
-// unless the chain declares the same one, and its TTL is reset upwards
-// (63 - hops) instead of carried on.
+// The second test holds our NSH proxy to the header OVS pushed: what comes
+// back from the NSH-unaware function gets the header its flow left with
+// (OVS's C1 and TTL, SI - 1), not one rebuilt from the chain's
+// configuration, which would lose a context the chain does not declare and
+// reset the TTL upwards (63 - hops).
 import Foundation
 import Testing
 
@@ -300,17 +299,19 @@ import Testing
         #expect(run.network.leftovers().isEmpty, "namespaces left: \(run.network.leftovers())")
     }
 
-    /// Known issue: what our NSH proxy puts back on a packet that returns from
-    /// an NSH-unaware function is built from the chain's configuration, not
-    /// from the header the packet arrived with. RFC 8300 s2.5: the metadata
-    /// travels with the packet, and an SFC proxy (RFC 7665 s4.6) re-attaches
-    /// the encapsulation it removed; s2.2: the TTL only ever goes down. With
-    /// our own classifier the two agree; with OVS as the classifier:
+    /// What our NSH proxy puts back on a packet that returns from an
+    /// NSH-unaware function is the header the packet left with (per-flow
+    /// proxy state), not one built from the chain's configuration. RFC 8300
+    /// s2.5: the metadata travels with the packet, and an SFC proxy (RFC 7665
+    /// s4.6) re-attaches the encapsulation it removed; s2.2: the TTL only
+    /// ever goes down. With our own classifier the two agree; with OVS as
+    /// the classifier they do not, and the decoy flows count the old answer:
     /// - "context": the chain declares no context (MD type 1, zeros), as a
     ///   chain classified by someone else may; OVS pushes C1 0x0a0b0c0d and
-    ///   gets C1 0 back after the firewall, so its pop flow never matches;
-    /// - "ttl": OVS pushes TTL 20; the function sees 19, but after the
-    ///   firewall the proxy restores 63 - 2 and OVS gets TTL 60, not 17.
+    ///   must get it back after the firewall (the configuration's C1 0 would
+    ///   miss its pop flow);
+    /// - "ttl": OVS pushes TTL 20; the function sees 19, the firewall 18, and
+    ///   OVS must get 17 (the configuration's 63 - 2, less one, is 60).
     @Test(.timeLimit(.minutes(2)), arguments: ["xdp", "dpdk"], ["context", "ttl"])
     func ovsHeaderFieldsAcrossOurNSHProxy(dataplane: String, field: String) throws {
         guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), OVSSandbox.ready() else { return }
@@ -343,18 +344,17 @@ import Testing
         let c2s = try #require(chains.first { $0["name"] as? String == "ovs-classified" })
         let toOVS = try #require((c2s["hops"] as? [[String: Any]])?.last?["packets"] as? Int)
         // Every echo request crossed both functions and reached OVS at SI 253;
-        // the function saw what OVS pushed, less our SFF's one TTL decrement...
+        // the function saw what OVS pushed, less our SFF's one TTL decrement
+        // (and the replies as our classifier pushed them, TTL 63 - 1)...
         #expect(flows[Self.ovsPush] == Self.pingCount && toOVS == Self.pingCount, "\(c2s) \(flows)")
-        #expect(sfStats["paths"] as? [[String: Int]] == [["spi": 100, "si": 255, "ttl": (pushTTL ?? 63) - 1]], "\(sfStats)")
+        #expect(sfStats["paths"] as? [[String: Int]] == [["spi": 100, "si": 255, "ttl": (pushTTL ?? 63) - 1], ["spi": 200, "si": 255, "ttl": 62]],
+                "\(sfStats)")
+        #expect(flows[Self.ovsPop200] == Self.pingCount, "\(flows)")
         // ...and OVS got the field as it pushed it (popped, delivered) or as the chain's configuration has it.
         let popped = flows[Self.ovsPop100] ?? -1
         let restored = flows[field == "ttl" ? Self.proxyResetTTL : Self.proxyLostContext] ?? -1
         #expect(popped + restored == toOVS && flows[Self.catchAll] == 0, "\(flows)")
-        let issue = field == "ttl" ? "our NSH proxy restores TTL 63 - 2 from the chain's configuration, not the TTL OVS pushed (20) less one per hop"
-            : "our NSH proxy restores the chain's configured context (0), not the C1 OVS pushed (0x0a0b0c0d)"
-        withKnownIssue(Comment(rawValue: issue)) {
-            #expect(popped == toOVS && restored == 0 && ping.status == 0, "OVS popped \(popped), saw the configured \(field) on \(restored); ping:\n\(ping.stdout)")
-        }
+        #expect(popped == toOVS && restored == 0 && ping.status == 0, "OVS popped \(popped), saw the configured \(field) on \(restored); ping:\n\(ping.stdout)")
     }
 
     static let sendBytes = XDPEndToEndTests.sendBytes

@@ -3,7 +3,8 @@
 // valid traffic for each classifier rule walked along its whole chain, then
 // mutations of it (truncations, flipped bits, bad NSH/SRH/IP lengths, wrong
 // ingress). Both dataplanes see the packets in the same order (the End.AD
-// cache and the flow hash are stateful or order-free alike), and must agree
+// cache and the NSH proxy state are stateful alike, the flow hash is
+// order-free), and must agree
 // on every verdict, egress port, drop reason and output byte, and at the end
 // on every counter. The corpus is seeded: a mismatch names the packet's
 // origin and is replayable.

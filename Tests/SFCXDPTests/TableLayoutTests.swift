@@ -64,7 +64,8 @@ import Testing
             "sfc_tuple": MemoryLayout<sfc_tuple>.size, "sfc_class_key": MemoryLayout<sfc_class_key>.size,
             "sfc_class_candidate": MemoryLayout<sfc_class_candidate>.size, "sfc_class_value": MemoryLayout<sfc_class_value>.size,
             "sfc_port_counters": MemoryLayout<sfc_port_counters>.size, "sfc_chain_counters": MemoryLayout<sfc_chain_counters>.size,
-            "sfc_proxy_cache": MemoryLayout<sfc_proxy_cache>.size, "sfc_test_meta": MemoryLayout<sfc_test_meta>.size,
+            "sfc_proxy_cache": MemoryLayout<sfc_proxy_cache>.size, "sfc_nsh_state": MemoryLayout<sfc_nsh_state>.size,
+            "sfc_test_meta": MemoryLayout<sfc_test_meta>.size,
         ]
         for row in rows where row.field == nil {
             let name = String(cString: row.type)

@@ -83,6 +83,14 @@ extension Pipeline {
             case NSHNextProtocol.ipv6: etherType = EtherType.ipv6
             default: drop(&meta, .nshUnknownNextProtocol); return
             }
+            let first = tables.nshProxyStateBase[tables.instanceCounterBase[f] + i]
+            if first >= 0 {
+                // Remember the header as it leaves (TTL already decremented)
+                // for what the SF sends back of this flow.
+                let flow = instanceCount > 1 ? hash : FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength)
+                saveNSHState(pkt.data, length: headerLength, slot: Int(first) + Int(flow & UInt32(ForwardingTables.nshProxyFlowSlots - 1)),
+                             flow: flow)
+            }
             _ = pkt.adjust(headerLength)
             trimToIPLength(&pkt)
             emit(&pkt, &meta, via: via, etherType: etherType)
@@ -90,6 +98,32 @@ extension Pipeline {
         case .srAware, .srUnaware:
             drop(&meta, .nshNoPath)
         }
+    }
+
+    /// NSH proxy state: keep the `length` header bytes at `header` in
+    /// `slot` for the flow `flow` (overwriting whatever the slot held).
+    @inline(__always)
+    func saveNSHState(_ header: UnsafeMutableRawPointer, length: Int, slot: Int, flow: UInt32) {
+        guard length >= NSHHeader.baseSize && length <= 252 else { return }
+        (nshState + slot * Pipeline.nshStateSlotSize).copyMemory(from: header, byteCount: length)
+        nshStateHash[slot] = flow
+        nshStateLength[slot] = UInt8(length)
+    }
+
+    /// NSH proxy, inbound: push the header saved for this flow with SI - 1
+    /// (the proxy decrements SI on the SF's behalf) and the next protocol of
+    /// what came back. False when the block holds nothing for the flow.
+    @inline(__always)
+    func restoreNSHState(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, first: Int, nextProtocol: UInt8) -> Bool {
+        let flow = FlowHash.ofIPPacket(pkt.data, count: pkt.length)
+        let slot = first + Int(flow & UInt32(ForwardingTables.nshProxyFlowSlots - 1))
+        let length = Int(nshStateLength[slot])
+        guard length >= NSHHeader.baseSize && nshStateHash[slot] == flow else { return false }
+        guard pkt.prepend(length) else { drop(&meta, .noHeadroom); return true }
+        pkt.data.copyMemory(from: nshState + slot * Pipeline.nshStateSlotSize, byteCount: length)
+        pkt.data.storeBytes(of: nextProtocol, toByteOffset: 3, as: UInt8.self)
+        pkt.data.storeBytes(of: pkt.data.load(fromByteOffset: 7, as: UInt8.self) &- 1, toByteOffset: 7, as: UInt8.self)
+        return true
     }
 
     /// End of the service path: remove NSH, deliver the inner packet.

@@ -25,6 +25,19 @@ public final class Pipeline {
     /// The inner packet type the cached headers were learned with (4 or 41).
     let cacheInnerType: UnsafeMutablePointer<UInt8>
 
+    /// NSH proxy state (RFC 8300 s4.6, RFC 7665 s4.6): the whole NSH header
+    /// (at most 63 words) a packet carried when it left towards an
+    /// NSH-unaware instance, per flow, so that what comes back gets that
+    /// header again. `tables.nshProxyStateSlots` slots of `nshStateSlotSize`
+    /// bytes, direct-mapped by the inner flow hash within the block of the
+    /// instance's return attachment; a slot is empty when its length is 0.
+    /// Per Pipeline, so per DPDK lcore: a reply that returns on another
+    /// lcore finds no state and gets the chain's configured header.
+    static let nshStateSlotSize = 256
+    let nshState: UnsafeMutableRawPointer
+    let nshStateHash: UnsafeMutablePointer<UInt32>
+    let nshStateLength: UnsafeMutablePointer<UInt8>
+
     /// Per-burst scratch; larger batches are processed in windows of this size.
     static let window = 256
     let actions: UnsafeMutablePointer<Action>
@@ -46,6 +59,12 @@ public final class Pipeline {
         cacheLength.initialize(repeating: 0, count: slots)
         cacheInnerType = .allocate(capacity: slots)
         cacheInnerType.initialize(repeating: 0, count: slots)
+        let states = max(1, tables.nshProxyStateSlots)
+        nshState = UnsafeMutableRawPointer.allocate(byteCount: states * Pipeline.nshStateSlotSize, alignment: 64)
+        nshStateHash = .allocate(capacity: states)
+        nshStateHash.initialize(repeating: 0, count: states)
+        nshStateLength = .allocate(capacity: states)
+        nshStateLength.initialize(repeating: 0, count: states)
         actions = .allocate(capacity: Pipeline.window)
         actions.initialize(repeating: .done, count: Pipeline.window)
         found = .allocate(capacity: Pipeline.window)
@@ -61,6 +80,9 @@ public final class Pipeline {
         cache.deallocate()
         cacheLength.deallocate()
         cacheInnerType.deallocate()
+        nshState.deallocate()
+        nshStateHash.deallocate()
+        nshStateLength.deallocate()
         actions.deallocate()
         fields.deallocate()
         found.deallocate()

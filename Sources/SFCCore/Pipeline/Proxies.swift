@@ -1,7 +1,7 @@
 // The proxies that put functions which do not understand the service
 // header into a chain:
 // - the NSH proxy (RFC 8300 s4.6 / RFC 7665): strip NSH towards the SF,
-//   restore it (SI - 1, the chain's metadata) on what comes back;
+//   restore the header the flow left with (SI - 1) on what comes back;
 // - End.AS, End.AD, End.AM (draft-ietf-spring-sr-service-programming s6.1,
 //   s6.2, s6.4). The outbound halves are reached through a local SID, the
 //   return halves through the (port, VLAN) the function sends back on.
@@ -57,12 +57,17 @@ extension Pipeline {
         meta.instance = ret.instance
         switch (ret.kind, ret.proxy) {
         case (.nshUnaware, _):
-            // Restore NSH as the SF would have returned it: SI - 1, and the
-            // TTL the packet left with (one SFF decrement per hop so far).
-            let si = UInt8(truncatingIfNeeded: Int(tables.chains[c].config.startSI) - k - 1)
-            let ttl = UInt8(max(1, Int(tables.chains[c].config.ttl) - (k + 1)))
-            pushNSH(&pkt, &meta, chain: c, si: si, ttl: ttl,
-                    nextProtocol: etherType == EtherType.ipv4 ? NSHNextProtocol.ipv4 : NSHNextProtocol.ipv6)
+            // Restore NSH as the SF would have returned it: the header this
+            // flow left with (TTL, context, TLVs as they were), SI - 1. With
+            // no state for the flow (evicted, never seen, or the SF changed
+            // the 5-tuple), the chain's configured header: SI - 1 and the
+            // TTL a packet of our own classifier left with.
+            let nextProtocol = etherType == EtherType.ipv4 ? NSHNextProtocol.ipv4 : NSHNextProtocol.ipv6
+            if ret.cacheSlot < 0 || !restoreNSHState(&pkt, &meta, first: Int(ret.cacheSlot), nextProtocol: nextProtocol) {
+                let si = UInt8(truncatingIfNeeded: Int(tables.chains[c].config.startSI) - k - 1)
+                let ttl = UInt8(max(1, Int(tables.chains[c].config.ttl) - (k + 1)))
+                pushNSH(&pkt, &meta, chain: c, si: si, ttl: ttl, nextProtocol: nextProtocol)
+            }
             guard meta.verdict == .pending else { return }
             meta.trace.record(.nshProxyIn)
             nshForward(&pkt, &meta)

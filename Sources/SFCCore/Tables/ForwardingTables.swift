@@ -32,7 +32,9 @@ public struct ReturnEntry: Sendable, Equatable {
     public var instance: Int32
     public var chain: Int32
     public var position: Int32
-    /// Index into the End.AD header cache (dynamic proxy only).
+    /// Dynamic proxy (End.AD): index into the header cache. NSH-unaware:
+    /// the first slot of the NSH proxy state block of this return
+    /// attachment (`nshProxyFlowSlots` slots). -1 otherwise.
     public var cacheSlot: Int32
 }
 
@@ -66,6 +68,17 @@ public struct ForwardingTables: Sendable {
     public let routes6: RouteTable6
     /// Number of End.AD instances (header cache slots the pipeline keeps).
     public let cacheSlots: Int
+    /// NSH proxy state: every return attachment of an NSH-unaware instance
+    /// has a block of `nshProxyFlowSlots` slots, one NSH header each, picked
+    /// by the inner flow hash (direct-mapped, so every dataplane evicts the
+    /// same way). Same value as SFC_NSH_PROXY_FLOWS in BPF/include/sfc_tables.h.
+    public static let nshProxyFlowSlots = 64
+    /// Slots in all (blocks * nshProxyFlowSlots).
+    public let nshProxyStateSlots: Int
+    /// First state slot of each instance's block (indexed like the instance
+    /// counters: instanceCounterBase[function] + instance), -1 for an
+    /// instance that is not NSH-unaware or is in no chain.
+    public let nshProxyStateBase: [Int32]
     /// First global hop counter index of each chain (counters are flat).
     public let hopCounterBase: [Int]
     public let hopCounterCount: Int
@@ -160,6 +173,11 @@ public struct ForwardingTables: Sendable {
         }
         var returns: [UInt32: ReturnEntry] = [:]
         var slots = 0
+        // One NSH proxy state block per return attachment (two instances that
+        // return on the same one share it, as they share its return entry).
+        var stateBlocks: [UInt32: Int32] = [:]
+        var stateSlots = 0
+        var stateBase = [Int32](repeating: -1, count: instanceCount)
         for (c, chain) in config.chains.enumerated() {
             for (k, f) in chain.hops.enumerated() {
                 let function = config.functions[f]
@@ -169,7 +187,18 @@ public struct ForwardingTables: Sendable {
                     var slot: Int32 = -1
                     if function.proxy == .dynamicProxy { slot = Int32(slots); slots += 1 }
                     let returnPort = instance.returnPort ?? attachment.port
-                    returns[ForwardingTables.returnKey(port: returnPort, vlan: attachment.vlan)] = ReturnEntry(
+                    let key = ForwardingTables.returnKey(port: returnPort, vlan: attachment.vlan)
+                    if function.kind == .nshUnaware {
+                        if let first = stateBlocks[key] {
+                            slot = first
+                        } else {
+                            slot = Int32(stateSlots)
+                            stateBlocks[key] = slot
+                            stateSlots += ForwardingTables.nshProxyFlowSlots
+                        }
+                        stateBase[instanceBase[f] + i] = slot
+                    }
+                    returns[key] = ReturnEntry(
                         kind: function.kind, proxy: function.proxy, function: Int32(f), instance: Int32(i),
                         chain: Int32(c), position: Int32(k), cacheSlot: slot)
                     if function.kind == .srUnaware, let sid = instance.sid, let proxy = function.proxy {
@@ -182,6 +211,8 @@ public struct ForwardingTables: Sendable {
         localSIDs = ExactTable(sids)
         self.returns = ExactTable(returns)
         cacheSlots = slots
+        nshProxyStateSlots = stateSlots
+        nshProxyStateBase = stateBase
     }
 
     /// SRv6: segment `position` of a chain's path (0 = first visited), with
