@@ -80,9 +80,10 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
     __u32 len = sfc_len(ctx);
     __u32 l3len = len - l2;
 
-    /* A return attachment of an nsh-unaware / sr-unaware instance. */
+    /* A return attachment of an nsh-unaware / sr-unaware instance (the
+     * hash lookup only on ports that have one: g->return_ports). */
     __u32 rkey = sfc_return_key(port, (__u16)vlan);
-    if (SFC_LOOKUP(sfc_returns, st->gen, &rkey)) {
+    if (((g->return_ports >> (port & 63)) & 1) && SFC_LOOKUP(sfc_returns, st->gen, &rkey)) {
         if (type != SFC_ETH_P_IPV4 && type != SFC_ETH_P_IPV6) {
             sfc_drop(st, SFC_DROP_UNSUPPORTED_ETHERTYPE);
             return 0;

@@ -73,6 +73,7 @@ struct sfc_globals {
     __u32 port_count;
     __u32 tuple_count;                /* classifier tuples in use, best first */
     __u32 chain_count;
+    __u64 return_ports;               /* bit p: port p has a return attachment in sfc_returns */
 };
 
 /* sfc_ports[port index] */

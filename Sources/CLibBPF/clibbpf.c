@@ -182,7 +182,7 @@ static const struct sfc_layout_field sfc_layout[] = {
     SFC_TYPE(sfc_globals), SFC_FIELD(sfc_globals, srv6_source), SFC_FIELD(sfc_globals, locator),
     SFC_FIELD(sfc_globals, has_srv6_source), SFC_FIELD(sfc_globals, has_locator), SFC_FIELD(sfc_globals, locator_length),
     SFC_FIELD(sfc_globals, ipv4), SFC_FIELD(sfc_globals, has_ipv4), SFC_FIELD(sfc_globals, port_count),
-    SFC_FIELD(sfc_globals, tuple_count), SFC_FIELD(sfc_globals, chain_count),
+    SFC_FIELD(sfc_globals, tuple_count), SFC_FIELD(sfc_globals, chain_count), SFC_FIELD(sfc_globals, return_ports),
     SFC_TYPE(sfc_port), SFC_FIELD(sfc_port, mac), SFC_FIELD(sfc_port, mtu), SFC_FIELD(sfc_port, trusted),
     SFC_FIELD(sfc_port, ifindex),
     SFC_TYPE(sfc_chain), SFC_FIELD(sfc_chain, spi), SFC_FIELD(sfc_chain, start_si), SFC_FIELD(sfc_chain, ttl),

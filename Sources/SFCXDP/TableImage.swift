@@ -33,7 +33,7 @@ public struct TableImage: Sendable {
         for (t, tuple) in classifier.tuples.enumerated() { maps["sfc_tuples"]!.add(UInt32(t), tuple) }
         for (key, value) in classifier.keys { maps["sfc_class_keys"]!.add(key, value) }
 
-        maps["sfc_globals"]!.add(UInt32(0), globals(config, tupleCount: classifier.tuples.count))
+        maps["sfc_globals"]!.add(UInt32(0), globals(config, tupleCount: classifier.tuples.count, returns: tables.returns.keys))
         for (p, port) in config.ports.enumerated() {
             let ifindex = p < ifindexes.count ? ifindexes[p] : 0
             var entry = sfc_port()
@@ -74,7 +74,7 @@ public struct TableImage: Sendable {
         for route in RouteImage.routes6(config) { maps["sfc_routes6"]!.add(route.key, CBytes.adjacency(route.via)) }
     }
 
-    func globals(_ config: CompiledConfig, tupleCount: Int) -> sfc_globals {
+    func globals(_ config: CompiledConfig, tupleCount: Int, returns: some Sequence<UInt32>) -> sfc_globals {
         var g = sfc_globals()
         if let source = config.node.srv6Source {
             CBytes.copy(CBytes.ipv6(source), into: &g.srv6_source)
@@ -92,6 +92,8 @@ public struct TableImage: Sendable {
         g.port_count = UInt32(config.ports.count)
         g.tuple_count = UInt32(tupleCount)
         g.chain_count = UInt32(config.chains.count)
+        // Dispatch looks sfc_returns up only on these ports (key = port << 16 | vlan).
+        for key in returns where key >> 16 < 64 { g.return_ports |= UInt64(1) << UInt64(key >> 16) }
         return g
     }
 
