@@ -57,7 +57,8 @@ SFC_SUBPROG int sfc_emit(struct xdp_md *ctx, struct sfc_state *st, __u32 etherty
     }
     __u32 l2 = vlan ? 18 : 14;
     st->skip = 0;
-    if (skip ? bpf_xdp_adjust_head(ctx, (int)skip - (int)l2) : sfc_push(ctx, l2)) {
+    /* skip == l2: the incoming Ethernet header is rewritten in place. */
+    if (skip != l2 && (skip ? bpf_xdp_adjust_head(ctx, (int)skip - (int)l2) : sfc_push(ctx, l2))) {
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }

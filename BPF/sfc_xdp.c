@@ -101,12 +101,10 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
             sfc_drop(st, SFC_DROP_UNTRUSTED_INGRESS);
             return 0;
         }
-        /* A tiny NSH packet keeps its Ethernet header (XDP cannot pop
-         * below ETH_HLEN): st->skip tells the SFF where the NSH starts. */
-        if (sfc_pop_l3(ctx, st, l2)) {
-            sfc_drop(st, SFC_DROP_TRUNCATED);
-            return 0;
-        }
+        /* The Ethernet header stays in front, logically popped (st->skip
+         * = l2, see sfc_pop_l3): the SFF reads the NSH behind it and
+         * sfc_emit rewrites it in place instead of a pop and a push. */
+        st->skip = l2;
         st->action = SFC_ACT_NSH;
         return 0;
     }
