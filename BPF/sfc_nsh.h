@@ -27,13 +27,22 @@ SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, 
     __u32 words = ch->nsh_length_words & 0x3F;
     __u32 md = ch->md_type & 0x0F;
     __u32 si = fields & 0xFF, ttl = (fields >> 8) & 0x3F, np = (fields >> 16) & 0xFF;
-    if (sfc_push(ctx, 8 + clen)) {
+    /* A classified packet still has its Ethernet header in front
+     * (st->skip): one adjustment makes room for NSH and leaves 14 bytes
+     * in front for sfc_emit to write the outgoing Ethernet header in. */
+    __u32 skip = st->skip & 0x1F, front = skip ? ETH_HLEN : 0;
+    int delta = (int)skip - (int)(8 + clen + front);
+    if (delta && bpf_xdp_adjust_head(ctx, delta) &&
+        (sfc_make_headroom(ctx, (__u32)-delta + 18) || bpf_xdp_adjust_head(ctx, delta))) {
         sfc_drop(st, SFC_DROP_NO_HEADROOM);
         return 0;
     }
-    __u8 *data = sfc_head(ctx, st, 8);
-    if (!data)
+    st->skip = front;
+    __u8 *data = (__u8 *)(long)ctx->data + front;
+    if (data + 8 > (__u8 *)(long)ctx->data_end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
+    }
     __u16 w0 = (__u16)(ttl << 6 | words);
     data[0] = w0 >> 8;
     data[1] = w0 & 0xFF;
@@ -45,7 +54,7 @@ SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, 
     data[7] = si;
     if (clen > 0) {
         ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
-        if (!ch || bpf_xdp_store_bytes(ctx, 8, ch->context, clen)) {
+        if (!ch || bpf_xdp_store_bytes(ctx, front + 8, ch->context, clen)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
@@ -369,7 +378,14 @@ SFC_SUBPROG int sfc_nsh_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
     }
     __u32 si = ch->start_si, ttl = ch->ttl;
     __u32 np = SFC_NSH_NP_IPV4;
-    if (sfc_len(ctx) > 0 && bpf_xdp_load_bytes(ctx, 0, b, 1) == 0 && b[0] >> 4 == 6)
+    /* The IP header starts st->skip bytes in (Ethernet not yet popped). */
+    __u32 skip = st->skip & 0x1F;
+    __u8 *ip = (__u8 *)(long)ctx->data + skip;
+    if (ip + 1 <= (__u8 *)(long)ctx->data_end)
+        b[0] = ip[0];
+    else if (sfc_len(ctx) <= skip || bpf_xdp_load_bytes(ctx, skip, b, 1))
+        b[0] = 0;
+    if (b[0] >> 4 == 6)
         np = SFC_NSH_NP_IPV6;
     sfc_push_nsh(ctx, st, c, si | ttl << 8 | np << 16);
     if (!sfc_pending(st))

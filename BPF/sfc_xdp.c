@@ -237,11 +237,10 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
         sfc_drop(st, SFC_DROP_UNCLASSIFIED);
         return 0;
     }
-    if (sfc_pop(ctx, l2)) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
-        return 0;
-    }
-    sfc_count_chain(c, sfc_len(ctx));
+    /* Ethernet popped logically only (st->skip): the NSH encapsulation
+     * folds it into its push; SRv6 pops it first. */
+    st->skip = l2;
+    sfc_count_chain(c, sfc_len(ctx) - l2);
     st->action = SFC_ACT_CLASSIFIED;
     st->arg = c;
     return 0;
@@ -310,8 +309,12 @@ int sfc_xdp(struct xdp_md *ctx)
             sfc_drop(&st, SFC_DROP_UNCLASSIFIED);
         else if (ch->encap == SFC_ENCAP_NSH)
             sfc_nsh_encap(ctx, &st, c);
-        else
+        else if (sfc_pop(ctx, st.skip & 0x1F))
+            sfc_drop(&st, SFC_DROP_TRUNCATED);
+        else {
+            st.skip = 0;
             sfc_srv6_encap(ctx, &st, c);
+        }
         break;
     }
     case SFC_ACT_NSH:
