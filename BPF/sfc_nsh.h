@@ -383,7 +383,7 @@ SFC_SUBPROG int sfc_nsh_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
     __u8 *ip = (__u8 *)(long)ctx->data + skip;
     if (ip + 1 <= (__u8 *)(long)ctx->data_end)
         b[0] = ip[0];
-    else if (sfc_len(ctx) <= skip || bpf_xdp_load_bytes(ctx, skip, b, 1))
+    else if (sfc_len(ctx) <= skip || sfc_load(ctx, skip, b, 1))
         b[0] = 0;
     if (b[0] >> 4 == 6)
         np = SFC_NSH_NP_IPV6;
@@ -402,12 +402,12 @@ SFC_SUBPROG int sfc_vxlan_decap(struct xdp_md *ctx, struct sfc_state *st)
     if (!st)
         return 0;
     __u32 len = sfc_len(ctx);
-    if (len < 20 || bpf_xdp_load_bytes(ctx, 0, h, 1)) {
+    if (len < 20 || sfc_load(ctx, 0, h, 1)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }
     __u32 offset = (h[0] & 0x0F) * 4 + 8;
-    if (offset + 8 > len || bpf_xdp_load_bytes(ctx, offset & 0x7F, h, 8)) {
+    if (offset + 8 > len || sfc_load(ctx, offset & 0x7F, h, 8)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }

@@ -3,9 +3,12 @@
  * NSH header checks. Mirrors Sources/SFCCore/Headers and Tables/FlowHash.
  *
  * Fixed-offset reads at the packet start use direct packet access after a
- * data/data_end check; reads and writes at offsets that depend on the
- * packet (IHL, extension headers, segment lists) go through
- * bpf_xdp_load_bytes / bpf_xdp_store_bytes, which check bounds themselves. */
+ * data/data_end check; reads and writes of a fixed size at offsets that
+ * depend on the packet (IHL, extension headers, segment lists) go through
+ * sfc_load / sfc_store: direct packet access when the bytes lie in the
+ * linear part (always, for a program without XDP frags), else
+ * bpf_xdp_load_bytes / bpf_xdp_store_bytes, which check bounds themselves.
+ * Variable-size copies use the helpers. */
 #ifndef SFC_PARSE_H
 #define SFC_PARSE_H
 
@@ -39,6 +42,34 @@
 /* Packet offsets the program handles: jumbo frames (9000-byte MTU) fit,
  * e.g. under generic XDP; native XDP frames are at most a page. */
 #define SFC_MAX_OFFSET 16383
+
+/* Copy the n bytes (a constant) at packet offset `off` to buf / from buf:
+ * the same bytes and the same result as bpf_xdp_load_bytes /
+ * bpf_xdp_store_bytes, without a helper call when they are in the linear
+ * part. */
+static __always_inline long sfc_load(struct xdp_md *ctx, __u32 off, void *buf, __u32 n)
+{
+    if (off <= SFC_MAX_OFFSET) {
+        __u8 *p = (__u8 *)(long)ctx->data + (off & SFC_MAX_OFFSET);
+        if (p + n <= (__u8 *)(long)ctx->data_end) {
+            __builtin_memcpy(buf, p, n);
+            return 0;
+        }
+    }
+    return bpf_xdp_load_bytes(ctx, off, buf, n);
+}
+
+static __always_inline long sfc_store(struct xdp_md *ctx, __u32 off, const void *buf, __u32 n)
+{
+    if (off <= SFC_MAX_OFFSET) {
+        __u8 *p = (__u8 *)(long)ctx->data + (off & SFC_MAX_OFFSET);
+        if (p + n <= (__u8 *)(long)ctx->data_end) {
+            __builtin_memcpy(p, buf, n);
+            return 0;
+        }
+    }
+    return bpf_xdp_store_bytes(ctx, off, (void *)buf, n);
+}
 
 /* The packet's length. A helper rather than data_end - data: the verifier
  * refuses the 32-bit pointer arithmetic clang makes of that. */
@@ -130,16 +161,16 @@ SFC_SUBPROG int sfc_trim_to_ip(struct xdp_md *ctx)
     __u32 len = sfc_len(ctx);
     if (len < 1 || len > SFC_MAX_OFFSET + 1)
         return 0;
-    if (bpf_xdp_load_bytes(ctx, 0, h, 1))
+    if (sfc_load(ctx, 0, h, 1))
         return 0;
     if (h[0] >> 4 == 4 && len >= 20) {
-        if (bpf_xdp_load_bytes(ctx, 0, h, 4))
+        if (sfc_load(ctx, 0, h, 4))
             return 0;
         __u32 total = sfc_be16(h + 2);
         if (total >= 20 && total < len)
             return sfc_trim(ctx, len - total);
     } else if (h[0] >> 4 == 6 && len >= 40) {
-        if (bpf_xdp_load_bytes(ctx, 0, h, 6))
+        if (sfc_load(ctx, 0, h, 6))
             return 0;
         __u32 total = 40 + (__u32)sfc_be16(h + 4);
         if (total < len)
@@ -241,10 +272,10 @@ SFC_SUBPROG __u32 sfc_hash_ip(struct xdp_md *ctx, __u32 base)
     if (base >= len || base > SFC_MAX_OFFSET || len > SFC_MAX_OFFSET + 1)
         return 0;
     __u32 count = len - base;
-    if (bpf_xdp_load_bytes(ctx, base, ip, 1))
+    if (sfc_load(ctx, base, ip, 1))
         return 0;
     if (ip[0] >> 4 == 4) {
-        if (count < 20 || bpf_xdp_load_bytes(ctx, base, ip, 20))
+        if (count < 20 || sfc_load(ctx, base, ip, 20))
             return 0;
         __u32 hl = (ip[0] & 0x0F) * 4;
         if (hl < 20)
@@ -253,7 +284,7 @@ SFC_SUBPROG __u32 sfc_hash_ip(struct xdp_md *ctx, __u32 base)
         /* Ports only for unfragmented TCP/UDP (neither MF nor an offset). */
         if ((sfc_be16(ip + 6) & 0x3FFF) == 0 && (f.proto == SFC_IPPROTO_TCP || f.proto == SFC_IPPROTO_UDP) &&
             hl + 4 <= count) {
-            if (bpf_xdp_load_bytes(ctx, (base + hl) & SFC_MAX_OFFSET, ports, 4) == 0) {
+            if (sfc_load(ctx, (base + hl) & SFC_MAX_OFFSET, ports, 4) == 0) {
                 f.pa = sfc_be16(ports);
                 f.pb = sfc_be16(ports + 2);
             }
@@ -264,7 +295,7 @@ SFC_SUBPROG __u32 sfc_hash_ip(struct xdp_md *ctx, __u32 base)
         return sfc_flow_hash(&f);
     }
     if (ip[0] >> 4 == 6) {
-        if (count < 40 || bpf_xdp_load_bytes(ctx, base, ip, 40))
+        if (count < 40 || sfc_load(ctx, base, ip, 40))
             return 0;
         struct sfc_chain6 chain = {};
         __u32 end = 40 + (__u32)sfc_be16(ip + 4);
@@ -274,7 +305,7 @@ SFC_SUBPROG __u32 sfc_hash_ip(struct xdp_md *ctx, __u32 base)
         if (sfc_walk6(ctx, base, end, ip[6], &chain) == 0 && !chain.later_fragment) {
             f.proto = chain.upper_proto;
             if ((f.proto == SFC_IPPROTO_TCP || f.proto == SFC_IPPROTO_UDP) && chain.upper_offset + 4 <= count &&
-                bpf_xdp_load_bytes(ctx, (base + chain.upper_offset) & SFC_MAX_OFFSET, ports, 4) == 0) {
+                sfc_load(ctx, (base + chain.upper_offset) & SFC_MAX_OFFSET, ports, 4) == 0) {
                 f.pa = sfc_be16(ports);
                 f.pb = sfc_be16(ports + 2);
             }
@@ -301,7 +332,7 @@ SFC_SUBPROG __u32 sfc_nsh_problem(struct xdp_md *ctx, __u32 base)
 
     if (base > 0x7F || len < base + 8)
         return SFC_DROP_TRUNCATED;
-    if (bpf_xdp_load_bytes(ctx, base, h, 4))
+    if (sfc_load(ctx, base, h, 4))
         return SFC_DROP_TRUNCATED;
     __u32 available = len - base;
     __u32 words = h[1] & 0x3F;
@@ -329,7 +360,7 @@ SFC_SUBPROG __u32 sfc_nsh_problem(struct xdp_md *ctx, __u32 base)
                 break;
             if (offset + 4 > end)
                 return SFC_DROP_NSH_BAD_LENGTH;
-            if (bpf_xdp_load_bytes(ctx, (base + offset) & 0x1FF, h, 4))
+            if (sfc_load(ctx, (base + offset) & 0x1FF, h, 4))
                 return SFC_DROP_NSH_BAD_LENGTH;
             offset += 4 + ((h[3] & 0x7F) + 3) / 4 * 4;
         }

@@ -28,8 +28,8 @@ SFC_SUBPROG int sfc_demasquerade(struct xdp_md *ctx, struct sfc_state *st)
         return 0;
     }
     __u32 so = (__u32)info.chain.srh_offset & SFC_MAX_OFFSET;
-    if (bpf_xdp_load_bytes(ctx, (so + 8 + 16 * (__u32)info.sl) & SFC_MAX_OFFSET, seg, 16) ||
-        bpf_xdp_store_bytes(ctx, 24, seg, 16)) {
+    if (sfc_load(ctx, (so + 8 + 16 * (__u32)info.sl) & SFC_MAX_OFFSET, seg, 16) ||
+        sfc_store(ctx, 24, seg, 16)) {
         sfc_drop(st, SFC_DROP_SRH_MALFORMED);
         return 0;
     }

@@ -67,16 +67,16 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         list = SFC_MAX_SEGMENTS;
     __u32 srh_len = list == 0 ? 0 : 8 + 16 * list;
     __u32 len = sfc_len(ctx);
-    if (len == 0 || bpf_xdp_load_bytes(ctx, 0, b, 1)) {
+    if (len == 0 || sfc_load(ctx, 0, b, 1)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }
     int v6 = b[0] >> 4 == 6;
     __u32 tc = 0;
     if (v6) {
-        if (len >= 40 && bpf_xdp_load_bytes(ctx, 0, b, 2) == 0)
+        if (len >= 40 && sfc_load(ctx, 0, b, 2) == 0)
             tc = (sfc_be16(b) >> 4) & 0xFF;
-    } else if (len >= 2 && bpf_xdp_load_bytes(ctx, 0, b, 2) == 0) {
+    } else if (len >= 2 && sfc_load(ctx, 0, b, 2) == 0) {
         tc = b[1];
     }
     __u32 inner = v6 ? SFC_NH_IPV6 : SFC_NH_IPV4;
@@ -129,7 +129,7 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         if (i >= list)
             break;
         if (sfc_segment(st, c, n - 1 - i, hash, &active) ||
-            bpf_xdp_store_bytes(ctx, 48 + 16 * i, active.addr, 16)) {
+            sfc_store(ctx, 48 + 16 * i, active.addr, 16)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
@@ -153,7 +153,7 @@ SFC_SUBPROG int sfc_checked_srh(struct xdp_md *ctx, struct sfc_state *st, __u32 
     if (!st || !out)
         return -1;
     __u32 len = sfc_len(ctx);
-    if (len < 40 || len > SFC_MAX_OFFSET || bpf_xdp_load_bytes(ctx, 0, h, 8) || h[0] >> 4 != 6 ||
+    if (len < 40 || len > SFC_MAX_OFFSET || sfc_load(ctx, 0, h, 8) || h[0] >> 4 != 6 ||
         40 + (__u32)sfc_be16(h + 4) > len) {
         sfc_drop(st, SFC_DROP_IPV6_BAD_HEADER);
         return -1;
@@ -174,7 +174,7 @@ SFC_SUBPROG int sfc_checked_srh(struct xdp_md *ctx, struct sfc_state *st, __u32 
         return 0;
     }
     __u32 so = (__u32)out->chain.srh_offset;
-    if (so + 8 > len || bpf_xdp_load_bytes(ctx, so & SFC_MAX_OFFSET, h, 8) || len - so < ((__u32)h[1] + 1) * 8) {
+    if (so + 8 > len || sfc_load(ctx, so & SFC_MAX_OFFSET, h, 8) || len - so < ((__u32)h[1] + 1) * 8) {
         sfc_drop(st, SFC_DROP_SRH_MALFORMED);
         return -1;
     }
@@ -219,9 +219,9 @@ SFC_SUBPROG int sfc_advance(struct xdp_md *ctx, struct sfc_state *st, struct sfc
     __u8 sl = info->sl - 1;
     __u32 so = (__u32)info->chain.srh_offset & SFC_MAX_OFFSET;
     __u32 index = to_last ? 0 : sl;
-    if (bpf_xdp_store_bytes(ctx, so + 3, &sl, 1) ||
-        bpf_xdp_load_bytes(ctx, (so + 8 + 16 * index) & SFC_MAX_OFFSET, seg, 16) ||
-        bpf_xdp_store_bytes(ctx, 24, seg, 16)) {
+    if (sfc_store(ctx, so + 3, &sl, 1) ||
+        sfc_load(ctx, (so + 8 + 16 * index) & SFC_MAX_OFFSET, seg, 16) ||
+        sfc_store(ctx, 24, seg, 16)) {
         sfc_drop(st, SFC_DROP_SRH_MALFORMED);
         return -1;
     }
@@ -265,10 +265,10 @@ SFC_SUBPROG int sfc_decapsulate(struct xdp_md *ctx, struct sfc_state *st)
             found = 1;
         }
     } else if (behavior == SFC_BEH_END_DT4) {
-        if (len >= 20 && bpf_xdp_load_bytes(ctx, 16, addr, 4) == 0)
+        if (len >= 20 && sfc_load(ctx, 16, addr, 4) == 0)
             found = sfc_route4(st, addr) == 0;
     } else {
-        if (len >= 40 && bpf_xdp_load_bytes(ctx, 24, addr, 16) == 0)
+        if (len >= 40 && sfc_load(ctx, 24, addr, 16) == 0)
             found = sfc_route6(st, addr) == 0;
     }
     if (!found) {
@@ -398,7 +398,7 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
     for (int i = 0; i < SFC_MAX_LOCAL_SIDS; i++) {
         if (!sfc_pending(st))
             return 0;
-        if (sfc_len(ctx) < 40 || bpf_xdp_load_bytes(ctx, 24, key.addr, 16)) {
+        if (sfc_len(ctx) < 40 || sfc_load(ctx, 24, key.addr, 16)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }

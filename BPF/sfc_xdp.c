@@ -110,7 +110,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
     }
 
     if (type == SFC_ETH_P_IPV4) {
-        if (l3len < 20 || bpf_xdp_load_bytes(ctx, l2, ip, 20)) {
+        if (l3len < 20 || sfc_load(ctx, l2, ip, 20)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
@@ -127,7 +127,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
         /* Ports of unfragmented packets and first fragments. */
         if ((frag & 0x1FFF) == 0 && (f.proto == SFC_IPPROTO_TCP || f.proto == SFC_IPPROTO_UDP)) {
             __u8 pp[8] SFC_SLOT;
-            if (total < hl + 4 || bpf_xdp_load_bytes(ctx, (l2 + hl) & 0x7F, pp, 4)) {
+            if (total < hl + 4 || sfc_load(ctx, (l2 + hl) & 0x7F, pp, 4)) {
                 sfc_drop(st, SFC_DROP_TRUNCATED);
                 return 0;
             }
@@ -162,7 +162,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
         f.dscp = ip[1] >> 2;
         f.v6 = 0;
     } else if (type == SFC_ETH_P_IPV6) {
-        if (l3len < 40 || bpf_xdp_load_bytes(ctx, l2, ip, 40)) {
+        if (l3len < 40 || sfc_load(ctx, l2, ip, 40)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
@@ -213,7 +213,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
         if (!chain6.later_fragment && (f.proto == SFC_IPPROTO_TCP || f.proto == SFC_IPPROTO_UDP)) {
             __u8 pp[8] SFC_SLOT;
             if (40 + payload < chain6.upper_offset + 4 ||
-                bpf_xdp_load_bytes(ctx, (l2 + chain6.upper_offset) & SFC_MAX_OFFSET, pp, 4)) {
+                sfc_load(ctx, (l2 + chain6.upper_offset) & SFC_MAX_OFFSET, pp, 4)) {
                 sfc_drop(st, SFC_DROP_TRUNCATED);
                 return 0;
             }
