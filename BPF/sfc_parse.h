@@ -71,11 +71,19 @@ static __always_inline long sfc_store(struct xdp_md *ctx, __u32 off, const void 
     return bpf_xdp_store_bytes(ctx, off, (void *)buf, n);
 }
 
-/* The packet's length. A helper rather than data_end - data: the verifier
- * refuses the 32-bit pointer arithmetic clang makes of that. */
+/* The packet's length: data_end - data, which is bpf_xdp_get_buff_len for
+ * a program without XDP frags (SEC("xdp"): the kernel hands it linear
+ * frames only). In 64-bit arithmetic written out, because the verifier
+ * refuses the 32-bit pointer arithmetic clang makes of it; the difference
+ * of two packet pointers is a scalar for a privileged loader, as the
+ * helper's result was. */
 static __always_inline __u32 sfc_len(struct xdp_md *ctx)
 {
-    return (__u32)bpf_xdp_get_buff_len(ctx);
+    __u64 len;
+    asm volatile("%0 = %1; %0 -= %2"
+                 : "=&r"(len)
+                 : "r"((void *)(long)ctx->data_end), "r"((void *)(long)ctx->data));
+    return (__u32)len;
 }
 
 /* Remove n bytes at the front (Swift PacketBuffer.adjust). */
