@@ -31,11 +31,18 @@ SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, 
      * (st->skip): one adjustment makes room for NSH and leaves 14 bytes
      * in front for sfc_emit to write the outgoing Ethernet header in. */
     __u32 skip = st->skip & 0x1F, front = skip ? ETH_HLEN : 0;
-    int delta = (int)skip - (int)(8 + clen + front);
-    if (delta && bpf_xdp_adjust_head(ctx, delta) &&
-        (sfc_make_headroom(ctx, (__u32)-delta + 18) || bpf_xdp_adjust_head(ctx, delta))) {
-        sfc_drop(st, SFC_DROP_NO_HEADROOM);
-        return 0;
+    if (bpf_xdp_adjust_head(ctx, (int)skip - (int)(8 + clen + front))) {
+        /* Short of headroom: the steps without the fold (pop, push making
+         * headroom, Ethernet pushed by sfc_emit), so the same frames fit. */
+        front = 0;
+        if (skip && sfc_pop(ctx, skip)) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return 0;
+        }
+        if (sfc_push(ctx, 8 + clen)) {
+            sfc_drop(st, SFC_DROP_NO_HEADROOM);
+            return 0;
+        }
     }
     st->skip = front;
     __u8 *data = (__u8 *)(long)ctx->data + front;

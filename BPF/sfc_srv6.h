@@ -66,17 +66,21 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
     if (list > SFC_MAX_SEGMENTS)
         list = SFC_MAX_SEGMENTS;
     __u32 srh_len = list == 0 ? 0 : 8 + 16 * list;
-    __u32 len = sfc_len(ctx);
-    if (len == 0 || sfc_load(ctx, 0, b, 1)) {
+    /* A classified packet still has its Ethernet header in front
+     * (st->skip): the inner packet starts there, and one adjustment makes
+     * room for the outer headers and 14 bytes in front for sfc_emit. */
+    __u32 skip = st->skip & 0x1F, front = skip ? ETH_HLEN : 0;
+    __u32 len = sfc_len(ctx) - skip;
+    if (len == 0 || sfc_load(ctx, skip, b, 1)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }
     int v6 = b[0] >> 4 == 6;
     __u32 tc = 0;
     if (v6) {
-        if (len >= 40 && sfc_load(ctx, 0, b, 2) == 0)
+        if (len >= 40 && sfc_load(ctx, skip, b, 2) == 0)
             tc = (sfc_be16(b) >> 4) & 0xFF;
-    } else if (len >= 2 && sfc_load(ctx, 0, b, 2) == 0) {
+    } else if (len >= 2 && sfc_load(ctx, skip, b, 2) == 0) {
         tc = b[1];
     }
     __u32 inner = v6 ? SFC_NH_IPV6 : SFC_NH_IPV4;
@@ -89,15 +93,27 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
     }
-    if (sfc_push(ctx, 40 + srh_len)) {
-        sfc_drop(st, SFC_DROP_NO_HEADROOM);
+    if (bpf_xdp_adjust_head(ctx, (int)skip - (int)(40 + srh_len + front))) {
+        /* Short of headroom: the steps without the fold (pop, push making
+         * headroom, Ethernet pushed by sfc_emit), so the same frames fit. */
+        front = 0;
+        if (skip && sfc_pop(ctx, skip)) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return 0;
+        }
+        if (sfc_push(ctx, 40 + srh_len)) {
+            sfc_drop(st, SFC_DROP_NO_HEADROOM);
+            return 0;
+        }
+    }
+    st->skip = front;
+    __u8 *data = (__u8 *)(long)ctx->data + front;
+    if (data + 48 > (__u8 *)(long)ctx->data_end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;
     }
-    __u8 *data = sfc_head(ctx, st, 48);
-    if (!data)
-        return 0;
     __u32 w = 6u << 28 | tc << 20 | (hash & 0xFFFFF);
-    __u32 payload = sfc_len(ctx) - 40;
+    __u32 payload = sfc_len(ctx) - front - 40;
     data[0] = w >> 24;
     data[1] = (w >> 16) & 0xFF;
     data[2] = (w >> 8) & 0xFF;
@@ -129,7 +145,7 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         if (i >= list)
             break;
         if (sfc_segment(st, c, n - 1 - i, hash, &active) ||
-            sfc_store(ctx, 48 + 16 * i, active.addr, 16)) {
+            sfc_store(ctx, front + 48 + 16 * i, active.addr, 16)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
@@ -398,7 +414,10 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
     for (int i = 0; i < SFC_MAX_LOCAL_SIDS; i++) {
         if (!sfc_pending(st))
             return 0;
-        if (sfc_len(ctx) < 40 || sfc_load(ctx, 24, key.addr, 16)) {
+        /* After H.Encaps the IPv6 header starts st->skip bytes in (room
+         * for the Ethernet header); a local SID pops that first. */
+        __u32 skip = st->skip & 0x1F;
+        if (sfc_len(ctx) - skip < 40 || sfc_load(ctx, skip + 24, key.addr, 16)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
@@ -412,6 +431,13 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
                 return sfc_emit(ctx, st, SFC_ETH_P_IPV6);
             }
             __builtin_memcpy(&st->sid, e, sizeof(st->sid));
+        }
+        if (skip) {
+            st->skip = 0;
+            if (sfc_pop(ctx, skip)) {
+                sfc_drop(st, SFC_DROP_TRUNCATED);
+                return 0;
+            }
         }
         st->known = 0;
         if (!sfc_endpoint(ctx, st))
@@ -429,7 +455,7 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
 {
     if (!st)
         return 0;
-    __u32 hash = sfc_hash_ip(ctx, 0);
+    __u32 hash = sfc_hash_ip(ctx, st->skip & 0x1F);
     struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
     if (!ch) {
         sfc_drop(st, SFC_DROP_NO_ROUTE);

@@ -237,8 +237,8 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
         sfc_drop(st, SFC_DROP_UNCLASSIFIED);
         return 0;
     }
-    /* Ethernet popped logically only (st->skip): the NSH encapsulation
-     * folds it into its push; SRv6 pops it first. */
+    /* Ethernet popped logically only (st->skip): the NSH and SRv6
+     * encapsulations fold it into their push. */
     st->skip = l2;
     sfc_count_chain(c, sfc_len(ctx) - l2);
     st->action = SFC_ACT_CLASSIFIED;
@@ -309,12 +309,8 @@ int sfc_xdp(struct xdp_md *ctx)
             sfc_drop(&st, SFC_DROP_UNCLASSIFIED);
         else if (ch->encap == SFC_ENCAP_NSH)
             sfc_nsh_encap(ctx, &st, c);
-        else if (sfc_pop(ctx, st.skip & 0x1F))
-            sfc_drop(&st, SFC_DROP_TRUNCATED);
-        else {
-            st.skip = 0;
+        else
             sfc_srv6_encap(ctx, &st, c);
-        }
         break;
     }
     case SFC_ACT_NSH:
