@@ -15,7 +15,7 @@
 static __always_inline int sfc_pop_l3(struct xdp_md *ctx, struct sfc_state *st, __u32 n)
 {
     __u32 len = sfc_len(ctx);
-    n = (n + st->skip) & 0x3FF;
+    n = (n & 0x3FF) + (st->skip & 0x3FF);
     if (n > len)
         return -1;
     if (len - n >= ETH_HLEN) {

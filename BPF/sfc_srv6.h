@@ -168,13 +168,15 @@ SFC_SUBPROG int sfc_checked_srh(struct xdp_md *ctx, struct sfc_state *st, __u32 
     __u8 h[8] SFC_SLOT;
     if (!st || !out)
         return -1;
-    __u32 len = sfc_len(ctx);
-    if (len < 40 || len > SFC_MAX_OFFSET || sfc_load(ctx, 0, h, 8) || h[0] >> 4 != 6 ||
+    /* The IPv6 header starts st->skip bytes in (Ethernet not popped). */
+    __u32 base = st->skip & 0x1F;
+    __u32 len = sfc_len(ctx) - base;
+    if (len < 40 || len > SFC_MAX_OFFSET || sfc_load(ctx, base, h, 8) || h[0] >> 4 != 6 ||
         40 + (__u32)sfc_be16(h + 4) > len) {
         sfc_drop(st, SFC_DROP_IPV6_BAD_HEADER);
         return -1;
     }
-    if (sfc_walk6(ctx, 0, 40 + (__u32)sfc_be16(h + 4), h[6], &out->chain)) {
+    if (sfc_walk6(ctx, base, 40 + (__u32)sfc_be16(h + 4), h[6], &out->chain)) {
         sfc_drop(st, SFC_DROP_SRH_MALFORMED);
         return -1;
     }
@@ -190,7 +192,7 @@ SFC_SUBPROG int sfc_checked_srh(struct xdp_md *ctx, struct sfc_state *st, __u32 
         return 0;
     }
     __u32 so = (__u32)out->chain.srh_offset;
-    if (so + 8 > len || sfc_load(ctx, so & SFC_MAX_OFFSET, h, 8) || len - so < ((__u32)h[1] + 1) * 8) {
+    if (so + 8 > len || sfc_load(ctx, (base + so) & SFC_MAX_OFFSET, h, 8) || len - so < ((__u32)h[1] + 1) * 8) {
         sfc_drop(st, SFC_DROP_SRH_MALFORMED);
         return -1;
     }
@@ -223,9 +225,12 @@ SFC_SUBPROG int sfc_advance(struct xdp_md *ctx, struct sfc_state *st, struct sfc
     __u8 seg[16] SFC_SLOT;
     if (!st || !info)
         return -1;
-    __u8 *data = sfc_head(ctx, st, 40);
-    if (!data)
+    __u32 base = st->skip & 0x1F;
+    __u8 *data = (__u8 *)(long)ctx->data + base;
+    if (data + 40 > (__u8 *)(long)ctx->data_end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
         return -1;
+    }
     __u8 hop_limit = data[7];
     if (hop_limit <= 1) {
         sfc_drop(st, SFC_DROP_SRV6_HOP_LIMIT_EXPIRED);
@@ -235,9 +240,9 @@ SFC_SUBPROG int sfc_advance(struct xdp_md *ctx, struct sfc_state *st, struct sfc
     __u8 sl = info->sl - 1;
     __u32 so = (__u32)info->chain.srh_offset & SFC_MAX_OFFSET;
     __u32 index = to_last ? 0 : sl;
-    if (sfc_store(ctx, so + 3, &sl, 1) ||
-        sfc_load(ctx, (so + 8 + 16 * index) & SFC_MAX_OFFSET, seg, 16) ||
-        sfc_store(ctx, 24, seg, 16)) {
+    if (sfc_store(ctx, base + so + 3, &sl, 1) ||
+        sfc_load(ctx, (base + so + 8 + 16 * index) & SFC_MAX_OFFSET, seg, 16) ||
+        sfc_store(ctx, base + 24, seg, 16)) {
         sfc_drop(st, SFC_DROP_SRH_MALFORMED);
         return -1;
     }
@@ -334,7 +339,7 @@ SFC_SUBPROG int sfc_proxy_out(struct xdp_md *ctx, struct sfc_state *st)
                 return 0;
             }
             struct sfc_proxy_cache *cache = bpf_map_lookup_elem(&sfc_proxy_cache, &slot);
-            if (!cache || bpf_xdp_load_bytes(ctx, 0, cache->bytes, upper)) {
+            if (!cache || bpf_xdp_load_bytes(ctx, st->skip & 0x1F, cache->bytes, upper)) {
                 sfc_drop(st, SFC_DROP_SRH_MALFORMED);
                 return 0;
             }
@@ -414,8 +419,8 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
     for (int i = 0; i < SFC_MAX_LOCAL_SIDS; i++) {
         if (!sfc_pending(st))
             return 0;
-        /* After H.Encaps the IPv6 header starts st->skip bytes in (room
-         * for the Ethernet header); a local SID pops that first. */
+        /* The IPv6 header starts st->skip bytes in (the Ethernet header,
+         * or room for it after H.Encaps); the endpoints read behind it. */
         __u32 skip = st->skip & 0x1F;
         if (sfc_len(ctx) - skip < 40 || sfc_load(ctx, skip + 24, key.addr, 16)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
@@ -431,13 +436,6 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
                 return sfc_emit(ctx, st, SFC_ETH_P_IPV6);
             }
             __builtin_memcpy(&st->sid, e, sizeof(st->sid));
-        }
-        if (skip) {
-            st->skip = 0;
-            if (sfc_pop(ctx, skip)) {
-                sfc_drop(st, SFC_DROP_TRUNCATED);
-                return 0;
-            }
         }
         st->known = 0;
         if (!sfc_endpoint(ctx, st))

@@ -182,10 +182,9 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
             }
             __builtin_memcpy(&st->sid, sid, sizeof(st->sid));
             st->known = 1;
-            if (sfc_pop(ctx, l2)) {
-                sfc_drop(st, SFC_DROP_TRUNCATED);
-                return 0;
-            }
+            /* Ethernet popped logically only (st->skip): the SRv6 paths
+             * read behind it, and sfc_emit rewrites it in place. */
+            st->skip = l2;
             st->action = SFC_ACT_LOCAL_SID;
             return 0;
         }
