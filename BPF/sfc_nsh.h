@@ -61,6 +61,13 @@ SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, 
     data[7] = si;
     if (clen > 0) {
         ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+        if (ch && clen == 16) {
+            /* MD type 1 (RFC 8300 s2.4): 16 bytes, written in place. */
+            if (data + 24 <= (__u8 *)(long)ctx->data_end) {
+                __builtin_memcpy(data + 8, ch->context, 16);
+                return 0;
+            }
+        }
         if (!ch || bpf_xdp_store_bytes(ctx, front + 8, ch->context, clen)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
@@ -305,6 +312,9 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
     }
     __u32 count = fn->instance_count;
     __u32 kind = fn->kind;
+    /* The hop's counters (Swift Pipeline.countHop), from the entries at hand. */
+    __u32 hop_counter = ch->hop_counter_base + k;
+    __u32 instance_base = fn->instance_counter_base;
     /* The inner flow hash picks among several instances and gives
      * VXLAN-GPE its source port; a single local instance needs neither. */
     __u32 hash = 0;
@@ -319,7 +329,8 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         }
         i = fn->buckets[sfc_flow_bucket(hash)];
     }
-    sfc_count_hop(st->gen, c, k, (__s32)f, (__s32)i);
+    sfc_count_hop_index(hop_counter);
+    sfc_count_instance_index(instance_base + i);
     __u32 slot = f * SFC_MAX_INSTANCES + (i & (SFC_MAX_INSTANCES - 1));
     in = SFC_LOOKUP(sfc_instances, st->gen, &slot);
     if (!in) {
