@@ -71,19 +71,24 @@ static __always_inline long sfc_store(struct xdp_md *ctx, __u32 off, const void 
     return bpf_xdp_store_bytes(ctx, off, (void *)buf, n);
 }
 
-/* The packet's length: data_end - data, which is bpf_xdp_get_buff_len for
- * a program without XDP frags (SEC("xdp"): the kernel hands it linear
- * frames only). In 64-bit arithmetic written out, because the verifier
- * refuses the 32-bit pointer arithmetic clang makes of it; the difference
- * of two packet pointers is a scalar for a privileged loader, as the
- * helper's result was. */
+/* The packet's length. Live, a program without XDP frags (SEC("xdp")) only
+ * sees linear frames, but BPF_PROG_RUN makes frags of an input longer than
+ * its linear part (about 3.5 KB), which no pop of ours shrinks below
+ * SFC_LINEAR_EXACT. So a shorter linear part is the whole frame, and
+ * data_end - data spares the bpf_xdp_get_buff_len call. Written out in
+ * 64-bit arithmetic, because the verifier refuses the 32-bit pointer
+ * arithmetic clang makes of it; the difference of two packet pointers is a
+ * scalar for a privileged loader, as the helper's result was. */
+#define SFC_LINEAR_EXACT 512
 static __always_inline __u32 sfc_len(struct xdp_md *ctx)
 {
     __u64 len;
     asm volatile("%0 = %1; %0 -= %2"
                  : "=&r"(len)
                  : "r"((void *)(long)ctx->data_end), "r"((void *)(long)ctx->data));
-    return (__u32)len;
+    if (len < SFC_LINEAR_EXACT)
+        return (__u32)len;
+    return (__u32)bpf_xdp_get_buff_len(ctx);
 }
 
 /* Remove n bytes at the front (Swift PacketBuffer.adjust). */
