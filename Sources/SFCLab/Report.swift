@@ -6,6 +6,7 @@
 // these numbers together. JSON and text carry the same content.
 import Foundation
 import SFCConfig
+import SFCCore
 import SFCTrace
 
 public struct LabReport: Encodable, Sendable {
@@ -197,7 +198,13 @@ struct ReportBuilder {
                 return hop
             }
             var delivered = c["delivered"] as? Int ?? 0, deliveredCounter = "forwarder chain counter"
-            if let config, config.encapsulation == .srv6, case .segment(let sid) = config.end,
+            // The forwarder counts an SRv6 chain's deliveries at its own
+            // End.DX*/DT* SID only when no other chain ends there; for a
+            // shared one, its port's tx counter stands in.
+            func chainsEnding(at sid: IPv6Address) -> Int {
+                plan.config.chains.filter { if case .segment(let s) = $0.end { s == sid } else { false } }.count
+            }
+            if let config, config.encapsulation == .srv6, case .segment(let sid) = config.end, chainsEnding(at: sid) > 1,
                let local = plan.config.sids.first(where: { $0.sid == sid }), let via = local.via,
                let tx = dedicatedPortTX(via.port, ports) {
                 delivered = tx.tx
