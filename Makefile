@@ -65,6 +65,7 @@ bench: deps bpf
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	scripts/bench-dpdk.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/dpdk.json
 	scripts/bench-xdp.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/xdp.json
+	"$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/chain-trace" bench-compile --rules 100000 | tee bench/results/compile.json
 
 clean:
 	rm -rf .build .build-* .build_*

@@ -28,6 +28,7 @@ struct sfc_state {
     __u32 gen;                        /* sfc_active, read once */
     __u32 ingress;                    /* port index */
     __u32 egress;                     /* SFC_NONE until emitted */
+    __u32 tx_len;                     /* frame length sent to egress (counted once the redirect is taken) */
     __u32 reason;                     /* drop reason, 0 while pending */
     __u32 trusted;
     __u32 known;                      /* sid below holds the DA's SID entry */
@@ -86,6 +87,9 @@ static __always_inline void sfc_count_rx(__u32 port)
         c->rx_packets += 1;
 }
 
+/* Counted by the main program only when bpf_redirect_map took the frame:
+ * a port whose link is down has no sfc_tx_ports entry, and what is not
+ * sent is not counted as sent (it is dropped `egress-down`). */
 static __always_inline void sfc_count_tx(__u32 port, __u64 bytes)
 {
     struct sfc_port_counters *c = bpf_map_lookup_elem(&sfc_port_counts, &port);

@@ -84,7 +84,7 @@ SFC_SUBPROG int sfc_emit(struct xdp_md *ctx, struct sfc_state *st, __u32 etherty
         data[13] = ethertype & 0xFF;
     }
     st->egress = port;
-    sfc_count_tx(port, len + l2);
+    st->tx_len = len + l2;
     return 0;
 }
 

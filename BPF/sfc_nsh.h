@@ -191,7 +191,7 @@ SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
             return 0;
         }
         st->egress = port;
-        sfc_count_tx(port, len);
+        st->tx_len = len;
     } else {
         sfc_drop(st, SFC_DROP_NSH_UNKNOWN_NEXT_PROTOCOL);
         return 0;

@@ -348,6 +348,16 @@ int sfc_xdp(struct xdp_md *ctx)
         verdict = (int)bpf_redirect_map(&sfc_tx_ports, st.egress, 0);
         if (test)
             verdict = XDP_REDIRECT;
+        if (verdict == XDP_REDIRECT) {
+            sfc_count_tx(st.egress, st.tx_len);
+        } else {
+            /* No devmap entry: the daemon removes a port whose link is
+             * down (XDPDataplane.refreshLinks). */
+            st.egress = SFC_NONE;
+            st.reason = SFC_DROP_EGRESS_DOWN;
+            sfc_count_drop(st.reason);
+            verdict = XDP_DROP;
+        }
     }
     if (test) {
         /* bpf_xdp_adjust_head moved the metadata along with the data. */

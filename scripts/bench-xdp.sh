@@ -27,7 +27,8 @@
 # BENCH_GEN_LCORES (testpmd's forwarding lcores, one queue each: 1 or 2,
 # default 2) part 2;
 # BENCH_XDP_KEEP=1 keeps the work directory (logs, raw windows). The BPF
-# objects come from SFC_BPF_OBJECT_DIR (default: .build/bpf, `make bpf`).
+# objects come from SFC_BPF_OBJECT_DIR (default: .build/bpf, `make bpf`),
+# handed to the forwarder as --bpf-object.
 # Needs root, bpffs on /sys/fs/bpf, dpdk-testpmd (dpdk-dev), bpftool, clang
 # and python3.
 #
@@ -41,7 +42,7 @@ set -euo pipefail
 forwarder=${1:?usage: $0 PATH/TO/sfc-forwarder [OUTPUT.json]}
 output=${2:-bench/results/xdp.json}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-export SFC_BPF_OBJECT_DIR=${SFC_BPF_OBJECT_DIR:-$repo/.build/bpf}
+SFC_BPF_OBJECT_DIR=${SFC_BPF_OBJECT_DIR:-$repo/.build/bpf}
 parts=${BENCH_XDP_PARTS:-prog-run live}
 cases=${BENCH_XDP_CASES:-nsh-sff-forward classify-1k-nsh-encap classify-100k-nsh-encap classify-srv6-encaps-3sids srv6-end srv6-end-as}
 rounds=${BENCH_XDP_ROUNDS:-9}
@@ -108,7 +109,7 @@ mkdir -p "$(dirname "$output")"
 case " $parts " in *" prog-run "*)
     for c in $cases; do
         echo "== BPF_PROG_RUN $c (and xdp_tx_baseline), $rounds rounds x $runs runs each"
-        if ! "$forwarder" bench --dataplane xdp --case "$c" --rounds "$rounds" --runs "$runs" >> "$work/prog-run.jsonl" 2> "$work/prog-run-$c.err"; then
+        if ! "$forwarder" bench --dataplane xdp --bpf-object "$SFC_BPF_OBJECT_DIR/sfc_xdp.o" --case "$c" --rounds "$rounds" --runs "$runs" >> "$work/prog-run.jsonl" 2> "$work/prog-run-$c.err"; then
             cat "$work/prog-run-$c.err" >&2
             python3 -c 'import json,sys; print(json.dumps({"case": sys.argv[1], "error": open(sys.argv[2]).read().strip()[-2000:]}))' \
                 "$c" "$work/prog-run-$c.err" >> "$work/prog-run.jsonl"
@@ -196,7 +197,7 @@ prog_stats() {  # program id -> "run_time_ns run_cnt" (BPF stats)
 
 live_xdp() {  # round [stats]: with "stats", the window runs with kernel.bpf_stats_enabled
     local round=$1 stats=${2:-} fwd
-    nsenter --net="/run/netns/$FWD" "$forwarder" run --config "$work/live.yaml" --dataplane xdp --json \
+    nsenter --net="/run/netns/$FWD" "$forwarder" run --config "$work/live.yaml" --dataplane xdp --bpf-object "$SFC_BPF_OBJECT_DIR/sfc_xdp.o" --json \
         > "$work/fwd-$round.json" 2> "$work/fwd-$round.log" &
     fwd=$!
     pids+=("$fwd")

@@ -10,5 +10,8 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 0   # building and the offline tools do not need it; the XDP dataplane says so itself
 fi
 mkdir -p /sys/fs/bpf
-mount -t bpf bpf /sys/fs/bpf
-echo "mounted bpffs at /sys/fs/bpf"
+# mode=0700: bpffs defaults to 1777, which would let any local user create
+# or swap /sys/fs/bpf/sfc before the forwarder does (the forwarder also
+# refuses a pin directory that is not root's or that others can write).
+mount -t bpf -o mode=0700 bpf /sys/fs/bpf
+echo "mounted bpffs at /sys/fs/bpf (mode 0700)"

@@ -15,6 +15,7 @@
     SFC_DROP(MTU_EXCEEDED, 8, "mtu-exceeded") \
     SFC_DROP(NO_HEADROOM, 9, "no-headroom") \
     SFC_DROP(NOT_FOR_US, 10, "not-for-us") \
+    SFC_DROP(EGRESS_DOWN, 11, "egress-down") \
     SFC_DROP(NSH_BAD_VERSION, 20, "nsh-bad-version") \
     SFC_DROP(NSH_BAD_LENGTH, 21, "nsh-bad-length") \
     SFC_DROP(NSH_BAD_MD_TYPE, 22, "nsh-bad-md-type") \

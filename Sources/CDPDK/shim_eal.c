@@ -58,3 +58,15 @@ void sfc_dpdk_request_stop(void) { atomic_store_explicit(&stop_requested, 1, mem
 void sfc_dpdk_clear_stop(void) { atomic_store_explicit(&stop_requested, 0, memory_order_relaxed); }
 
 int sfc_dpdk_stop_requested(void) { return atomic_load_explicit(&stop_requested, memory_order_relaxed); }
+
+// Link state per DPDK port, the same way: written by the daemon's link
+// watch thread, read by the lcores.
+static atomic_uchar link_down[RTE_MAX_ETHPORTS];
+
+void sfc_dpdk_set_link_down(uint16_t port, int down) {
+    if (port < RTE_MAX_ETHPORTS) atomic_store_explicit(&link_down[port], down ? 1 : 0, memory_order_relaxed);
+}
+
+int sfc_dpdk_link_down(uint16_t port) {
+    return port < RTE_MAX_ETHPORTS ? atomic_load_explicit(&link_down[port], memory_order_relaxed) : 0;
+}

@@ -24,6 +24,12 @@ void sfc_dpdk_pktmbuf_free(struct rte_mbuf *m) { rte_pktmbuf_free(m); }
 
 void sfc_dpdk_pktmbuf_free_bulk(struct rte_mbuf **mbufs, unsigned count) { rte_pktmbuf_free_bulk(mbufs, count); }
 
+uint64_t sfc_dpdk_pktmbuf_len_sum(struct rte_mbuf *const *mbufs, unsigned count) {
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < count; i++) sum += rte_pktmbuf_pkt_len(mbufs[i]);
+    return sum;
+}
+
 char *sfc_dpdk_pktmbuf_prepend(struct rte_mbuf *m, uint16_t length) { return rte_pktmbuf_prepend(m, length); }
 
 char *sfc_dpdk_pktmbuf_adj(struct rte_mbuf *m, uint16_t length) { return rte_pktmbuf_adj(m, length); }

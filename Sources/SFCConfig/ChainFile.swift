@@ -2,10 +2,26 @@
 import Foundation
 import SFCCore
 
+/// How strict a compile is about files that are consistent but lose traffic.
+public struct ChainFileOptions: Sendable, Equatable {
+    /// How to report an NSH chain whose TTL runs out before the end of its
+    /// path (every packet dropped as TTL expired): nil says nothing.
+    public var ttlShortfall: Diagnostic.Severity?
+
+    public init(ttlShortfall: Diagnostic.Severity? = .warning) { self.ttlShortfall = ttlShortfall }
+
+    /// What the dataplanes load with: such a chain is a warning (a fixture
+    /// chain may expire packets on purpose).
+    public static let standard = ChainFileOptions()
+    /// `chain-trace check`: such a chain is an error.
+    public static let strict = ChainFileOptions(ttlShortfall: .error)
+}
+
 public enum ChainFile {
     /// Reads and compiles `path`. A missing or unreadable file is a diagnostic.
     /// `config` is nil iff there is at least one error.
-    public static func load(path: String) -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
+    public static func load(path: String, options: ChainFileOptions = .standard)
+        -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file"
             return (nil, [Diagnostic(severity: .error, file: path, line: 1, column: 1, message: reason)])
@@ -13,39 +29,43 @@ public enum ChainFile {
         guard let text = String(data: data, encoding: .utf8) else {
             return (nil, [Diagnostic(severity: .error, file: path, line: 1, column: 1, message: "file is not UTF-8 text")])
         }
-        return parse(text: text, file: path)
+        return parse(text: text, file: path, options: options)
     }
 
     /// Compiles chain-file text; `file` is only used in diagnostics.
-    public static func parse(text: String, file: String) -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
-        let (config, _, diagnostics) = parseWithLab(text: text, file: file)
+    public static func parse(text: String, file: String, options: ChainFileOptions = .standard)
+        -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
+        let (config, _, diagnostics) = parseWithLab(text: text, file: file, options: options)
         return (config, diagnostics)
     }
 
     /// As `load`, plus the resolved `lab:` section (nil when the file has none or has errors).
-    public static func loadWithLab(path: String) -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
+    public static func loadWithLab(path: String, options: ChainFileOptions = .standard)
+        -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            let (config, diagnostics) = load(path: path)
+            let (config, diagnostics) = load(path: path, options: options)
             return (config, nil, diagnostics)
         }
-        return parseWithLab(text: text, file: path)
+        return parseWithLab(text: text, file: path, options: options)
     }
 
-    public static func parseWithLab(text: String, file: String) -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
+    public static func parseWithLab(text: String, file: String, options: ChainFileOptions = .standard)
+        -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
         let sink = DiagnosticSink(file: file)
         guard let spec = ChainFileParser(sink: sink).parse(text: text) else { return (nil, nil, sink.sorted) }
         let lab = spec.lab.map { ValidatorLab(spec: spec, lab: $0, sink: sink) }
         lab?.run()
-        guard let config = compile(spec, sink: sink) else { return (nil, nil, sink.sorted) }
+        guard let config = compile(spec, options: options, sink: sink) else { return (nil, nil, sink.sorted) }
         return (config, lab?.resolve(), sink.sorted)
     }
 
-    private static func compile(_ spec: ChainFileSpec, sink: DiagnosticSink) -> CompiledConfig? {
+    private static func compile(_ spec: ChainFileSpec, options: ChainFileOptions, sink: DiagnosticSink) -> CompiledConfig? {
         let names = NameTables(spec: spec, sink: sink)
         ValidatorReferences(spec: spec, names: names, sink: sink).run()
         ValidatorRoutes(spec: spec, sink: sink).run()
         ValidatorInterfaces(spec: spec, sink: sink).run()
         ValidatorChains(spec: spec, names: names, sink: sink).run()
+        TTLBudget(spec: spec, severity: options.ttlShortfall, sink: sink).run()
         ValidatorSIDs(spec: spec, sink: sink).run()
         ValidatorAttachments(spec: spec, names: names, sink: sink).run()
         ValidatorDPDK(spec: spec, names: names, sink: sink).run()

@@ -38,7 +38,7 @@ extension ChainFileParser {
         let metadata = m.value("metadata").flatMap(parseMetadata)
         let reduced = m.bool("reduced")?.value ?? false
         return ChainSpec(position: m.position, name: name, spi: spi, encapsulation: encapsulation, hops: hops,
-                         startSI: startSI, ttl: ttl, metadata: metadata, reduced: reduced,
+                         startSI: startSI, ttl: ttl, ttlKey: m.keyPosition("ttl"), metadata: metadata, reduced: reduced,
                          end: parseEnd(m, encapsulation: encapsulation?.value))
     }
 

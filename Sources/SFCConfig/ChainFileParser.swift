@@ -54,7 +54,14 @@ struct ChainFileParser {
                 sink.error("the locator must be an IPv6 prefix", at: p.position)
             }
         }
-        return NodeSpec(position: m.position, name: m.name("name", required: true),
+        var name = m.name("name", required: true)
+        if let n = name, !ValueParsers.isSafeNodeName(n.value) {
+            sink.error("bad node name '\(ScalarText.shortened(n.value))': it names a directory "
+                       + "(/sys/fs/bpf/sfc/<node>), so at most \(ValueParsers.maxNodeNameBytes) bytes, "
+                       + "not starting with '.' or '-'", at: n.position)
+            name = nil
+        }
+        return NodeSpec(position: m.position, name: name,
                         srv6Source: m.ipv6("srv6-source"), locator: locator, ipv4: m.ipv4("ipv4"))
     }
 

@@ -108,6 +108,8 @@ struct ChainSpec {
     var hops: [Located<String>]
     var startSI: Located<Int>?
     var ttl: Located<Int>?
+    /// Where the `ttl:` key is, when written.
+    var ttlKey: SourcePosition?
     var metadata: Located<NSHMetadata>?
     var reduced: Bool
     var end: EndSpec?

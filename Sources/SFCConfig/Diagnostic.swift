@@ -20,8 +20,45 @@ public struct Diagnostic: Sendable, Equatable {
         self.severity = severity; self.file = file; self.line = line; self.column = column; self.message = message
     }
 
-    /// `FILE:LINE:COL: error: message`
-    public var rendered: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
+    /// `FILE:LINE:COL: error: message`, always one line: control characters
+    /// in the file name or the message (which quotes names and values from
+    /// the file) are escaped, so hostile text can neither cut the stream nor
+    /// forge a diagnostic line.
+    public var rendered: String {
+        "\(Diagnostic.escaped(file)):\(line):\(column): \(severity.rawValue): \(Diagnostic.escaped(message))"
+    }
+
+    /// `text` with every control character written as an escape: `\n`,
+    /// `\r`, `\t`, `\0`, else `\u{1b}` style. Escaped: C0 and C1 controls
+    /// and DEL, the Unicode line and paragraph separators (U+2028, U+2029)
+    /// and the bidirectional formatting characters (which can make a line
+    /// read differently from what it says). A backslash is left as it is,
+    /// so escaping twice changes nothing.
+    public static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
+        for scalar in text.unicodeScalars {
+            guard needsEscape(scalar) else { out.unicodeScalars.append(scalar); continue }
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\0": out += "\\0"
+            default: out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x00...0x1F, 0x7F...0x9F: return true          // C0, DEL, C1 (NEL U+0085 included)
+        case 0x2028, 0x2029: return true                    // line / paragraph separator
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true  // bidi controls
+        default: return false
+        }
+    }
 }
 
 /// A position in the source text (1-based line and column).
@@ -54,6 +91,13 @@ final class DiagnosticSink {
 
     func warning(_ message: String, at position: SourcePosition) {
         items.append(Diagnostic(severity: .warning, file: file, line: position.line, column: position.column, message: message))
+    }
+
+    func report(_ severity: Diagnostic.Severity, _ message: String, at position: SourcePosition) {
+        switch severity {
+        case .error: error(message, at: position)
+        case .warning: warning(message, at: position)
+        }
     }
 
     var hasErrors: Bool { errorCount > 0 }

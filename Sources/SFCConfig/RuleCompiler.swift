@@ -26,9 +26,11 @@ struct RuleCompiler {
             }
         }
         // Stable: ties keep file order (and IPv4 before IPv6 within a rule).
-        return out.enumerated().sorted { a, b in
-            (a.element.rule.priority, a.offset) < (b.element.rule.priority, b.offset)
-        }.map(\.element)
+        // Sorts indices, not the rules: moving 100,000 ClassifierRules (names,
+        // prefixes...) around a sort costs more than the comparisons.
+        let priorities = out.map(\.rule.priority)
+        let order = out.indices.sorted { a, b in (priorities[a], a) < (priorities[b], b) }
+        return order.map { out[$0] }
     }
 
     private func families(of rule: RuleSpec) -> [ClassifierRule.Family] {

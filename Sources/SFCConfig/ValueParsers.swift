@@ -10,7 +10,7 @@ enum IPPrefix: Equatable {
     var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
 }
 
-enum ValueParsers {
+public enum ValueParsers {
     /// Decimal or `0x` hexadecimal, non-negative, at most 2^53 so arithmetic
     /// on it never overflows.
     static func integer(_ text: String) -> Int? {
@@ -29,12 +29,25 @@ enum ValueParsers {
         }
     }
 
+    /// The longest node name, in bytes.
+    public static let maxNodeNameBytes = 64
+
+    /// A node name is also a path component: the XDP dataplane pins its maps
+    /// under /sys/fs/bpf/sfc/<node>. So on top of `[A-Za-z0-9_.-]+`: at most
+    /// 64 bytes, and no leading '.' (which rules out "." and "..", and hidden
+    /// entries) or '-' (read as an option by command-line tools).
+    public static func isSafeNodeName(_ text: String) -> Bool {
+        isValidName(text) && text.utf8.count <= maxNodeNameBytes
+            && text.utf8.first != UInt8(ascii: ".") && text.utf8.first != UInt8(ascii: "-")
+    }
+
     static func mac(_ text: String) -> MACAddress? { MACAddress(text) }
     static func ipv4(_ text: String) -> IPv4Address? { IPv4Address(text) }
     static func ipv6(_ text: String) -> IPv6Address? {
         // The SFCCore parser accepts the RFC 4291 forms; reject obviously
         // foreign characters first so odd input never reaches it.
-        guard text.count <= 45, text.contains(":"),
+        // (A byte test: `contains(":")` on a String goes through Foundation.)
+        guard text.utf8.count <= 45, text.utf8.contains(UInt8(ascii: ":")),
               text.allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == ":" || $0 == ".") }) else { return nil }
         return IPv6Address(text)
     }
@@ -52,7 +65,7 @@ enum ValueParsers {
             length = l
         }
         // The family is decided by the text's shape, so each parser runs once.
-        let isIPv6 = addressText.contains(":")
+        let isIPv6 = addressText.utf8.contains(UInt8(ascii: ":"))
         if !isIPv6, let a = ipv4(String(addressText)) {
             let l = length ?? 32
             guard l <= 32 else { return .failure(.lengthOutOfRange(max: 32)) }

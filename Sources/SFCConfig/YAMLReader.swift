@@ -30,8 +30,11 @@ enum ScalarText {
         }
     }
 
+    /// Raw file text for a message: at most 40 characters, control
+    /// characters escaped (see `Diagnostic.escaped`), so a message built
+    /// from it stays one line wherever it is printed.
     static func shortened(_ text: String) -> String {
-        text.count > 40 ? String(text.prefix(37)) + "..." : text
+        Diagnostic.escaped(text.count > 40 ? String(text.prefix(37)) + "..." : text)
     }
 }
 
@@ -58,7 +61,8 @@ struct MappingReader {
             }
             let name = k.string
             if let first = entries[name] {
-                sink.error("duplicate key '\(name)' in \(what) (first at line \(first.key.position.line))", at: key.position)
+                sink.error("duplicate key '\(ScalarText.shortened(name))' in \(what) (first at line \(first.key.position.line))",
+                           at: key.position)
                 continue
             }
             guard allowed.contains(name) else {

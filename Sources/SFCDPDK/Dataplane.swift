@@ -62,6 +62,17 @@ public final class DPDKDataplane {
         for lcore in launched { _ = sfc_dpdk_lcore_wait(lcore) }
     }
 
+    /// Marks a logical port's link down (its bursts are dropped `egress-down`,
+    /// not sent) or up again; any thread may call it while forwarding.
+    public func setLinkDown(logical: Int, _ down: Bool) {
+        Self.setLinkDown(portIDs: ports.filter { $0.logical == logical }.map(\.id), down)
+    }
+
+    /// The same by DPDK port id, for a thread that holds no dataplane.
+    public static func setLinkDown(portIDs: [UInt16], _ down: Bool) {
+        for id in portIDs { sfc_dpdk_set_link_down(id, down ? 1 : 0) }
+    }
+
     /// Pipeline counters of every lcore, summed.
     public var counters: Counters {
         var total = Counters(tables: tables)

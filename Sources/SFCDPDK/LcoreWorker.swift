@@ -169,6 +169,15 @@ public final class LcoreWorker {
     func flush(_ logical: Int) {
         let count = txCounts[logical]
         let buffer = txBuffers + logical &* Self.txBufferSize
+        // A kernel-backed device whose link is down would take the burst and
+        // the kernel drop it: count it as what it is (one load per burst).
+        if sfc_dpdk_link_down(txPort[logical]) != 0 {
+            let bytes = sfc_dpdk_pktmbuf_len_sum(buffer, UInt32(count))
+            pipeline.countNotSent(port: logical, packets: count, bytes: bytes, reason: .egressDown)
+            sfc_dpdk_pktmbuf_free_bulk(buffer, UInt32(count))
+            txCounts[logical] = 0
+            return
+        }
         let sent = Int(sfc_dpdk_tx_burst(txPort[logical], txQueue, buffer, UInt16(count)))
         if sent < count {
             sfc_dpdk_pktmbuf_free_bulk(buffer + sent, UInt32(count - sent))

@@ -17,8 +17,10 @@ public struct FixturesOptions: Sendable {
     public var files: [String]
     /// Where fixture files' `config` paths are relative to.
     public var repositoryRoot: String
-    public init(dataplane: DataplaneKind, files: [String], repositoryRoot: String) {
-        self.dataplane = dataplane; self.files = files; self.repositoryRoot = repositoryRoot
+    /// XDP: the BPF object (--bpf-object); nil: beside the binary.
+    public var bpfObject: String?
+    public init(dataplane: DataplaneKind, files: [String], repositoryRoot: String, bpfObject: String? = nil) {
+        self.dataplane = dataplane; self.files = files; self.repositoryRoot = repositoryRoot; self.bpfObject = bpfObject
     }
 }
 
@@ -52,7 +54,7 @@ public enum FixturesCommand {
             }
         case .xdp:
             do {
-                results = try XDPFixtures.run(loaded, repositoryRoot: options.repositoryRoot, logger: logger)
+                results = try XDPFixtures.run(loaded, repositoryRoot: options.repositoryRoot, objectPath: options.bpfObject, logger: logger)
             } catch {
                 return CommandResult(stderr: "\(error)", exitCode: 2)
             }

@@ -20,9 +20,12 @@ public struct ReplayOptions: Sendable {
     public var input: String
     public var outputDirectory: String
     public var json: Bool
-    public init(config: String, dataplane: DataplaneKind, ingress: String, input: String, outputDirectory: String, json: Bool) {
+    /// XDP: the BPF object (--bpf-object); nil: beside the binary.
+    public var bpfObject: String?
+    public init(config: String, dataplane: DataplaneKind, ingress: String, input: String, outputDirectory: String, json: Bool,
+                bpfObject: String? = nil) {
         self.config = config; self.dataplane = dataplane; self.ingress = ingress; self.input = input
-        self.outputDirectory = outputDirectory; self.json = json
+        self.outputDirectory = outputDirectory; self.json = json; self.bpfObject = bpfObject
     }
 }
 
@@ -78,7 +81,7 @@ public enum ReplayCommand {
             }
         } else if options.dataplane == .xdp {
             do {
-                (summary, counters) = try XDPReplay.run(contents.packets, ingress: ingress, config: config, logger: logger)
+                (summary, counters) = try XDPReplay.run(contents.packets, ingress: ingress, config: config, objectPath: options.bpfObject, logger: logger)
             } catch {
                 return CommandResult(stderr: "\(error)", exitCode: 1)
             }

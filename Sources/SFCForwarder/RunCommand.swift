@@ -18,10 +18,14 @@ public struct RunOptions: Sendable {
     public var json: Bool
     /// XDP: on stop, leave the program attached and pinned (forwarding goes on).
     public var leaveRunning: Bool
+    /// XDP: the BPF object (--bpf-object); nil: beside the binary (ObjectLocator).
+    public var bpfObject: String?
     public init(config: String, dataplane: DataplaneKind, devices: [String] = [], lcores: [Int]? = nil,
-                hugepages: DPDKConfig.Hugepages? = nil, memoryMB: Int? = nil, json: Bool = false, leaveRunning: Bool = false) {
+                hugepages: DPDKConfig.Hugepages? = nil, memoryMB: Int? = nil, json: Bool = false, leaveRunning: Bool = false,
+                bpfObject: String? = nil) {
         self.config = config; self.dataplane = dataplane; self.devices = devices; self.lcores = lcores
         self.hugepages = hugepages; self.memoryMB = memoryMB; self.json = json; self.leaveRunning = leaveRunning
+        self.bpfObject = bpfObject
     }
 }
 
@@ -64,20 +68,31 @@ public enum RunCommand {
         }
         let kind = options.dataplane == .auto ? XDPRun.choose(options, config: config, logger: logger) : options.dataplane
         if kind == .xdp {
-            do { return try XDPRun.run(options, config: config, logger: logger) } catch {
+            do {
+                let lock = try NodeLock(node: config.node.name, interfaces: config.ports.compactMap(\.interface),
+                                        config: options.config, dataplane: kind.rawValue)
+                defer { lock.release() }
+                return try XDPRun.run(options, config: config, logger: logger)
+            } catch {
                 return CommandResult(stderr: "\(error)", exitCode: 1)
             }
         }
         do {
             let dpdk = try dpdkConfig(options, config: config)
+            let lock = try NodeLock(node: config.node.name, interfaces: NodeLock.kernelInterfaces(ofDevices: dpdk.ports.compactMap { $0?.device }),
+                                    config: options.config, dataplane: kind.rawValue)
+            defer { lock.release() }
             let tables = ForwardingTables(config)
             StopSignal.install()
             let runtime = try DPDKRuntime(config: dpdk, plan: DPDKRuntime.plan(for: dpdk, tables: tables),
                                           portNames: config.ports.map(\.name), logger: logger)
             defer { runtime.shutdown() }
             let dataplane = try DPDKDataplane(runtime: runtime, tables: tables, devices: dpdk.ports, lcores: dpdk.lcores, logger: logger)
+            let links = DPDKLinkWatch(config: config, devices: dpdk.ports, logger: logger)
+            links.start(dataplane)
             logger.notice("forwarding on \(dataplane.ports.count) port(s) with \(dpdk.lcores.count) lcore(s); SIGINT or SIGTERM stops")
             dataplane.forward()
+            links.join()
             logger.notice("stopping")
             dataplane.stopPorts()
             let report = CountersReport(tables: tables, counters: dataplane.counters)
@@ -87,6 +102,7 @@ public enum RunCommand {
                 var object = report.dictionary
                 object["dpdk"] = ["rx_packets": stats.rxPackets, "multi_segment_linearized": stats.multiSegmentLinearized,
                                   "multi_segment_dropped": stats.multiSegmentDropped,
+                                  "links": links.report.links, "link_changes": links.report.changes,
                                   "tx_refused": Dictionary(uniqueKeysWithValues: zip(config.ports.map(\.name), stats.txRefused))]
                 let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
                 return CommandResult(stdout: String(decoding: data, as: UTF8.self) + "\n")
@@ -95,6 +111,10 @@ public enum RunCommand {
             text += "dpdk: rx \(stats.rxPackets), multi-segment linearized \(stats.multiSegmentLinearized), "
                 + "dropped \(stats.multiSegmentDropped)\n"
             for (p, n) in stats.txRefused.enumerated() where n > 0 { text += "  tx refused on \(config.ports[p].name): \(n)\n" }
+            let down = links.report.links.filter { $0.value == "down" }.keys.sorted()
+            if !links.report.links.isEmpty {
+                text += "links: " + (down.isEmpty ? "all up" : "down: " + down.joined(separator: ", ")) + " (\(links.report.changes) change(s) while running)\n"
+            }
             return CommandResult(stdout: text)
         } catch {
             return CommandResult(stderr: "\(error)", exitCode: 1)

@@ -36,12 +36,12 @@ public struct XDPBenchOptions: Sendable {
     public var runs: Int
     /// Repetitions of the in-kernel loop figures (informational).
     public var repeatCount: UInt32
-    /// Directory of sfc_xdp.o and xdp_tx.o; nil: ObjectLocator.
-    public var objectDirectory: String?
+    /// sfc_xdp.o (xdp_tx.o is beside it); nil: ObjectLocator.
+    public var objectPath: String?
     public init(caseName: String, rounds: Int = 9, runs: Int = 20_000, repeatCount: UInt32 = 1_000_000,
-                objectDirectory: String? = nil) {
+                objectPath: String? = nil) {
         self.caseName = caseName; self.rounds = rounds; self.runs = runs; self.repeatCount = repeatCount
-        self.objectDirectory = objectDirectory
+        self.objectPath = objectPath
     }
 }
 
@@ -161,12 +161,7 @@ public enum XDPBenchCommand {
     static func measure(_ options: XDPBenchOptions, logger: Logger) throws -> [String: Any] {
         guard options.rounds > 0, options.runs > 0 else { throw BenchError("--rounds and --runs must be positive") }
         let bench = try BenchCase.make(options.caseName)
-        let ours: String
-        if let dir = options.objectDirectory {
-            ours = dir + "/" + ObjectLocator.objectName
-        } else {
-            ours = try ObjectLocator.locate()
-        }
+        let ours = try ObjectLocator.locate(explicit: options.objectPath)
         let baselinePath = (ours as NSString).deletingLastPathComponent + "/" + baselineObject
         let dataplane = try XDPDataplane(config: bench.config, options: .init(mode: .test, objectPath: ours), logger: logger)
         let baseline = try BaselineProgram(path: baselinePath)

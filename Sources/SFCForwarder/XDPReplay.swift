@@ -8,8 +8,8 @@ import SFCXDP
 
 enum XDPReplay {
     static func run(_ packets: [CapturedPacket], ingress: Int, config: CompiledConfig,
-                    logger: Logger) throws -> (summary: ReplaySummary, counters: Counters) {
-        let dataplane = try XDPDataplane(config: config, options: .init(mode: .test), logger: logger)
+                    objectPath: String? = nil, logger: Logger) throws -> (summary: ReplaySummary, counters: Counters) {
+        let dataplane = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: objectPath), logger: logger)
         let ports = config.ports.map(\.name)
         var summary = ReplaySummary()
         for packet in packets {

@@ -21,7 +21,7 @@ enum XDPRun {
         }
         StopSignal.install()
         let pins = PinDirectory.forNode(config.node.name)
-        let dataplane = try XDPDataplane(config: config, options: .init(mode: .live, pins: pins), logger: logger)
+        let dataplane = try XDPDataplane(config: config, options: .init(mode: .live, objectPath: options.bpfObject, pins: pins), logger: logger)
         if dataplane.adopted {
             let program = dataplane.adoptedProgramID.map { "program id \($0) (same build) and " } ?? "the maps (a new program build) and "
             logger.notice("adopted \(program)counters pinned in \(pins.path) by an earlier run; tables swapped in as generation \((try? dataplane.activeGeneration) ?? 0)")
@@ -37,11 +37,27 @@ enum XDPRun {
             logger.info("port \(a.port): XDP attached to \(a.interface) (ifindex \(a.ifindex)) in \(a.mode.rawValue) mode")
         }
         let modes = Dictionary(grouping: attachments, by: \.mode.rawValue).map { "\($0.value.count) \($0.key)" }.sorted()
+        for (p, port) in config.ports.enumerated() where !dataplane.linkUp[p] {
+            logger.warning("port \(port.name): interface \(port.interface ?? "?") is down (not up, or no carrier): what the chains send there is dropped as egress-down until its link comes up")
+        }
         logger.notice("forwarding on \(attachments.count) port(s) with XDP (\(modes.joined(separator: ", "))), program id \(dataplane.object.programID); SIGINT or SIGTERM stops")
 
         var lastLog = Date()
+        var linkChanges = 0
         while !StopSignal.requested {
             usleep(50_000)
+            // Link state, each turn: a port whose link went down stops being
+            // a redirect target (no frame counted as sent that the kernel drops).
+            do {
+                for change in try dataplane.refreshLinks() {
+                    linkChanges += 1
+                    if change.up { logger.notice("\(change): forwarding to it again") } else {
+                        logger.warning("\(change): what the chains send there is dropped as egress-down")
+                    }
+                }
+            } catch {
+                logger.error("reading link state: \(error)")
+            }
             if Date().timeIntervalSince(lastLog) >= logInterval {
                 lastLog = Date()
                 if let c = try? dataplane.counters() {
@@ -60,13 +76,18 @@ enum XDPRun {
         let report = CountersReport(tables: dataplane.tables, counters: counters)
         if options.json {
             var object = report.dictionary
+            let links = Dictionary(uniqueKeysWithValues: config.ports.enumerated().filter { $0.element.interface != nil }
+                .map { ($0.element.name, dataplane.linkUp[$0.offset] ? "up" : "down") })
             object["xdp"] = ["attachments": Dictionary(uniqueKeysWithValues: attachments.map { ($0.port, "\($0.interface) \($0.mode.rawValue)") }),
-                             "adopted": dataplane.adopted, "left_running": options.leaveRunning]
+                             "adopted": dataplane.adopted, "left_running": options.leaveRunning,
+                             "links": links, "link_changes": linkChanges]
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
             return CommandResult(stdout: String(decoding: data, as: UTF8.self) + "\n")
         }
         var text = report.text
         text += "xdp: " + attachments.map { "\($0.port) on \($0.interface) (\($0.mode.rawValue))" }.joined(separator: ", ") + "\n"
+        let down = config.ports.enumerated().filter { $0.element.interface != nil && !dataplane.linkUp[$0.offset] }.map(\.element.name)
+        text += "links: " + (down.isEmpty ? "all up" : "down: " + down.joined(separator: ", ")) + " (\(linkChanges) change(s) while running)\n"
         return CommandResult(stdout: text)
     }
 

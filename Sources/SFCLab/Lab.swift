@@ -77,14 +77,34 @@ public final class Lab: @unchecked Sendable {
         let result = try TrafficRunner(plan: plan, traffic: traffic, repositoryRoot: repositoryRoot, directory: directory,
                                        register: register).run()
         try step()
-        // Queued frames still in flight settle before the counters are read.
-        Thread.sleep(forTimeInterval: 0.3)
+        // Frames still in flight settle before the counters are read: until
+        // no link of the forwarder has moved for 0.3 s (at most 10 s; a
+        // loaded machine takes longer than an idle one, never a fixed time).
+        waitUntilQuiet()
         log("stopping sfc-forwarder, reading the counters")
         let counters = try runner.stop(forwarder)
         for f in aware where !f.process.stop(timeout: 10) || f.process.status != 0 {
             throw LabError("\(f.process.name) did not stop cleanly (status \(f.process.status)): \(f.process.stderr.suffix(1000))")
         }
         return try ReportBuilder(plan: plan, dataplane: dataplane, traffic: result, counters: counters, nshAware: aware).build()
+    }
+
+    /// Polls the kernel's packet counters of the far end of every veth.
+    func waitUntilQuiet() {
+        func sample() -> [Int] {
+            plan.veths.flatMap { v -> [Int] in
+                guard let c = try? Readout.link(v.namespace, v.peerInterface) else { return [-1, -1] }
+                return [c.rx, c.tx]
+            }
+        }
+        let deadline = Date().addingTimeInterval(10)
+        var last = sample(), still = 0
+        while still < 3 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            let now = sample()
+            still = now == last ? still + 1 : 0
+            last = now
+        }
     }
 
     /// Stops every process (the forwarder first, so it detaches and unpins),

@@ -12,7 +12,8 @@ public enum CheckCommand {
         var err = ""
         var failed = false
         for file in files {
-            let (config, diagnostics) = ChainFile.load(path: file)
+            // Strict: a chain that drops every packet (TTL too small) fails the check.
+            let (config, diagnostics) = ChainFile.load(path: file, options: .strict)
             for diagnostic in diagnostics { err += diagnostic.rendered + "\n" }
             guard let config = config else {
                 failed = true
@@ -25,7 +26,7 @@ public enum CheckCommand {
 
     static func summary(file: String, config: CompiledConfig) -> String {
         func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-        return "\(file): ok — node \(config.node.name), \(count(config.ports.count, "port")), "
+        return "\(Diagnostic.escaped(file)): ok — node \(config.node.name), \(count(config.ports.count, "port")), "
             + "\(count(config.functions.count, "function")), \(count(config.chains.count, "chain")), "
             + "\(count(config.rules.count, "rule"))"
     }

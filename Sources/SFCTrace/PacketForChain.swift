@@ -1,5 +1,6 @@
 // `simulate --chain NAME`: derive a packet that the classifier maps to the
 // chain, from the chain's own rules, and prove it with the classifier.
+import SFCConfig
 import SFCCore
 
 enum PacketForChain {
@@ -10,10 +11,15 @@ enum PacketForChain {
     }
 
     enum Failure: Error, CustomStringConvertible {
+        /// The file defines no chain of that name (the known ones follow).
+        case noSuchChain(String, known: [String])
         case noRule(String)
         case unreachable(String, [String])
         var description: String {
             switch self {
+            case .noSuchChain(let chain, let known):
+                let list = known.isEmpty ? "the file defines none" : "known chains: " + known.joined(separator: ", ")
+                return "no chain named '\(Diagnostic.escaped(chain))' in the chain file (\(list))"
             case .noRule(let chain): return "no classifier rule sends traffic to chain '\(chain)'"
             case .unreachable(let chain, let why):
                 return "no packet built from the rules of chain '\(chain)' reaches it:\n  " + why.joined(separator: "\n  ")
@@ -23,7 +29,9 @@ enum PacketForChain {
 
     static func build(chain name: String, tables: ForwardingTables) throws -> Choice {
         let config = tables.config
-        guard let c = config.chainIndex(named: name) else { throw Failure.noRule(name) }
+        guard let c = config.chainIndex(named: name) else {
+            throw Failure.noSuchChain(name, known: config.chains.map(\.name))
+        }
         let candidates = config.rules.enumerated().filter { $0.element.chain == c }
         guard !candidates.isEmpty else { throw Failure.noRule(name) }
         var reasons: [String] = []

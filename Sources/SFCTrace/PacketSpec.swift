@@ -3,6 +3,7 @@
 //   udp [2001:db8::1]:5000 -> [2001:db8::2]:53
 //   icmp 10.1.0.5 -> 10.20.0.9            (icmpv6 for IPv6, or icmp with IPv6 addresses)
 // optionally followed by `dscp N`.
+import SFCConfig
 import SFCCore
 
 public struct PacketSpec: Sendable, Equatable {
@@ -13,7 +14,8 @@ public struct PacketSpec: Sendable, Equatable {
     public enum ParseError: Error, CustomStringConvertible, Equatable {
         case malformed(String)
         public var description: String {
-            switch self { case .malformed(let why): return "bad packet spec: \(why)" }
+            // `why` quotes the command line: escaped, so it stays one line.
+            switch self { case .malformed(let why): return "bad packet spec: \(Diagnostic.escaped(why))" }
         }
     }
 

@@ -38,7 +38,8 @@ public enum SimulateCommand {
             } else {
                 guard let portName = options.ingress, let port = config.portIndex(named: portName) else {
                     let known = config.ports.map(\.name).joined(separator: ", ")
-                    return CommandResult(stderr: "unknown ingress port '\(options.ingress ?? "")' (ports: \(known))", exitCode: 1)
+                    let given = Diagnostic.escaped(options.ingress ?? "")
+                    return CommandResult(stderr: "unknown ingress port '\(given)' (ports: \(known))", exitCode: 1)
                 }
                 spec = try PacketSpec(parsing: options.packet ?? "")
                 (ingress, origin) = (port, "given")

@@ -19,7 +19,11 @@ public struct PinDirectory: Sendable {
 
     /// /sys/fs/bpf/sfc/<node name>, the daemon's place.
     public static func forNode(_ name: String) -> PinDirectory {
-        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+        // The chain file's validator allows only safe node names; this
+        // keeps the path one component below sfc/ whatever it is given
+        // (no '/', and no leading '.', so never "." or "..").
+        var safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+        if safe.hasPrefix(".") { safe = "_" + safe.dropFirst() }
         return PinDirectory(path: root + "/sfc/" + (safe.isEmpty ? "default" : safe))
     }
 
@@ -48,8 +52,13 @@ public struct PinDirectory: Sendable {
                 logger?.warning("\(why)")
             }
         }
-        do { try FileManager.default.createDirectory(atPath: resolved.effectivePath, withIntermediateDirectories: true) } catch {
-            throw XDPError(.pin, "cannot create the pin directory \(path): \(error)")
+        // Both sfc/ and the node's directory: root's, 0700, writable by no
+        // one else, so another local user can neither plant nor swap pins.
+        do {
+            try SafeDirectory.ensure((resolved.effectivePath as NSString).deletingLastPathComponent, mode: 0o700)
+            try SafeDirectory.ensure(resolved.effectivePath, mode: 0o700)
+        } catch let error as XDPError {
+            throw XDPError(.pin, "the pin directory \(path) is not safe to use: \(error.message)")
         }
         return resolved
     }
@@ -93,7 +102,9 @@ public struct PinDirectory: Sendable {
     }
 
     static func mountBPFFS() throws {
-        if mount("bpf", root, "bpf", 0, nil) == 0, isBPFFS(root) { return }
+        // mode=0700: the default 1777 would let any local user create or
+        // swap entries before the forwarder does.
+        if mount("bpf", root, "bpf", 0, "mode=0700") == 0, isBPFFS(root) { return }
         let code = errno
         throw XDPError(.bpffs, "bpffs is not mounted at \(root) and mounting it failed (\(errnoText(code))); "
                        + "as root run `mount -t bpf bpf \(root)` (or `make deps`)")

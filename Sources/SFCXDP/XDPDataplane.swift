@@ -32,6 +32,11 @@ public final class XDPDataplane {
     public private(set) var tables: ForwardingTables
     public private(set) var ifindexes: [UInt32]
     public private(set) var attachments: [XDPAttachment] = []
+    /// Per port: its interface is up and running (always true in test mode
+    /// and for ports without an interface). A port that is not has no
+    /// sfc_tx_ports entry, so what is sent to it is dropped `egress-down`
+    /// instead of being counted as sent and lost by the kernel.
+    public private(set) var linkUp: [Bool]
     /// The maps came from an earlier run's pins (counters and state carried on).
     public var adopted: Bool { object.reusedPins }
     let logger: Logger
@@ -43,7 +48,8 @@ public final class XDPDataplane {
         let tables = ForwardingTables(config)
         let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
         let image = try TableImage(tables: tables, ifindexes: ifindexes)  // refuse before loading anything
-        let path = try options.objectPath ?? ObjectLocator.locate()
+        linkUp = Self.linkStates(config, mode: options.mode)
+        let path = try ObjectLocator.locate(explicit: options.objectPath)
         let pins = try options.pins?.prepare(logger: logger)
         object = try BPFObject(path: path, pinDirectory: pins?.effectivePath)
         self.pins = pins
@@ -65,9 +71,38 @@ public final class XDPDataplane {
     public func update(_ config: CompiledConfig) throws {
         let tables = ForwardingTables(config)
         let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
-        try install(try TableImage(tables: tables, ifindexes: ifindexes))
+        let image = try TableImage(tables: tables, ifindexes: ifindexes)
+        linkUp = Self.linkStates(config, mode: options.mode)
+        try install(image)
         self.tables = tables
         self.ifindexes = ifindexes
+    }
+
+    static func linkStates(_ config: CompiledConfig, mode: Mode) -> [Bool] {
+        guard mode == .live else { return Array(repeating: true, count: config.ports.count) }
+        let states = LinkState.current()
+        return config.ports.map { port in port.interface.map { states[$0] ?? false } ?? true }
+    }
+
+    /// Reads every port's link state again; a port whose link went down
+    /// loses its sfc_tx_ports entry, one that came back gets it again.
+    /// Returns what changed (nothing in test mode).
+    public func refreshLinks() throws -> [LinkChange] {
+        guard options.mode == .live else { return [] }
+        let now = Self.linkStates(tables.config, mode: options.mode)
+        var changes: [LinkChange] = []
+        let fd = try object.mapFD("sfc_tx_ports")
+        for (p, port) in tables.config.ports.enumerated() where p < now.count && p < linkUp.count && now[p] != linkUp[p] {
+            var key = UInt32(p)
+            if now[p], ifindexes[p] != 0 {
+                try MapIO.update(fd, key, ifindexes[p], map: "sfc_tx_ports")
+            } else {
+                _ = bpf_map_delete_elem(fd, &key)
+            }
+            linkUp[p] = now[p]
+            changes.append(LinkChange(port: port.name, interface: port.interface ?? "?", up: now[p]))
+        }
+        return changes
     }
 
     /// The generation packets use now (sfc_active[0]).
@@ -105,7 +140,9 @@ public final class XDPDataplane {
             let lo = Interfaces.loopback
             for p in 0..<min(count, tables.config.ports.count) { wanted[p] = lo }
         } else {
-            for entry in image.txPorts where Int(entry.port) < count { wanted[Int(entry.port)] = entry.ifindex }
+            for entry in image.txPorts where Int(entry.port) < count && linkUp.indices.contains(Int(entry.port)) && linkUp[Int(entry.port)] {
+                wanted[Int(entry.port)] = entry.ifindex
+            }
         }
         for (port, ifindex) in wanted.enumerated() {
             var key = UInt32(port)

@@ -9,21 +9,21 @@ struct ChainTrace: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chain-trace",
         abstract: "Check chain definitions, trace a packet through a chain, decode NSH/SRv6 captures.",
-        subcommands: [Check.self, Simulate.self, Decode.self]
+        subcommands: [Check.self, Simulate.self, Decode.self, BenchCompile.self]
     )
 }
 
 /// Prints a subcommand's result and exits with its status.
 func finish(_ result: CommandResult) -> Never {
-    // Unbuffered writes, stdout first, so the two streams never interleave mid-line.
+    // Unbuffered writes of every byte, stdout first, so the two streams
+    // never interleave mid-line and a NUL in the text cuts nothing.
+    // (No FileHandle / stdio: Glibc's stdout and stderr globals are not
+    // concurrency-safe in Swift 6.)
     if !result.stdout.isEmpty {
-        let text = result.stdout.hasSuffix("\n") ? result.stdout : result.stdout + "\n"
-        _ = text.withCString { write(1, $0, strlen($0)) }
+        OutputWriter.writeAll(result.stdout.hasSuffix("\n") ? result.stdout : result.stdout + "\n", to: 1)
     }
     if !result.stderr.isEmpty {
-        let text = result.stderr.hasSuffix("\n") ? result.stderr : result.stderr + "\n"
-        // FileHandle-free write to fd 2 (Glibc's stderr global is not concurrency-safe in Swift 6).
-        _ = text.withCString { write(2, $0, strlen($0)) }
+        OutputWriter.writeAll(result.stderr.hasSuffix("\n") ? result.stderr : result.stderr + "\n", to: 2)
     }
     exit(result.exitCode)
 }
@@ -67,6 +67,17 @@ struct Decode: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Argument(help: "A pcap or pcapng file.") var file: String
     func run() throws { finish(DecodeCommand.run(file: file, json: json)) }
+}
+
+/// Hidden: a measurement for `make bench`, not a debugging tool.
+struct BenchCompile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-compile",
+        abstract: "Time compiling a generated chain file with N classifier rules; print JSON.",
+        shouldDisplay: false)
+    @Option(help: "Number of rules in the generated file.") var rules = 100_000
+    @Option(name: .customLong("repeat"), help: "Compile this many times; report the best and the median.") var repeats = 3
+    func run() throws { finish(CompileBench.run(rules: rules, repeats: repeats)) }
 }
 
 ChainTrace.main()

@@ -30,9 +30,20 @@ func finish(_ result: CommandResult) -> Never {
     fflush(nil)  // all streams; print() went through stdout
     if !result.stderr.isEmpty {
         let text = result.stderr.hasSuffix("\n") ? result.stderr : result.stderr + "\n"
-        _ = text.withCString { write(2, $0, strlen($0)) }
+        writeAll(2, text)
     }
     Glibc.exit(result.exitCode)
+}
+
+/// Every byte of `text` (a NUL in a message must not end it), across partial writes.
+func writeAll(_ fd: Int32, _ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return }
+        bytes = bytes.dropFirst(n)
+    }
 }
 
 func makeLogger(verbose: Bool) -> Logger {
@@ -56,6 +67,8 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("leave-running"),
           help: "xdp: on stop, leave the program attached and pinned (/sys/fs/bpf/sfc/<node>) so forwarding goes on; the next run adopts it.")
     var leaveRunning = false
+    @Option(name: .customLong("bpf-object"), help: "xdp: the BPF object to load (default: sfc_xdp.o where `make bpf` or an install put it beside this binary; it must belong to root and be writable by no one else).")
+    var bpfObject: String?
     @Flag(help: "Log start-up details.") var verbose = false
 
     func run() throws {
@@ -67,7 +80,7 @@ struct Run: ParsableCommand {
             }
         }
         let options = RunOptions(config: config, dataplane: dataplane, devices: devices, lcores: cores,
-                                 hugepages: hugepages, memoryMB: memory, json: json, leaveRunning: leaveRunning)
+                                 hugepages: hugepages, memoryMB: memory, json: json, leaveRunning: leaveRunning, bpfObject: bpfObject)
         finish(RunCommand.run(options, logger: makeLogger(verbose: verbose)))
     }
 }
@@ -81,11 +94,13 @@ struct Replay: ParsableCommand {
     @Option(help: "Input pcap or pcapng.") var input: String
     @Option(name: .customLong("output-dir"), help: "Directory for the per-port output captures.") var outputDir: String
     @Flag(help: "Print one JSON object.") var json = false
+    @Option(name: .customLong("bpf-object"), help: "xdp: the BPF object to load (default: sfc_xdp.o where `make bpf` or an install put it beside this binary; it must belong to root and be writable by no one else).")
+    var bpfObject: String?
     @Flag(help: "Log start-up details.") var verbose = false
 
     func run() throws {
         let result = ReplayCommand.run(ReplayOptions(config: config, dataplane: dataplane, ingress: ingress, input: input,
-                                                     outputDirectory: outputDir, json: json),
+                                                     outputDirectory: outputDir, json: json, bpfObject: bpfObject),
                                        allowEAL: true, logger: makeLogger(verbose: verbose))
         finish(result)
     }
@@ -98,10 +113,12 @@ struct Fixtures: ParsableCommand {
     @Option(name: .customLong("repo-root"), help: "Directory the fixture files' config paths are relative to.")
     var repoRoot: String = FileManager.default.currentDirectoryPath
     @Argument(help: "Fixture files (JSON).") var files: [String]
+    @Option(name: .customLong("bpf-object"), help: "xdp: the BPF object to load (default: sfc_xdp.o where `make bpf` or an install put it beside this binary; it must belong to root and be writable by no one else).")
+    var bpfObject: String?
     @Flag(help: "Log start-up details.") var verbose = false
 
     func run() throws {
-        finish(FixturesCommand.run(FixturesOptions(dataplane: dataplane, files: files, repositoryRoot: repoRoot),
+        finish(FixturesCommand.run(FixturesOptions(dataplane: dataplane, files: files, repositoryRoot: repoRoot, bpfObject: bpfObject),
                                    allowEAL: true, logger: makeLogger(verbose: verbose)))
     }
 }
@@ -117,6 +134,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Forwarding lcores (each gets its own pair of devices).") var lcores: Int = 1
     @Option(help: "Seconds of warm-up before the windows.") var warmup: Double = 1
     @Option(help: "Seconds measured.") var seconds: Double = 2
+    @Option(name: .customLong("bpf-object"), help: "xdp: the BPF object to load (default: sfc_xdp.o where `make bpf` or an install put it beside this binary; it must belong to root and be writable by no one else).")
+    var bpfObject: String?
     @Flag(name: .customLong("self-check"), help: "Check the allocation counter: it must count deliberate allocations from Swift, and one per packet when the traffic source mallocs on every packet of a forwarding run.")
     var selfCheck = false
     @Flag(help: "Log start-up details.") var verbose = false
@@ -124,7 +143,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         let logger = makeLogger(verbose: verbose)
         if dataplane == .xdp {
-            finish(XDPBenchCommand.run(XDPBenchOptions(caseName: caseName, rounds: rounds, runs: runs), logger: logger))
+            finish(XDPBenchCommand.run(XDPBenchOptions(caseName: caseName, rounds: rounds, runs: runs, objectPath: bpfObject), logger: logger))
         }
         guard dataplane == .dpdk else { throw ValidationError("bench --dataplane: dpdk or xdp") }
         guard selfCheck else {

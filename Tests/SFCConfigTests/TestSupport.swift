@@ -8,28 +8,7 @@ import Testing
 enum Fixture {
     /// A minimal valid chain file of exactly 19 lines; text appended to it
     /// starts on line 20.
-    static let base = """
-        node:
-          name: n1
-        ports:
-          - name: p1
-            mac: 02:00:00:00:00:01
-            trusted: true
-        functions:
-          - name: f1
-            kind: nsh-aware
-            instances:
-              - name: i1
-                port: p1
-                mac: 02:00:00:00:00:02
-        chains:
-          - name: c1
-            spi: 1
-            encapsulation: nsh
-            hops: [f1]
-            end: {port: p1, mac: 02:00:00:00:00:03}
-
-        """
+    static let base = GeneratedChainFile.minimal
 
     static let file = "test.yaml"
 

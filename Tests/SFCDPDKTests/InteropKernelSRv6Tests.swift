@@ -254,7 +254,7 @@ struct InteropScenario {
             #expect(server.waitForExit(timeout: 15) && server.status == 0, "TCP server \(address): \(server.stdout)\(server.stderr)")
             transfers.append("\(address) \(result?["seconds"] ?? "?") s")
         }
-        Thread.sleep(forTimeInterval: 0.3)  // the last ACKs
+        try run.waitUntilQuiet([("client", "eth0"), ("server", "eth0"), ("fn", "eth0"), ("dx", "eth0")])  // the last ACKs
 
         let counters = try run.stopForwarder(forwarder, interfaces: InteropKernelSRv6Tests.interfaces)
         for p in captures {

@@ -151,18 +151,25 @@ import Testing
         let frames = try XDPSupport.tsharkFields(dir + "/dx.pcap", [
             "eth.src", "eth.dst", "ipv6.src", "ipv6.dst", "ipv6.hlim", "ipv6.nxt", "ipv6.routing.type", "ipv6.routing.segleft",
             "ipv6.routing.srh.last_entry", "ipv6.routing.srh.addr", "ipv6.routing.nxt", "ip.src", "ip.dst", "ip.ttl",
-            "ip.checksum.status", "tcp.checksum.status", "icmp.checksum.status", "_ws.malformed", "_ws.expert.severity",
+            "ip.checksum.status", "tcp.checksum.status", "icmp.checksum.status", "_ws.malformed", "_ws.expert.severity", "_ws.expert.message",
         ], options: ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"])
         #expect(frames.count == passed, "dx.pcap holds \(frames.count) frames, the forwarder sent \(passed)")
         let expected = ["02:00:00:e6:00:04", "02:00:00:e6:04:01", "2001:db8:e6::1", "fc00:d4::d4", "64", "43", "4", "0",
                         "1", "fc00:d4::d4,fc00:e6::a1", "4", "10.198.1.2", "10.198.2.2", "63"]
         // Then the checksum verdicts (ip, tcp, icmp: empty or 1, good), no malformed
-        // packet, and no expert finding above a note (TCP analysis notes are fine).
+        // packet, and no expert finding above a note (TCP analysis notes are fine),
+        // but the TCP endpoints' own (tolerableTCPFindings, as in the interop
+        // tests): a D-SACK, say, when two CPUs' veth backlogs reordered a
+        // sender's segments and it re-sent one.
         func problem(_ f: [String]) -> Bool {
-            guard f.count >= expected.count + 5, Array(f.prefix(expected.count)) == expected else { return true }
+            guard f.count >= expected.count + 6, Array(f.prefix(expected.count)) == expected else { return true }
             let statuses = f[expected.count..<expected.count + 3], malformed = f[expected.count + 3]
             let severities = f[expected.count + 4].split(separator: ",").compactMap { Int($0) }
-            return statuses.contains { !$0.isEmpty && $0 != "1" } || !malformed.isEmpty || severities.contains { $0 > 0x0040_0000 }
+            let messages = f[expected.count + 5].split(separator: ",").map(String.init)
+            let serious = severities.enumerated().filter { k, severity in
+                severity > 0x0040_0000 && !(k < messages.count && tolerableTCPFindings.contains { messages[k].hasPrefix($0) })
+            }
+            return statuses.contains { !$0.isEmpty && $0 != "1" } || !malformed.isEmpty || !serious.isEmpty
         }
         let wrong = frames.enumerated().filter { problem($0.element) }.prefix(10).map { "frame \($0.offset + 1): \($0.element.joined(separator: " | "))" }
         let expectedText = expected.joined(separator: " | "), allAsExpected = wrong.isEmpty
@@ -205,12 +212,17 @@ import Testing
         // Echo replies the client has received: its eth0 receives nothing else
         // (IPv4 only, static neighbours).
         func replies() throws -> Int { try XDPSupport.packets(network, "client", "eth0").rx }
-        // Watches the replies for `seconds` (a ping every 50 ms: 20 a second) and
-        // expects at least 15 a second of them.
-        func repliesGrow(from count: Int, for seconds: Double, _ what: String) throws -> Int {
-            Thread.sleep(forTimeInterval: seconds)
-            let now = try replies()
-            #expect(now - count >= Int(15 * seconds), "\(what): the client got \(now - count) echo replies in \(seconds) s")
+        // Waits for 20 more replies (a ping every 50 ms: about a second's worth),
+        // up to 30 s: a loaded machine may run ping late, never the check.
+        // Nothing is lost in any phase: the exact count is checked at the end.
+        func repliesGrow(from count: Int, _ what: String) throws -> Int {
+            let deadline = Date().addingTimeInterval(30)
+            var now = try replies()
+            while now - count < 20 && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.1)
+                now = try replies()
+            }
+            #expect(now - count >= 20, "\(what): the client got \(now - count) echo replies in 30 s")
             return now
         }
 
@@ -219,7 +231,7 @@ import Testing
         let attached = try run.waitUntilForwarding(first, interfaces: Self.nshInterfaces)
         run.expectNative(attached, first)
         let ping = try run.start("ping", in: "client", ["ping", "-n", "-i", "0.05", "-w", "90", "10.199.2.2"])
-        var seen = try repliesGrow(from: 0, for: 1.5, "with the first forwarder")
+        var seen = try repliesGrow(from: 0, "with the first forwarder")
 
         // 2. It stops (SIGTERM) and leaves program and maps behind; traffic keeps flowing.
         #expect(first.stop(timeout: 30) && first.status == 0, "first forwarder: status \(first.status)\n\(first.stderr.suffix(4000))")
@@ -234,7 +246,7 @@ import Testing
         let pinned = (try? FileManager.default.contentsOfDirectory(atPath: pins)) ?? []
         #expect(!pinned.isEmpty, "with --leave-running \(pins) holds the program and maps; it holds \(pinned)")
         let stoppedAt = try XDPSupport.packets(network, "client", "eth0").tx
-        seen = try repliesGrow(from: seen, for: 3, "with no forwarder running")
+        seen = try repliesGrow(from: seen, "with no forwarder running")
 
         // 3. The second forwarder adopts what is pinned: the same program, the same counters.
         let second = try run.startForwarder(label: "sfc-forwarder (second)")
@@ -243,11 +255,11 @@ import Testing
         #expect(second.stderr.lowercased().contains("adopt"), "the second forwarder does not say it adopted the pinned dataplane:\n\(second.stderr.suffix(4000))")
         let readopted = try run.waitUntilForwarding(second, interfaces: Self.nshInterfaces)
         #expect(readopted == attached, "the second forwarder replaced the program: before \(attached), after \(readopted)")
-        seen = try repliesGrow(from: seen, for: 1.5, "with the second forwarder")
+        seen = try repliesGrow(from: seen, "with the second forwarder")
 
         // 4. Traffic stops; a clean stop detaches and unpins.
         ping.kill()
-        Thread.sleep(forTimeInterval: 0.5)
+        try run.waitUntilQuiet([("client", "eth0"), ("server", "eth0")])
         let client = try XDPSupport.packets(network, "client", "eth0"), server = try XDPSupport.packets(network, "server", "eth0")
         let counters = try run.stopForwarder(second, interfaces: Self.nshInterfaces)
         #expect(sf.stop(timeout: 10) && sf.status == 0, "nsh_aware_sf.py: \(sf.stderr)")
@@ -336,9 +348,9 @@ final class XDPRun {
     /// its own with a fresh /sys, where /sys/fs/bpf is not the machine's
     /// bpffs, so the pins would go into a bpffs that dies with the process and
     /// the next forwarder would find nothing to adopt.
-    func startForwarder(label: String = "sfc-forwarder", _ options: [String] = []) throws -> E2EProcess {
+    func startForwarder(label: String = "sfc-forwarder", configFile: String? = nil, _ options: [String] = []) throws -> E2EProcess {
         let binary = try #require(Forwarder.binary)
-        var argv = [binary, "run", "--config", chainFile, "--dataplane", dataplane, "--json", "--verbose"] + options
+        var argv = [binary, "run", "--config", configFile ?? chainFile, "--dataplane", dataplane, "--json", "--verbose"] + options
         if dataplane == "dpdk" { argv += ["--lcores", String(CPUAffinity.allowed().last ?? 0)] }
         let p = try E2EProcess(name: label, argv: ["nsenter", "--net=/run/netns/" + network.namespace("sff")] + argv)
         processes.append(p)
@@ -408,6 +420,21 @@ final class XDPRun {
         return try Forwarder.json(forwarder.stdout)
     }
 
+    /// Waits until the kernel's packet counters of these links (namespace,
+    /// interface) have not moved for 0.3 s, up to 10 s: what was in flight
+    /// (the last ACKs, the last replies) has arrived, however loaded the
+    /// machine is, before the forwarder is stopped and the counts compared.
+    func waitUntilQuiet(_ links: [(String, String)]) throws {
+        let deadline = Date().addingTimeInterval(10)
+        var last = try links.map { try XDPSupport.packets(network, $0.0, $0.1) }, still = 0
+        while still < 3 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            let now = try links.map { try XDPSupport.packets(network, $0.0, $0.1) }
+            still = now.elementsEqual(last, by: { $0.rx == $1.rx && $0.tx == $1.tx }) ? still + 1 : 0
+            last = now
+        }
+    }
+
     func nftCounters() throws -> [String: Int] {
         let out = network.run("fw", ["nft", "-j", "list", "ruleset"], timeout: 15)
         #expect(out.status == 0, "nft: \(out.stderr)")
@@ -416,10 +443,16 @@ final class XDPRun {
 
     /// Stops every process (the forwarder detaches and unpins on SIGTERM),
     /// deletes the namespaces, removes pins a killed forwarder left, and the files.
+    /// SFC_E2E_KEEP_DIR=DIR keeps each scenario's directory (captures, chain
+    /// file) as DIR/<scenario directory>, for a look after the run.
     func tearDown() {
         for p in processes.reversed() { p.stop(timeout: 5); p.removeFiles() }
         network.down()
         XDPSupport.removePins(node: node)
+        if let keep = ProcessInfo.processInfo.environment["SFC_E2E_KEEP_DIR"], !keep.isEmpty {
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try? FileManager.default.moveItem(atPath: directory, toPath: keep + "/" + (directory as NSString).lastPathComponent)
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

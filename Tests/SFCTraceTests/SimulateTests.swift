@@ -98,6 +98,15 @@ enum Repo {
         #expect(r.exitCode == 1 && r.stderr.contains("/nonexistent.yaml"))
     }
 
+    @Test func anUnknownChainIsNamedAsSuchWithTheKnownOnes() {
+        let file = Repo.root + "/Chains/hospital-edge.yaml"
+        let r = SimulateCommand.run(SimulateOptions(config: file, chain: "no-such-chain"))
+        #expect(r.exitCode == 1 && r.stdout.isEmpty)
+        #expect(r.stderr == "no chain named 'no-such-chain' in the chain file (known chains: dicom, pacs-web, pump-telemetry)",
+                "\(r.stderr)")
+        #expect(!r.stderr.contains("no classifier rule"))
+    }
+
     @Test func packetSpecsRoundTrip() throws {
         for text in ["tcp 10.1.0.5:40000 -> 10.20.0.9:104", "udp [2001:db8::1]:5000 -> [2001:db8::2]:53",
                      "icmp 10.1.0.5 -> 10.20.0.9", "icmpv6 2001:db8::1 -> 2001:db8::2"] {

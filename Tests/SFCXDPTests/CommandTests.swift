@@ -58,7 +58,8 @@ import Testing
         let ingress = try #require(config.portIndex(named: ingressName))
         let dataplane = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: try XDPTest.objectPath()))
         let timed = try dataplane.benchmark(bytes, ingress: ingress, repeat: 1000)
-        #expect(timed.nanoseconds > 0 && timed.nanoseconds < 1_000_000)
+        // The kernel reported a time (no bound on it: a test never asserts a duration).
+        #expect(timed.nanoseconds > 0)
         #expect(try dataplane.counters().rxPackets[ingress] == 1000)
     }
 }

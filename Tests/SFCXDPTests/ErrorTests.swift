@@ -18,31 +18,12 @@ import Testing
         }
     }
 
-    @Test func aMissingObjectSaysWhereItLookedAndToRunMakeBPF() throws {
-        let empty = NSTemporaryDirectory() + "sfc-xdp-empty-\(getpid())"
-        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: empty) }
-        do {
-            _ = try ObjectLocator.locate(environment: [:], executable: "/nonexistent/sfc/bin/sfc-forwarder", currentDirectory: empty)
-            Issue.record("found an object where there is none")
-        } catch let error as XDPError {
-            #expect(error.kind == .objectNotFound)
-            #expect(error.message.contains("/nonexistent/sfc/bin/sfc_xdp.o"), "\(error)")
-            #expect(error.message.contains("/nonexistent/bpf/sfc_xdp.o"), "\(error)")
-            #expect(error.message.contains(empty + "/.build/bpf/sfc_xdp.o"), "\(error)")
-            #expect(error.message.contains("make bpf"), "\(error)")
-        }
-        let found = try ObjectLocator.locate(environment: ["SFC_BPF_OBJECT_DIR": "/nonexistent"], executable: nil,
-                                             currentDirectory: XDPTest.repositoryRoot)
-        #expect(found == XDPTest.repositoryRoot + "/.build/bpf/sfc_xdp.o" || found.hasSuffix("/sfc_xdp.o"))
-    }
-
     @Test func anObjectPathThatDoesNotExistIsAnOpenError() throws {
         do {
             _ = try XDPDataplane(config: try XDPTest.config(), options: .init(mode: .test, objectPath: "/nonexistent/sfc_xdp.o"))
             Issue.record("opened a file that does not exist")
         } catch let error as XDPError {
-            #expect(error.kind == .openFailed)
+            #expect(error.kind == .objectNotFound)
             #expect(error.message.contains("/nonexistent/sfc_xdp.o"), "\(error)")
         }
     }

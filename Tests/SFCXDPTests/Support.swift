@@ -23,13 +23,8 @@ enum XDPTest {
     }()
 
     /// The object `make bpf` built, found the way the daemon finds it
-    /// (then from the repository, whatever the test's working directory).
-    static func objectPath() throws -> String {
-        do { return try ObjectLocator.locate() } catch {
-            if let found = try? ObjectLocator.locate(currentDirectory: repositoryRoot) { return found }
-            throw error
-        }
-    }
+    /// (.build/bpf, two levels above the test bundle).
+    static func objectPath() throws -> String { try ObjectLocator.locate() }
 
     static func config(_ relative: String = "Tests/Fixtures/configs/reference.yaml") throws -> CompiledConfig {
         let (config, diagnostics) = ChainFile.load(path: repositoryRoot + "/" + relative)

@@ -38,7 +38,15 @@ xdp_pass_attach() {  # NS IFACE
 # The start of every topology's `up`: with `xdp`, builds xdp_pass.c (removed
 # when the script exits); then creates the namespaces `names` prints, lo up,
 # IPv6 off (router solicitations and MLD reports are not a test's traffic;
-# a topology turns it back on where SRv6 needs it).
+# a topology turns it back on where SRv6 needs it), and no TCP tail-loss
+# probes (net.ipv4.tcp_early_retrans=0). Why: the hosts' RTT is tens of
+# microseconds, so TCP probes a connection's last segment after a few ms
+# without an ACK; on a loaded 2-CPU machine the CPU scheduler alone holds
+# frames that long (measured: up to 16 ms, the forwarder's thread sharing
+# its CPU with others), the probe duplicates a FIN that was already on its
+# way, and the side that closed last answers the duplicate ACK with a RST.
+# Retransmission proper (RTO, 200 ms at least) stays as it is, so a frame
+# the dataplane really loses still shows as a retransmission in the checks.
 create_namespaces() {  # [xdp]
     local n
     if [ "${1:-}" = xdp ]; then
@@ -48,7 +56,8 @@ create_namespaces() {  # [xdp]
     for n in $(names); do
         ip netns add "$PREFIX-$n"
         ip -n "$PREFIX-$n" link set lo up
-        in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+        in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+            net.ipv4.tcp_early_retrans=0
     done
 }
 

@@ -49,6 +49,11 @@ void sfc_dpdk_request_stop(void);
 void sfc_dpdk_clear_stop(void);
 int sfc_dpdk_stop_requested(void);
 
+/// Per DPDK port: its kernel interface's link is down (set by the daemon's
+/// link watch, read by the lcores once per TX burst).
+void sfc_dpdk_set_link_down(uint16_t port, int down);
+int sfc_dpdk_link_down(uint16_t port);
+
 // MARK: mempool and mbufs (shim_mbuf.c)
 
 struct rte_mempool *sfc_dpdk_pktmbuf_pool_create(const char *name, unsigned count, unsigned cache_size,
@@ -63,6 +68,8 @@ uint16_t sfc_dpdk_mbuf_default_headroom(void);
 struct rte_mbuf *sfc_dpdk_pktmbuf_alloc(struct rte_mempool *pool);
 void sfc_dpdk_pktmbuf_free(struct rte_mbuf *m);
 void sfc_dpdk_pktmbuf_free_bulk(struct rte_mbuf **mbufs, unsigned count);
+/// The sum of pkt_len over `count` mbufs.
+uint64_t sfc_dpdk_pktmbuf_len_sum(struct rte_mbuf *const *mbufs, unsigned count);
 char *sfc_dpdk_pktmbuf_prepend(struct rte_mbuf *m, uint16_t length);
 char *sfc_dpdk_pktmbuf_adj(struct rte_mbuf *m, uint16_t length);
 char *sfc_dpdk_pktmbuf_append(struct rte_mbuf *m, uint16_t length);

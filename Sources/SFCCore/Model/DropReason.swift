@@ -15,6 +15,7 @@ public enum DropReason: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case mtuExceeded = 8
     case noHeadroom = 9
     case notForUs = 10
+    case egressDown = 11
     // NSH (RFC 8300)
     case nshBadVersion = 20
     case nshBadLength = 21
@@ -49,6 +50,7 @@ public enum DropReason: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .mtuExceeded: return "mtu-exceeded"
         case .noHeadroom: return "no-headroom"
         case .notForUs: return "not-for-us"
+        case .egressDown: return "egress-down"
         case .nshBadVersion: return "nsh-bad-version"
         case .nshBadLength: return "nsh-bad-length"
         case .nshBadMDType: return "nsh-bad-md-type"
@@ -82,6 +84,7 @@ public enum DropReason: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .mtuExceeded: return "encapsulated packet larger than the egress port MTU"
         case .noHeadroom: return "no room to push the encapsulation"
         case .notForUs: return "addressed to this node but not a SID it serves"
+        case .egressDown: return "the egress port's link is down: the kernel or the device would not send it"
         case .nshBadVersion: return "NSH version is not 0 (RFC 8300 s2.2)"
         case .nshBadLength: return "NSH length does not match its MD type (RFC 8300 s2.4, s2.5)"
         case .nshBadMDType: return "NSH MD type reserved or unsupported"

@@ -37,6 +37,13 @@ struct CounterBlock {
         base[txBytes + port] &+= UInt64(bytes)
     }
     @inline(__always) func countDrop(_ reason: DropReason) { base[drops + Int(reason.rawValue)] &+= 1 }
+    /// Packets counted as sent that the dataplane then could not send: off
+    /// the port's TX counters, onto `reason`.
+    func countNotSent(port: Int, packets: Int, bytes: UInt64, reason: DropReason) {
+        base[tx + port] &-= UInt64(packets)
+        base[txBytes + port] &-= bytes
+        base[drops + Int(reason.rawValue)] &+= UInt64(packets)
+    }
     @inline(__always) func countChain(_ c: Int, bytes: Int) {
         base[chainPackets + c] &+= 1
         base[chainBytes + c] &+= UInt64(bytes)

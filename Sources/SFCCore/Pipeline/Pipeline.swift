@@ -99,6 +99,13 @@ public final class Pipeline {
         stats.countDrop(reason)
     }
 
+    /// Takes back `packets` (`bytes` in all) the pipeline forwarded to
+    /// `port` that the dataplane could not send (the port's link is down):
+    /// they count as dropped for `reason`, not as transmitted.
+    public func countNotSent(port: Int, packets: Int, bytes: UInt64, reason: DropReason) {
+        stats.countNotSent(port: port, packets: packets, bytes: bytes, reason: reason)
+    }
+
     /// Runs every stage over the batch. Afterwards each packet's meta says
     /// forward (with egressPort) or drop (with dropReason).
     public func process(_ batch: PacketBatch) {

@@ -56,7 +56,9 @@ enum Forwarder {
         return true
     }
 
-    /// Runs sfc-forwarder with `arguments` and waits. `signalAfter`: send SIGTERM after that many seconds.
+    /// Runs sfc-forwarder with `arguments` and waits. `signalAfter`: send
+    /// SIGTERM that many seconds after it says it is forwarding (not after
+    /// it started: EAL start-up on a loaded machine can take seconds of its own).
     static func run(_ arguments: [String], signalAfter: Double? = nil) throws -> ProcessResult {
         let dir = temporaryDirectory("proc")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -73,6 +75,11 @@ enum Forwarder {
         process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
         try process.run()
         if let signalAfter {
+            let ready = Date().addingTimeInterval(60)
+            while process.isRunning && Date() < ready
+                    && !((try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "").contains("forwarding on") {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
             Thread.sleep(forTimeInterval: signalAfter)
             process.terminate()  // SIGTERM
             let deadline = Date().addingTimeInterval(30)
