@@ -9,10 +9,6 @@
 
 #include "sfc_nsh.h"
 
-#define SFC_ENCAP_HOP_LIMIT 64
-/* Local SIDs a packet may visit in one pass (Swift Pipeline.maxLocalSIDs). */
-#define SFC_MAX_LOCAL_SIDS 8
-
 /* Segment `position` of chain c's path (0 = first visited): the SID of the
  * hop's instance (chosen by the flow hash when the function has several),
  * or the chain's end segment. Swift ForwardingTables.segment. */

@@ -1,5 +1,5 @@
 /* Drop reasons shared by every dataplane. The numbers and names are those of
- * Sources/SFCCore/Model/DropReason.swift; a Swift test (DropReasonHeaderTests)
+ * Sources/SFCCore/Model/DropReason.swift; a Swift test (BPFSharedHeaderTests)
  * fails when the two disagree. X-macro: SFC_DROP(NAME, CODE, "name"). */
 #ifndef SFC_DROP_REASONS_H
 #define SFC_DROP_REASONS_H

@@ -35,6 +35,10 @@
 #define SFC_MAX_NSH_PROXY_BLOCKS 256  /* NSH-unaware return attachments */
 #define SFC_NSH_STATE_BYTES 252       /* the longest NSH header: 63 words */
 #define SFC_INSTANCE_BUCKET_COUNT 1024
+#define SFC_ENCAP_HOP_LIMIT 64        /* the outer IPv6 header's hop limit at H.Encaps */
+#define SFC_MAX_LOCAL_SIDS 8          /* local SIDs a packet may visit in one pass */
+/* The constants the reference pipeline has too (Swift: SharedConstantsTests
+ * checks each against its counterpart in SFCCore). */
 #define SFC_NONE 0xffffffffu          /* "no port / no index" */
 
 /* Table generations: every config table is an ARRAY_OF_MAPS with two
@@ -43,7 +47,8 @@
  * packet sees one whole generation (it reads sfc_active once). */
 #define SFC_GENERATIONS 2
 
-/* Swift's SRv6Behavior, FunctionKind and SRProxyMode, in declaration order. */
+/* Swift's SRv6Behavior, FunctionKind and SRProxyMode: the loader maps each
+ * case to its code by name (TableImage.behaviorCode, kindCode, proxyCode). */
 enum sfc_behavior {
     SFC_BEH_END = 0, SFC_BEH_END_X = 1, SFC_BEH_END_DX4 = 2, SFC_BEH_END_DX6 = 3,
     SFC_BEH_END_DT4 = 4, SFC_BEH_END_DT6 = 5, SFC_BEH_END_AS = 6, SFC_BEH_END_AD = 7, SFC_BEH_END_AM = 8,

@@ -66,6 +66,8 @@ public enum RunCommand {
         guard let config = loaded else {
             return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
         }
+        // The file's warnings (an MTU too small, a TTL that runs out...) go to the log.
+        for warning in diagnostics { logger.warning("\(warning.rendered)") }
         let kind = options.dataplane == .auto ? XDPRun.choose(options, config: config, logger: logger) : options.dataplane
         if kind == .xdp {
             do {

@@ -129,7 +129,7 @@ public struct TableImage: Sendable {
 
     static func function(_ function: FunctionEntry, instanceCounterBase: Int) -> sfc_function {
         var f = sfc_function()
-        f.kind = UInt32(FunctionKind.allCases.firstIndex(of: function.config.kind)!)
+        f.kind = kindCode(function.config.kind)
         f.proxy = proxyCode(function.config.proxy)
         f.instance_count = UInt32(function.config.instances.count)
         f.instance_counter_base = UInt32(instanceCounterBase)
@@ -138,6 +138,33 @@ public struct TableImage: Sendable {
             for (b, i) in buckets.enumerated() { raw.storeBytes(of: i, toByteOffset: 2 * b, as: UInt16.self) }
         }
         return f
+    }
+
+    /// The wire codes of sfc_tables.h, case by case (never by declaration
+    /// order: a case added in the middle of a Swift enum must not renumber
+    /// what the BPF program reads; the switch makes a new case a compile error
+    /// here until it has its code).
+    static func behaviorCode(_ behavior: SRv6Behavior) -> UInt32 {
+        switch behavior {
+        case .end: return SFC_BEH_END.rawValue
+        case .endX: return SFC_BEH_END_X.rawValue
+        case .endDX4: return SFC_BEH_END_DX4.rawValue
+        case .endDX6: return SFC_BEH_END_DX6.rawValue
+        case .endDT4: return SFC_BEH_END_DT4.rawValue
+        case .endDT6: return SFC_BEH_END_DT6.rawValue
+        case .endAS: return SFC_BEH_END_AS.rawValue
+        case .endAD: return SFC_BEH_END_AD.rawValue
+        case .endAM: return SFC_BEH_END_AM.rawValue
+        }
+    }
+
+    static func kindCode(_ kind: FunctionKind) -> UInt32 {
+        switch kind {
+        case .nshAware: return SFC_KIND_NSH_AWARE.rawValue
+        case .nshUnaware: return SFC_KIND_NSH_UNAWARE.rawValue
+        case .srAware: return SFC_KIND_SR_AWARE.rawValue
+        case .srUnaware: return SFC_KIND_SR_UNAWARE.rawValue
+        }
     }
 
     static func proxyCode(_ proxy: SRProxyMode?) -> UInt32 {
@@ -169,13 +196,13 @@ public struct TableImage: Sendable {
     }
 
     static func sid(_ entry: SIDEntry) -> sfc_sid_entry {
-        sfc_sid_entry(behavior: UInt32(SRv6Behavior.allCases.firstIndex(of: entry.behavior)!), via: CBytes.adjacency(entry.via),
+        sfc_sid_entry(behavior: behaviorCode(entry.behavior), via: CBytes.adjacency(entry.via),
                       function: entry.function, instance: entry.instance, chain: entry.chain, position: entry.position,
                       cache_slot: entry.cacheSlot)
     }
 
     static func returnEntry(_ entry: ReturnEntry) -> sfc_return_entry {
-        sfc_return_entry(kind: UInt32(FunctionKind.allCases.firstIndex(of: entry.kind)!), proxy: proxyCode(entry.proxy),
+        sfc_return_entry(kind: kindCode(entry.kind), proxy: proxyCode(entry.proxy),
                          function: entry.function, instance: entry.instance, chain: entry.chain, position: entry.position,
                          cache_slot: entry.cacheSlot)
     }

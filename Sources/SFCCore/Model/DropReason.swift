@@ -1,7 +1,8 @@
 // The one table of drop reasons. Every dropped packet is counted under
 // exactly one of these. The raw values are stable: the BPF programs and the
-// counters printed by chain-trace use the same numbers and names
-// (a generated C header is checked against this list).
+// counters printed by chain-trace use the same numbers and names (the
+// hand-written C header BPF/include/sfc_drop_reasons.h is checked against
+// this list by BPFSharedHeaderTests).
 
 public enum DropReason: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     // Link and network layer
