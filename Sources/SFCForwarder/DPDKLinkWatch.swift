@@ -24,7 +24,7 @@ final class DPDKLinkWatch: @unchecked Sendable {
     init(config: CompiledConfig, devices: [DPDKPortConfig?], logger: Logger) {
         var interfaces: [Int: String] = [:]
         for (p, device) in devices.enumerated() {
-            if let device, let name = NodeLock.kernelInterfaces(ofDevices: [device.device]).first { interfaces[p] = name }
+            if let name = device?.kernelInterface { interfaces[p] = name }
         }
         self.interfaces = interfaces
         names = config.ports.map(\.name)

@@ -90,14 +90,6 @@ public final class NodeLock {
         return parts.joined(separator: ", ")
     }
 
-    /// The kernel interfaces DPDK devices sit on: the `iface=` argument of
-    /// net_af_packet / net_af_xdp vdevs ("net_af_packet0,iface=eth1").
-    public static func kernelInterfaces(ofDevices devices: [String]) -> [String] {
-        devices.compactMap { device in
-            device.split(separator: ",").first { $0.hasPrefix("iface=") }.map { String($0.dropFirst("iface=".count)) }
-        }
-    }
-
     /// The inode of this process's network namespace ("4026531840").
     static func networkNamespace() -> String {
         let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")) ?? "net:[0]"

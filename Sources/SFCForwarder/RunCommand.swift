@@ -81,7 +81,7 @@ public enum RunCommand {
         }
         do {
             let dpdk = try dpdkConfig(options, config: config)
-            let lock = try NodeLock(node: config.node.name, interfaces: NodeLock.kernelInterfaces(ofDevices: dpdk.ports.compactMap { $0?.device }),
+            let lock = try NodeLock(node: config.node.name, interfaces: dpdk.ports.compactMap { $0?.kernelInterface },
                                     config: options.config, dataplane: kind.rawValue)
             defer { lock.release() }
             let tables = ForwardingTables(config)

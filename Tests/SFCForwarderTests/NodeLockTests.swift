@@ -2,6 +2,7 @@
 // with a message naming the first, a refusal leaves nothing locked, and a
 // holder that dies in any way (SIGKILL included) leaves no stale lock.
 import Foundation
+import SFCCore
 import SFCForwarder
 import Testing
 #if canImport(Glibc)
@@ -66,8 +67,8 @@ import Glibc
         after.release()
     }
 
-    @Test func theKernelInterfacesOfDPDKDevices() {
-        #expect(NodeLock.kernelInterfaces(ofDevices: ["net_af_packet0,iface=client,blocksz=4096", "net_null0", "net_af_xdp1,iface=eth2"])
-                == ["client", "eth2"])
+    @Test func theKernelInterfaceOfADPDKDevice() {
+        let devices = ["net_af_packet0,iface=client,blocksz=4096", "net_null0", "net_af_xdp1,iface=eth2", "0000:01:00.0"]
+        #expect(devices.map { DPDKPortConfig(device: $0).kernelInterface } == ["client", nil, "eth2", nil])
     }
 }

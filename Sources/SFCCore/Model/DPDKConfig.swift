@@ -39,6 +39,13 @@ public struct DPDKPortConfig: Sendable, Equatable {
         self.device = device; self.rxDescriptors = rxDescriptors; self.txDescriptors = txDescriptors
     }
 
+    /// The kernel interface a virtual device sits on: the `iface=` argument of
+    /// net_af_packet / net_af_xdp ("net_af_packet0,iface=eth1,qpairs=2"), nil
+    /// for devices that have none.
+    public var kernelInterface: String? {
+        device.split(separator: ",").dropFirst().first { $0.hasPrefix("iface=") }.map { String($0.dropFirst("iface=".count)) }
+    }
+
     /// True for a PCI address, false for a virtual device.
     public var isPCI: Bool {
         let parts = device.split(separator: ":")
