@@ -54,7 +54,7 @@ let package = Package(
                                                      "SFCXDP", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "sfc-forwarder",
-            dependencies: ["SFCForwarder", "SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["SFCForwarder", "SFCTrace", "SFCCore", "SFCDPDK", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
