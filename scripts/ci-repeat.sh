@@ -30,6 +30,7 @@ for i in $(seq 1 "$runs"); do
     clone="$out/clone-$i"
     rm -rf "$clone"
     git clone --quiet "$repo" "$clone"
+    at=$(git -C "$clone" rev-parse --short HEAD)
     load=no
     if [ "$i" = "$loaded" ]; then
         sh -c 'while :; do :; done' & spinner=$!
@@ -46,7 +47,7 @@ for i in $(seq 1 "$runs"); do
         result="FAIL (exit $status)"
         failed=$((failed + 1))
     fi
-    line=$(printf 'run %d  %-15s %4d s  cpu busy: %-3s  %s' "$i" "$result" "$seconds" "$load" "${tests:-no test summary}")
+    line=$(printf 'run %d  %s  %-15s %4d s  cpu busy: %-3s  %s' "$i" "$at" "$result" "$seconds" "$load" "${tests:-no test summary}")
     echo "$line"
     summary+=("$line")
     if [ $status -ne 0 ]; then
@@ -56,6 +57,6 @@ for i in $(seq 1 "$runs"); do
 done
 
 echo
-echo "ci-repeat at $commit on $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ): $((runs - failed)) of $runs passed"
+echo "ci-repeat of $commit (each run clones HEAD as it starts) on $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ): $((runs - failed)) of $runs passed"
 printf '%s\n' "${summary[@]}"
 [ $failed -eq 0 ]
