@@ -31,7 +31,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "SFCCore"),
+        // The lists and limits every dataplane shares are C X-macros in BPF/include; this
+        // plugin generates SFCCore's Swift view of them (SharedSpec.swift) at build time.
+        .executableTarget(name: "sfc-spec-gen", path: "Sources/sfc-spec-gen"),
+        .plugin(name: "SharedSpecPlugin", capability: .buildTool(), dependencies: ["sfc-spec-gen"]),
+        .target(name: "SFCCore", plugins: ["SharedSpecPlugin"]),
         // Host build of the C headers the BPF programs share (BPF/include), for tests.
         .target(name: "CSFCShared"),
         .target(name: "SFCCapture"),

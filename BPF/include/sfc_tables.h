@@ -12,7 +12,10 @@
 #define SFC_TABLES_H
 
 #include <linux/types.h>
+#include "sfc_behaviors.h"
 
+/* Limits and constants. Swift reads every integer #define of this file as
+ * SharedSpec.<NAME> (generated at build time, see sfc_drop_reasons.h). */
 #define SFC_MAX_PORTS 64
 #define SFC_MAX_CHAINS 1024
 #define SFC_MAX_HOPS 16               /* functions per chain */
@@ -37,8 +40,6 @@
 #define SFC_INSTANCE_BUCKET_COUNT 1024
 #define SFC_ENCAP_HOP_LIMIT 64        /* the outer IPv6 header's hop limit at H.Encaps */
 #define SFC_MAX_LOCAL_SIDS 8          /* local SIDs a packet may visit in one pass */
-/* The constants the reference pipeline has too (Swift: SharedConstantsTests
- * checks each against its counterpart in SFCCore). */
 #define SFC_NONE 0xffffffffu          /* "no port / no index" */
 
 /* Table generations: every config table is an ARRAY_OF_MAPS with two
@@ -47,14 +48,6 @@
  * packet sees one whole generation (it reads sfc_active once). */
 #define SFC_GENERATIONS 2
 
-/* Swift's SRv6Behavior, FunctionKind and SRProxyMode: the loader maps each
- * case to its code by name (TableImage.behaviorCode, kindCode, proxyCode). */
-enum sfc_behavior {
-    SFC_BEH_END = 0, SFC_BEH_END_X = 1, SFC_BEH_END_DX4 = 2, SFC_BEH_END_DX6 = 3,
-    SFC_BEH_END_DT4 = 4, SFC_BEH_END_DT6 = 5, SFC_BEH_END_AS = 6, SFC_BEH_END_AD = 7, SFC_BEH_END_AM = 8,
-};
-enum sfc_function_kind { SFC_KIND_NSH_AWARE = 0, SFC_KIND_NSH_UNAWARE = 1, SFC_KIND_SR_AWARE = 2, SFC_KIND_SR_UNAWARE = 3 };
-enum sfc_proxy_mode { SFC_PROXY_NONE = 0, SFC_PROXY_STATIC = 1, SFC_PROXY_DYNAMIC = 2, SFC_PROXY_MASQUERADING = 3 };
 enum sfc_port_match { SFC_PORTS_ANY = 0, SFC_PORTS_EXACT = 1, SFC_PORTS_RANGE = 2 };
 enum sfc_encap { SFC_ENCAP_NSH = 0, SFC_ENCAP_SRV6 = 1 };
 enum sfc_chain_end { SFC_END_DELIVER = 0, SFC_END_SEGMENT = 1 };

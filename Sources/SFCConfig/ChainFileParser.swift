@@ -106,14 +106,14 @@ struct ChainFileParser {
         guard let m = MappingReader(node, what: "sid", allowed: ["sid", "behavior", "port", "mac"], sink: sink)
         else { return nil }
         var behavior = m.choice("behavior", SRv6Behavior.self, required: true)
-        if let b = behavior, [.endAS, .endAD, .endAM].contains(b.value) {
+        if let b = behavior, b.value.action == .proxy {
             sink.error("\(b.value.rawValue) belongs to an sr-unaware function instance, not to 'sids'", at: b.position)
             behavior = nil
         }
         let spec = SIDSpec(position: m.position, sid: m.ipv6("sid", required: true), behavior: behavior,
                            port: m.name("port"), mac: m.mac("mac"))
         if let b = behavior?.value {
-            let needsAdjacency = [.endX, .endDX4, .endDX6].contains(b)
+            let needsAdjacency = b.action.forwardsToAdjacency
             for key in ["port", "mac"] {
                 if needsAdjacency && !m.has(key) {
                     m.missing(key, reason: "\(b.rawValue) forwards to an adjacency")

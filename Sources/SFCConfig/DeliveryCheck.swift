@@ -45,13 +45,9 @@ struct DeliveryCheck {
             guard rule.chain >= 0, rule.chain < config.chains.count, !warned.contains(compiled.specIndex),
                   case .segment(let end) = config.chains[rule.chain].end,
                   let behavior = config.sids.first(where: { $0.sid == end })?.behavior else { continue }
-            let wants: ClassifierRule.Family
-            switch behavior {
-            case .endDX4, .endDT4: wants = .ipv4
-            case .endDX6, .endDT6: wants = .ipv6
-            default: continue
-            }
-            guard rule.family != wants else { continue }
+            // A decapsulating end delivers the inner families its behaviour accepts.
+            guard behavior.action.decapsulates else { continue }
+            guard !behavior.inner.contains(rule.family == .ipv4 ? .ipv4 : .ipv6) else { continue }
             warned.insert(compiled.specIndex)
             let given = spec.rules[compiled.specIndex]
             let chain = config.chains[rule.chain].name

@@ -57,7 +57,8 @@ struct ValidatorSIDs {
 
     private func checkChainEnds() {
         let routes = routes6
-        let decapsulating: Set<SRv6Behavior> = [.endDX4, .endDX6, .endDT4, .endDT6]
+        let decapsulating = SRv6Behavior.allCases.filter { $0.action.decapsulates }
+        let names = decapsulating.map(\.rawValue).dropLast().joined(separator: ", ") + " or " + (decapsulating.last?.rawValue ?? "")
         for chain in spec.chains where chain.encapsulation?.value == .srv6 {
             guard let sid = chain.end?.sid else { continue }
             if let locator = locator, locator.contains(sid.value) {
@@ -65,11 +66,11 @@ struct ValidatorSIDs {
                 if let entry = entry {
                     if let behavior = entry.behavior?.value, !decapsulating.contains(behavior) {
                         sink.error("chain end SID \(sid.value) is \(behavior.rawValue); a local chain end must be "
-                                   + "End.DX4, End.DX6, End.DT4 or End.DT6", at: sid.position)
+                                   + names, at: sid.position)
                     }
                 } else {
                     sink.error("chain end SID \(sid.value) is inside the locator but not listed in 'sids' "
-                               + "(as End.DX4, End.DX6, End.DT4 or End.DT6)", at: sid.position)
+                               + "(as \(names))", at: sid.position)
                 }
             } else if !routes.contains(where: { $0.contains(sid.value) }) {
                 sink.error("no route reaches chain end SID \(sid.value)", at: sid.position)

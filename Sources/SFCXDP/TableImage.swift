@@ -140,41 +140,10 @@ public struct TableImage: Sendable {
         return f
     }
 
-    /// The wire codes of sfc_tables.h, case by case (never by declaration
-    /// order: a case added in the middle of a Swift enum must not renumber
-    /// what the BPF program reads; the switch makes a new case a compile error
-    /// here until it has its code).
-    static func behaviorCode(_ behavior: SRv6Behavior) -> UInt32 {
-        switch behavior {
-        case .end: return SFC_BEH_END.rawValue
-        case .endX: return SFC_BEH_END_X.rawValue
-        case .endDX4: return SFC_BEH_END_DX4.rawValue
-        case .endDX6: return SFC_BEH_END_DX6.rawValue
-        case .endDT4: return SFC_BEH_END_DT4.rawValue
-        case .endDT6: return SFC_BEH_END_DT6.rawValue
-        case .endAS: return SFC_BEH_END_AS.rawValue
-        case .endAD: return SFC_BEH_END_AD.rawValue
-        case .endAM: return SFC_BEH_END_AM.rawValue
-        }
-    }
-
-    static func kindCode(_ kind: FunctionKind) -> UInt32 {
-        switch kind {
-        case .nshAware: return SFC_KIND_NSH_AWARE.rawValue
-        case .nshUnaware: return SFC_KIND_NSH_UNAWARE.rawValue
-        case .srAware: return SFC_KIND_SR_AWARE.rawValue
-        case .srUnaware: return SFC_KIND_SR_UNAWARE.rawValue
-        }
-    }
-
-    static func proxyCode(_ proxy: SRProxyMode?) -> UInt32 {
-        switch proxy {
-        case nil: return SFC_PROXY_NONE.rawValue
-        case .staticProxy: return SFC_PROXY_STATIC.rawValue
-        case .dynamicProxy: return SFC_PROXY_DYNAMIC.rawValue
-        case .masquerading: return SFC_PROXY_MASQUERADING.rawValue
-        }
-    }
+    /// The wire codes are those of BPF/include/sfc_behaviors.h, which the
+    /// Swift enums are generated from (never their declaration order).
+    static func kindCode(_ kind: FunctionKind) -> UInt32 { kind.wireCode }
+    static func proxyCode(_ proxy: SRProxyMode?) -> UInt32 { proxy?.wireCode ?? SFC_PROXY_NONE.rawValue }
 
     static func instance(_ instance: InstanceConfig, peers: [PeerConfig]) -> sfc_instance {
         var i = sfc_instance()
@@ -196,7 +165,7 @@ public struct TableImage: Sendable {
     }
 
     static func sid(_ entry: SIDEntry) -> sfc_sid_entry {
-        sfc_sid_entry(behavior: behaviorCode(entry.behavior), via: CBytes.adjacency(entry.via),
+        sfc_sid_entry(behavior: entry.behavior.wireCode, via: CBytes.adjacency(entry.via),
                       function: entry.function, instance: entry.instance, chain: entry.chain, position: entry.position,
                       cache_slot: entry.cacheSlot)
     }

@@ -100,19 +100,8 @@ public struct Route6: Sendable, Equatable {
     public init(prefix: IPv6Prefix, via: Adjacency) { self.prefix = prefix; self.via = via }
 }
 
-/// RFC 8986 endpoint behaviours and the SR proxies of
-/// draft-ietf-spring-sr-service-programming section 6.
-public enum SRv6Behavior: String, Sendable, Equatable, CaseIterable {
-    case end = "End"
-    case endX = "End.X"
-    case endDX4 = "End.DX4"
-    case endDX6 = "End.DX6"
-    case endDT4 = "End.DT4"
-    case endDT6 = "End.DT6"
-    case endAS = "End.AS"
-    case endAD = "End.AD"
-    case endAM = "End.AM"
-}
+// SRv6Behavior, FunctionKind and SRProxyMode are generated from
+// BPF/include/sfc_behaviors.h (SharedSpec.swift, see Plugins/SharedSpecPlugin).
 
 public struct LocalSIDConfig: Sendable, Equatable {
     public var sid: IPv6Address
@@ -124,28 +113,8 @@ public struct LocalSIDConfig: Sendable, Equatable {
     }
 }
 
-public enum FunctionKind: String, Sendable, Equatable, CaseIterable {
-    case nshAware = "nsh-aware"
-    case nshUnaware = "nsh-unaware"
-    case srAware = "sr-aware"
-    case srUnaware = "sr-unaware"
-
+extension FunctionKind {
     public var encapsulation: Encapsulation { self == .nshAware || self == .nshUnaware ? .nsh : .srv6 }
-}
-
-/// How an SR-unaware function is reached (draft-ietf-spring-sr-service-programming).
-public enum SRProxyMode: String, Sendable, Equatable, CaseIterable {
-    case staticProxy = "static"        // End.AS
-    case dynamicProxy = "dynamic"      // End.AD
-    case masquerading = "masquerading" // End.AM
-
-    public var behavior: SRv6Behavior {
-        switch self {
-        case .staticProxy: return .endAS
-        case .dynamicProxy: return .endAD
-        case .masquerading: return .endAM
-        }
-    }
 }
 
 public struct FunctionConfig: Sendable, Equatable {

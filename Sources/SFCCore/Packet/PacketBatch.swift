@@ -32,42 +32,8 @@ public struct StepTrace: Sendable {
     }
 }
 
-/// The behaviours the pipeline can apply, named as chain-trace prints them.
-public enum Step: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-    case none = 0
-    case nshEncap, nshForward, nshProxyOut, nshProxyIn, nshDecap, vxlanGPEEncap, vxlanGPEDecap
-    case srv6Encap, srv6EncapReduced, end, endX, endDX4, endDX6, endDT4, endDT6
-    case endASOut, endASIn, endADOut, endADIn, endAMOut, endAMIn, ipv6Forward, ipv4Forward
-
-    public var description: String {
-        switch self {
-        case .none: return "none"
-        case .nshEncap: return "classify+nsh-encap"
-        case .nshForward: return "nsh-sff-forward"
-        case .nshProxyOut: return "nsh-proxy-strip"
-        case .nshProxyIn: return "nsh-proxy-restore"
-        case .nshDecap: return "nsh-end-of-path-decap"
-        case .vxlanGPEEncap: return "vxlan-gpe-encap"
-        case .vxlanGPEDecap: return "vxlan-gpe-decap"
-        case .srv6Encap: return "classify+H.Encaps"
-        case .srv6EncapReduced: return "classify+H.Encaps.Red"
-        case .end: return "End"
-        case .endX: return "End.X"
-        case .endDX4: return "End.DX4"
-        case .endDX6: return "End.DX6"
-        case .endDT4: return "End.DT4"
-        case .endDT6: return "End.DT6"
-        case .endASOut: return "End.AS"
-        case .endASIn: return "End.AS-return"
-        case .endADOut: return "End.AD"
-        case .endADIn: return "End.AD-return"
-        case .endAMOut: return "End.AM"
-        case .endAMIn: return "End.AM-return"
-        case .ipv6Forward: return "ipv6-forward"
-        case .ipv4Forward: return "ipv4-forward"
-        }
-    }
-}
+// Step (the behaviours the pipeline can apply, named as chain-trace prints
+// them) is generated from BPF/include/sfc_steps.h.
 
 public struct PacketMeta: Sendable {
     public var ingress: Int32 = 0

@@ -20,7 +20,7 @@ struct CounterBlock {
         tx = rx + ports
         txBytes = tx + ports
         drops = txBytes + ports
-        chainPackets = drops + 256
+        chainPackets = drops + SharedSpec.SFC_DROP_REASON_SLOTS
         chainBytes = chainPackets + chainCount
         hops = chainBytes + chainCount
         instances = hops + hopCount
@@ -57,7 +57,7 @@ struct CounterBlock {
         c.rxPackets = copy(rx, ports)
         c.txPackets = copy(tx, ports)
         c.txBytes = copy(txBytes, ports)
-        c.drops = copy(drops, 256)
+        c.drops = copy(drops, SharedSpec.SFC_DROP_REASON_SLOTS)
         c.chainPackets = copy(chainPackets, chainCount)
         c.chainBytes = copy(chainBytes, chainCount)
         c.hopPackets = copy(hops, hopCount)

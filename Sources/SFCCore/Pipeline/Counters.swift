@@ -21,7 +21,7 @@ public struct Counters: Sendable, Equatable {
         rxPackets = Array(repeating: 0, count: tables.config.ports.count)
         txPackets = Array(repeating: 0, count: tables.config.ports.count)
         txBytes = Array(repeating: 0, count: tables.config.ports.count)
-        drops = Array(repeating: 0, count: 256)
+        drops = Array(repeating: 0, count: SharedSpec.SFC_DROP_REASON_SLOTS)
         chainPackets = Array(repeating: 0, count: tables.chains.count)
         chainBytes = Array(repeating: 0, count: tables.chains.count)
         hopPackets = Array(repeating: 0, count: tables.hopCounterCount)

@@ -19,7 +19,7 @@ public final class Pipeline {
 
     /// End.AD header cache: one slot of `cacheSlotSize` bytes per dynamic
     /// proxy instance (draft-ietf-spring-sr-service-programming s6.4).
-    static let cacheSlotSize = 512
+    @inline(__always) static var cacheSlotSize: Int { SharedSpec.SFC_PROXY_CACHE_BYTES }
     let cache: UnsafeMutableRawPointer
     let cacheLength: UnsafeMutablePointer<Int>
     /// The inner packet type the cached headers were learned with (4 or 41).

@@ -3,9 +3,9 @@
 // half of the SR proxies (draft-ietf-spring-sr-service-programming s6).
 
 extension Pipeline {
-    static let encapHopLimit: UInt8 = 64
+    @inline(__always) static var encapHopLimit: UInt8 { UInt8(SharedSpec.SFC_ENCAP_HOP_LIMIT) }
     /// Local SIDs a packet may visit in one pass before it is dropped.
-    static let maxLocalSIDs = 8
+    @inline(__always) static var maxLocalSIDs: Int { SharedSpec.SFC_MAX_LOCAL_SIDS }
 
     /// Writes outer IPv6 (+ SRH) in front of the inner IP packet. The path is
     /// P[0..n-1]; Segment List[i] = P[n-1-i]; H.Encaps.Red leaves P[0] out of
@@ -129,50 +129,50 @@ extension Pipeline {
     /// Runs a local SID's behaviour. Returns true when the packet should be
     /// looked up again (its DA changed and it stays in this node).
     func endpoint(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, sid: SIDEntry) -> Bool {
-        switch sid.behavior {
-        case .end, .endX:
+        // What a behaviour does is its action in BPF/include/sfc_behaviors.h.
+        switch sid.behavior.action {
+        case .endpoint, .crossConnect:
+            // RFC 8986 s4.1 (End), s4.2 (End.X).
             guard let (srhOrNil, chain) = checkedSRH(&pkt, &meta, needSegmentsLeft: true), let srh = srhOrNil else { return false }
             guard advance(&pkt, &meta, srh: srh, srhOffset: chain.srhOffset) else { return false }
-            if sid.behavior == .end { meta.trace.record(.end); return true }
+            if sid.behavior.action == .endpoint { meta.trace.record(sid.behavior.step); return true }
             guard let via = sid.via else { drop(&meta, .noRoute); return false }
             emit(&pkt, &meta, via: via, etherType: EtherType.ipv6)
-            if meta.verdict == .forward { meta.trace.record(.endX) }
+            if meta.verdict == .forward { meta.trace.record(sid.behavior.step) }
             return false
-        case .endDX4, .endDX6, .endDT4, .endDT6:
+        case .decapsulateCrossConnect, .decapsulateLookup:
             decapsulate(&pkt, &meta, sid: sid)
             return false
-        case .endAS, .endAD, .endAM:
+        case .proxy:
             proxyOut(&pkt, &meta, sid: sid)
             return false
         }
     }
 
-    /// End.DX4 / End.DX6 / End.DT4 / End.DT6 (RFC 8986 s4.4-s4.8): with an
-    /// SRH, SL must be 0; the inner packet must be the SID's family; remove
-    /// the outer header and deliver (DX) or look up (DT).
+    /// End.DX4 / End.DX6 (RFC 8986 s4.4, s4.5), End.DT4 / End.DT6 / End.DT46
+    /// (s4.6-s4.8): with an SRH, SL must be 0; the inner packet must be a
+    /// family the behaviour accepts; remove the outer header and deliver to
+    /// the SID's adjacency (DX) or look the inner destination up (DT).
     func decapsulate(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, sid: SIDEntry) {
         guard let (srh, chain) = checkedSRH(&pkt, &meta, needSegmentsLeft: false) else { return }
         if let srh, srh.segmentsLeft != 0 { drop(&meta, .srv6SegmentsLeftNotZero); return }
-        let wantsIPv4 = sid.behavior == .endDX4 || sid.behavior == .endDT4
-        let wanted = wantsIPv4 ? IPv6NextHeader.ipv4 : IPv6NextHeader.ipv6
-        guard chain.upperProtocol == wanted else { drop(&meta, .srv6InnerMismatch); return }
+        let isIPv4 = chain.upperProtocol == IPv6NextHeader.ipv4
+        guard isIPv4 || chain.upperProtocol == IPv6NextHeader.ipv6,
+              sid.behavior.inner.contains(isIPv4 ? .ipv4 : .ipv6) else { drop(&meta, .srv6InnerMismatch); return }
         _ = pkt.adjust(chain.upperOffset)
         trimToIPLength(&pkt)
-        let etherType = wantsIPv4 ? EtherType.ipv4 : EtherType.ipv6
-        let step: Step
         let via: Adjacency?
-        switch sid.behavior {
-        case .endDX4: via = sid.via; step = .endDX4
-        case .endDX6: via = sid.via; step = .endDX6
-        case .endDT4:
-            via = pkt.length >= 20 ? tables.routes4.lookup(pkt.data.ipv4(16)) : nil; step = .endDT4
-        default:
-            via = pkt.length >= 40 ? tables.routes6.lookup(pkt.data.ipv6(24)) : nil; step = .endDT6
+        if sid.behavior.action == .decapsulateCrossConnect {
+            via = sid.via
+        } else if isIPv4 {
+            via = pkt.length >= 20 ? tables.routes4.lookup(pkt.data.ipv4(16)) : nil
+        } else {
+            via = pkt.length >= 40 ? tables.routes6.lookup(pkt.data.ipv6(24)) : nil
         }
         guard let via else { drop(&meta, .noRoute); return }
-        emit(&pkt, &meta, via: via, etherType: etherType)
+        emit(&pkt, &meta, via: via, etherType: isIPv4 ? EtherType.ipv4 : EtherType.ipv6)
         if meta.verdict == .forward {
-            meta.trace.record(step)
+            meta.trace.record(sid.behavior.step)
             if sid.chain >= 0 {
                 countHop(&meta, chain: Int(sid.chain), position: Int(sid.position), function: -1, instance: -1)
             } else if meta.chain >= 0 {

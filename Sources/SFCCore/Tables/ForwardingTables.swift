@@ -71,8 +71,8 @@ public struct ForwardingTables: Sendable {
     /// NSH proxy state: every return attachment of an NSH-unaware instance
     /// has a block of `nshProxyFlowSlots` slots, one NSH header each, picked
     /// by the inner flow hash (direct-mapped, so every dataplane evicts the
-    /// same way). Same value as SFC_NSH_PROXY_FLOWS in BPF/include/sfc_tables.h.
-    public static let nshProxyFlowSlots = 64
+    /// same way). SFC_NSH_PROXY_FLOWS of BPF/include/sfc_tables.h.
+    @inline(__always) public static var nshProxyFlowSlots: Int { SharedSpec.SFC_NSH_PROXY_FLOWS }
     /// Slots in all (blocks * nshProxyFlowSlots).
     public let nshProxyStateSlots: Int
     /// First state slot of each instance's block (indexed like the instance
@@ -164,7 +164,7 @@ public struct ForwardingTables: Sendable {
         for sid in config.sids { sids[sid.sid] = SIDEntry(behavior: sid.behavior, via: sid.via) }
         // A local End.DX*/DT* SID that ends exactly one SRv6 chain counts that
         // chain's deliveries (a SID several chains end at cannot tell them apart).
-        for (sid, entry) in sids where [.endDX4, .endDX6, .endDT4, .endDT6].contains(entry.behavior) {
+        for (sid, entry) in sids where entry.behavior.action.decapsulates {
             let ending = chains.indices.filter { chains[$0].config.encapsulation == .srv6 && chains[$0].endSegment == sid }
             if ending.count == 1 {
                 sids[sid]?.chain = Int32(ending[0])

@@ -11,7 +11,7 @@
 // XDP), so a per-packet choice is one index.
 
 public struct InstanceSelector: Sendable, Equatable {
-    public static let bucketCount = 1024
+    @inline(__always) public static var bucketCount: Int { SharedSpec.SFC_INSTANCE_BUCKET_COUNT }
     public let buckets: [UInt16]
 
     /// `instances` are (stable name, weight >= 1). An empty list gives an
