@@ -18,7 +18,7 @@ public final class DPDKDataplane {
     /// Finds the device of every logical port (`devices[i]` for port i),
     /// configures one queue pair per lcore and starts the ports.
     public init(runtime: DPDKRuntime, tables: ForwardingTables, devices: [DPDKPortConfig?], lcores: [Int], logger: Logger) throws {
-        let names = tables.config.ports.map(\.name)
+        let names = tables.ports.map(\.name)
         try PortSetup.checkDevices(portNames: names, dpdk: DPDKConfig(ports: devices))
         var ports: [DPDKPort] = []
         do {
@@ -82,7 +82,7 @@ public final class DPDKDataplane {
 
     /// DPDK-level counters of every lcore, summed.
     public var stats: LcoreWorker.Stats {
-        var total = LcoreWorker.Stats(txRefused: Array(repeating: 0, count: tables.config.ports.count))
+        var total = LcoreWorker.Stats(txRefused: Array(repeating: 0, count: tables.ports.count))
         for w in workers { total.merge(w.stats) }
         return total
     }

@@ -58,7 +58,7 @@ public final class LcoreWorker {
         self.index = index
         pipeline = Pipeline(tables: tables)
         batch = PacketBatch(externalCapacity: Self.burst)
-        portCount = tables.config.ports.count
+        portCount = tables.ports.count
         let mine = ports.filter { $0.rxQueues > index }
         rxCount = mine.count
         rxPort = .allocate(capacity: max(1, mine.count))

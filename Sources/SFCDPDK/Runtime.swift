@@ -38,8 +38,8 @@ public final class DPDKRuntime {
         let descriptors = config.ports.reduce(0) { sum, port in
             sum + (port.map { ($0.rxDescriptors + $0.txDescriptors) * lcores } ?? 0)
         }
-        let maxMTU = tables.config.ports.map(\.mtu).max() ?? 1500
-        return plan(descriptors: descriptors, lcores: lcores, ports: tables.config.ports.count, maxFrame: maxMTU + 22)
+        let maxMTU = tables.ports.map(\.mtu).max() ?? 1500
+        return plan(descriptors: descriptors, lcores: lcores, ports: tables.ports.count, maxFrame: maxMTU + 22)
     }
 
     /// A pool plan with this DPDK build's mbuf header size and headroom.

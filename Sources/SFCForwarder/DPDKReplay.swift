@@ -41,7 +41,7 @@ enum DPDKReplay {
         let indexed = accepted.enumerated().map { CapturedPacket(timestampNanoseconds: UInt64($0.offset) * 1000, bytes: $0.element.bytes) }
         try PcapWriter.write(path: work + "/in.pcap", packets: indexed, resolution: .microseconds)
 
-        let names = tables.config.ports.map(\.name)
+        let names = tables.ports.map(\.name)
         let devices: [DPDKPortConfig?] = names.indices.map { p in
             let rx = p == ingress ? "rx_pcap=\(work)/in.pcap," : ""
             return DPDKPortConfig(device: "net_pcap\(p),\(rx)tx_pcap=\(work)/tx\(p).pcap", rxDescriptors: 256, txDescriptors: 256)

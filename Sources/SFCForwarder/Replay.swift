@@ -126,7 +126,7 @@ public enum ReplayCommand {
     /// Runs the packets through the pipeline in bursts of 32.
     public static func replay(_ packets: [CapturedPacket], ingress: Int, pipeline: Pipeline) -> ReplaySummary {
         var summary = ReplaySummary()
-        let ports = pipeline.tables.config.ports
+        let ports = pipeline.tables.ports
         let batch = PacketBatch(capacity: 32)
         var timestamps: [UInt64] = []
         func flush() {

@@ -1,9 +1,7 @@
-// The classifier's tuple space as the XDP program reads it: sfc_tuples in
-// the order of the best rule each holds (the order SFCCore's Classifier
-// searches), and per (tuple, masked key) the rules with that key, best
-// first. Where a tuple matches a port range, the candidates are checked
-// one by one, so up to SFC_CLASS_CANDIDATES are kept; elsewhere the first
-// rule of a key always wins and only it is stored.
+// The classifier as the XDP program reads it: SFCCore's Classifier records
+// (tuples in search order, each key's candidate rules best first) encoded as
+// sfc_tuples and sfc_class_keys entries. Only the encoding and the map
+// limits are here; the grouping is the Classifier's.
 import CLibBPF
 import SFCCore
 
@@ -11,65 +9,30 @@ struct ClassifierImage {
     var tuples: [sfc_tuple] = []
     var keys: [(sfc_class_key, sfc_class_value)] = []
 
-    init(rules: [ClassifierRule]) throws {
-        var shapes: [RuleShape] = []
-        var members: [RuleShape: [Int]] = [:]
-        for (index, rule) in rules.enumerated() {
-            let shape = RuleShape(rule)
-            if members[shape] == nil { shapes.append(shape) }
-            members[shape, default: []].append(index)
-        }
-        // Rules are in precedence order, so a shape's best rule is its first.
-        shapes.sort { members[$0]![0] < members[$1]![0] }
-        guard shapes.count <= Int(SFC_MAX_TUPLES) else {
-            throw XDPError(.configTooLarge, "the classifier rules have \(shapes.count) distinct shapes (prefix lengths and fields "
+    init(_ classifier: Classifier) throws {
+        let rules = classifier.rules
+        let records = classifier.tupleRecords
+        guard records.count <= Int(SFC_MAX_TUPLES) else {
+            throw XDPError(.configTooLarge, "the classifier rules have \(records.count) distinct shapes (prefix lengths and fields "
                            + "set); the XDP classifier holds at most \(SFC_MAX_TUPLES) (SFC_MAX_TUPLES)")
         }
         var total = 0
-        for (t, shape) in shapes.enumerated() {
-            tuples.append(Self.tuple(shape, bestRule: members[shape]![0]))
-            var groups: [[UInt8]: (key: sfc_class_key, rules: [Int])] = [:]
-            var order: [[UInt8]] = []
-            for index in members[shape]! {
-                let key = Self.key(rules[index], shape: shape, tuple: UInt32(t))
-                let bytes = CBytes.of(key)
-                if groups[bytes] == nil { order.append(bytes); groups[bytes] = (key, []) }
-                groups[bytes]!.rules.append(index)
-            }
-            let ranged = shape.sourcePort == .range || shape.destinationPort == .range
-            for bytes in order {
-                let group = groups[bytes]!
-                let kept = ranged ? Self.unshadowed(group.rules, rules) : [group.rules[0]]
-                guard kept.count <= Int(SFC_CLASS_CANDIDATES) else {
-                    let names = kept.map { rules[$0].name }.joined(separator: ", ")
-                    throw XDPError(.configTooLarge, "\(kept.count) classifier rules share one key and differ only in port ranges "
+        for (t, record) in records.enumerated() {
+            tuples.append(Self.tuple(record.shape, bestRule: record.bestRule))
+            for candidates in record.keys {
+                guard candidates.count <= Int(SFC_CLASS_CANDIDATES) else {
+                    let names = candidates.map { rules[$0].name }.joined(separator: ", ")
+                    throw XDPError(.configTooLarge, "\(candidates.count) classifier rules share one key and differ only in port ranges "
                                    + "(\(names)); the XDP classifier checks at most \(SFC_CLASS_CANDIDATES) per key "
                                    + "(SFC_CLASS_CANDIDATES): merge or split their ranges")
                 }
-                keys.append((group.key, Self.value(kept, rules)))
+                keys.append((Self.key(rules[candidates[0]], shape: record.shape, tuple: UInt32(t)), Self.value(candidates, rules)))
             }
-            total += order.count
+            total += record.keys.count
         }
         guard total <= Int(SFC_MAX_CLASS_KEYS) else {
             throw XDPError(.configTooLarge, "the classifier needs \(total) keys; the XDP map holds \(SFC_MAX_CLASS_KEYS) (SFC_MAX_CLASS_KEYS)")
         }
-    }
-
-    /// Drops the rules an earlier rule of the same key covers on both port
-    /// ranges: they can never be the first match.
-    static func unshadowed(_ indices: [Int], _ rules: [ClassifierRule]) -> [Int] {
-        var kept: [Int] = []
-        for index in indices {
-            let r = rules[index]
-            let covered = kept.contains { k in
-                let e = rules[k]
-                return e.sourcePorts.lowerBound <= r.sourcePorts.lowerBound && e.sourcePorts.upperBound >= r.sourcePorts.upperBound
-                    && e.destinationPorts.lowerBound <= r.destinationPorts.lowerBound
-                    && e.destinationPorts.upperBound >= r.destinationPorts.upperBound
-            }
-            if !covered { kept.append(index) }
-        }
-        return kept
     }
 
     static func portMatch(_ m: PortMatch) -> UInt8 {
@@ -108,12 +71,17 @@ struct ClassifierImage {
     static func key(_ rule: ClassifierRule, shape: RuleShape, tuple: UInt32) -> sfc_class_key {
         var k = sfc_class_key()
         k.tuple = tuple
+        // Addresses masked to the shape, as the program masks a packet's.
         if rule.family == .ipv4 {
-            CBytes.copy(CBytes.ipv4(rule.source4.address), into: &k.source)
-            CBytes.copy(CBytes.ipv4(rule.destination4.address), into: &k.destination)
+            let s = rule.source4.address.raw & IPv4Prefix.mask(shape.sourceLength)
+            let d = rule.destination4.address.raw & IPv4Prefix.mask(shape.destinationLength)
+            CBytes.copy(CBytes.ipv4(IPv4Address(raw: s)), into: &k.source)
+            CBytes.copy(CBytes.ipv4(IPv4Address(raw: d)), into: &k.destination)
         } else {
-            CBytes.copy(CBytes.ipv6(rule.source6.address), into: &k.source)
-            CBytes.copy(CBytes.ipv6(rule.destination6.address), into: &k.destination)
+            let sm = IPv6Prefix.mask(shape.sourceLength), dm = IPv6Prefix.mask(shape.destinationLength)
+            let s = rule.source6.address, d = rule.destination6.address
+            CBytes.copy(CBytes.ipv6(IPv6Address(hi: s.hi & sm.0, lo: s.lo & sm.1)), into: &k.source)
+            CBytes.copy(CBytes.ipv6(IPv6Address(hi: d.hi & dm.0, lo: d.lo & dm.1)), into: &k.destination)
         }
         if shape.sourcePort == .exact { k.source_port = CBytes.be16Field(rule.sourcePorts.lowerBound) }
         if shape.destinationPort == .exact { k.destination_port = CBytes.be16Field(rule.destinationPorts.lowerBound) }

@@ -1,5 +1,6 @@
 // One generation of the XDP program's config tables, as map entries (raw
-// key and value bytes per map), encoded from SFCCore's ForwardingTables.
+// key and value bytes per map): SFCCore's ForwardingTables records laid out
+// in the structs of BPF/include/sfc_tables.h, nothing re-derived.
 // Pure: building it touches no kernel object, so the encoding and its limit
 // checks are testable anywhere; GenerationWriter puts it into maps.
 import CLibBPF
@@ -24,17 +25,16 @@ public struct TableImage: Sendable {
 
     /// - Parameter ifindexes: the kernel interface of each port (0: none).
     public init(tables: ForwardingTables, ifindexes: [UInt32]) throws {
-        let config = tables.config
         try TableLimits.check(tables)
         for name in TableImage.mapNames { maps[name] = MapEntries() }
 
-        let classifier = try ClassifierImage(rules: config.rules)
+        let classifier = try ClassifierImage(tables.classifier)
         tupleCount = classifier.tuples.count
         for (t, tuple) in classifier.tuples.enumerated() { maps["sfc_tuples"]!.add(UInt32(t), tuple) }
         for (key, value) in classifier.keys { maps["sfc_class_keys"]!.add(key, value) }
 
-        maps["sfc_globals"]!.add(UInt32(0), globals(config, tupleCount: classifier.tuples.count, returns: tables.returns.keys))
-        for (p, port) in config.ports.enumerated() {
+        maps["sfc_globals"]!.add(UInt32(0), globals(tables, tupleCount: classifier.tuples.count))
+        for (p, port) in tables.ports.enumerated() {
             let ifindex = p < ifindexes.count ? ifindexes[p] : 0
             var entry = sfc_port()
             CBytes.copy(CBytes.mac(port.mac), into: &entry.mac)
@@ -54,7 +54,7 @@ public struct TableImage: Sendable {
             maps["sfc_functions"]!.add(UInt32(f), Self.function(function, instanceCounterBase: tables.instanceCounterBase[f]))
             for (i, instance) in function.config.instances.enumerated() {
                 let index = UInt32(f * Int(SFC_MAX_INSTANCES) + i)
-                var entry = Self.instance(instance, peers: config.peers)
+                var entry = Self.instance(instance, peers: tables.peers)
                 entry.nsh_state_slot = tables.nshProxyStateBase[tables.instanceCounterBase[f] + i]
                 maps["sfc_instances"]!.add(index, entry)
             }
@@ -70,30 +70,30 @@ public struct TableImage: Sendable {
         for (key, entry) in zip(tables.nshPaths.keys, tables.nshPaths.values) {
             maps["sfc_nsh_paths"]!.add(key, sfc_path_entry(chain: UInt32(entry.chain), position: UInt32(entry.position)))
         }
-        for route in RouteImage.routes4(config) { maps["sfc_routes4"]!.add(route.key, CBytes.adjacency(route.via)) }
-        for route in RouteImage.routes6(config) { maps["sfc_routes6"]!.add(route.key, CBytes.adjacency(route.via)) }
+        for route in RouteImage.routes4(tables) { maps["sfc_routes4"]!.add(route.key, CBytes.adjacency(route.via)) }
+        for route in RouteImage.routes6(tables) { maps["sfc_routes6"]!.add(route.key, CBytes.adjacency(route.via)) }
     }
 
-    func globals(_ config: CompiledConfig, tupleCount: Int, returns: some Sequence<UInt32>) -> sfc_globals {
+    func globals(_ tables: ForwardingTables, tupleCount: Int) -> sfc_globals {
         var g = sfc_globals()
-        if let source = config.node.srv6Source {
+        if let source = tables.node.srv6Source {
             CBytes.copy(CBytes.ipv6(source), into: &g.srv6_source)
             g.has_srv6_source = 1
         }
-        if let locator = config.node.locator {
+        if let locator = tables.node.locator {
             CBytes.copy(CBytes.ipv6(locator.address), into: &g.locator)
             g.has_locator = 1
             g.locator_length = UInt32(locator.length)
         }
-        if let ipv4 = config.node.ipv4 {
+        if let ipv4 = tables.node.ipv4 {
             g.ipv4 = CBytes.be32Field(ipv4.raw)
             g.has_ipv4 = 1
         }
-        g.port_count = UInt32(config.ports.count)
+        g.port_count = UInt32(tables.ports.count)
         g.tuple_count = UInt32(tupleCount)
-        g.chain_count = UInt32(config.chains.count)
+        g.chain_count = UInt32(tables.chains.count)
         // Dispatch looks sfc_returns up only on these ports (key = port << 16 | vlan).
-        for key in returns where key >> 16 < 64 { g.return_ports |= UInt64(1) << UInt64(key >> 16) }
+        for key in tables.returns.keys where key >> 16 < 64 { g.return_ports |= UInt64(1) << UInt64(key >> 16) }
         return g
     }
 

@@ -92,7 +92,7 @@ public final class XDPDataplane {
         let now = Self.linkStates(tables.config, mode: options.mode)
         var changes: [LinkChange] = []
         let fd = try object.mapFD("sfc_tx_ports")
-        for (p, port) in tables.config.ports.enumerated() where p < now.count && p < linkUp.count && now[p] != linkUp[p] {
+        for (p, port) in tables.ports.enumerated() where p < now.count && p < linkUp.count && now[p] != linkUp[p] {
             var key = UInt32(p)
             if now[p], ifindexes[p] != 0 {
                 try MapIO.update(fd, key, ifindexes[p], map: "sfc_tx_ports")
@@ -138,7 +138,7 @@ public final class XDPDataplane {
         var wanted = [UInt32](repeating: 0, count: count)
         if options.mode == .test {
             let lo = Interfaces.loopback
-            for p in 0..<min(count, tables.config.ports.count) { wanted[p] = lo }
+            for p in 0..<min(count, tables.ports.count) { wanted[p] = lo }
         } else {
             for entry in image.txPorts where Int(entry.port) < count && linkUp.indices.contains(Int(entry.port)) && linkUp[Int(entry.port)] {
                 wanted[Int(entry.port)] = entry.ifindex
@@ -178,7 +178,7 @@ public final class XDPDataplane {
         guard options.mode == .live else {
             throw XDPError(.attachFailed, "this XDP dataplane was opened in test mode: open it in live mode to attach")
         }
-        for (p, port) in tables.config.ports.enumerated() {
+        for (p, port) in tables.ports.enumerated() {
             guard let interface = port.interface, ifindexes[p] != 0 else { continue }
             if attachments.contains(where: { $0.ifindex == ifindexes[p] }) { continue }
             do {

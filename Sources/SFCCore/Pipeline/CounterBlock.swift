@@ -12,7 +12,7 @@ struct CounterBlock {
     let ports: Int, chainCount: Int, hopCount: Int, instanceCount: Int
 
     init(tables: ForwardingTables) {
-        ports = tables.config.ports.count
+        ports = tables.ports.count
         chainCount = tables.chains.count
         hopCount = tables.hopCounterCount
         instanceCount = tables.instanceCounterCount

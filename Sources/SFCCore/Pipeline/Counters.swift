@@ -18,9 +18,9 @@ public struct Counters: Sendable, Equatable {
     public var instancePackets: [UInt64]
 
     public init(tables: ForwardingTables) {
-        rxPackets = Array(repeating: 0, count: tables.config.ports.count)
-        txPackets = Array(repeating: 0, count: tables.config.ports.count)
-        txBytes = Array(repeating: 0, count: tables.config.ports.count)
+        rxPackets = Array(repeating: 0, count: tables.ports.count)
+        txPackets = Array(repeating: 0, count: tables.ports.count)
+        txBytes = Array(repeating: 0, count: tables.ports.count)
         drops = Array(repeating: 0, count: SharedSpec.SFC_DROP_REASON_SLOTS)
         chainPackets = Array(repeating: 0, count: tables.chains.count)
         chainBytes = Array(repeating: 0, count: tables.chains.count)

@@ -66,7 +66,7 @@ extension Pipeline {
         switch tables.functions[f].config.kind {
         case .nshAware:
             if let peer = tables.functions[f].config.instances[i].peer {
-                vxlanEncap(&pkt, &meta, peer: tables.config.peers[peer], hash: hash)
+                vxlanEncap(&pkt, &meta, peer: tables.peers[peer], hash: hash)
                 if meta.verdict == .forward { meta.trace.record(.vxlanGPEEncap) }
             } else if let via = tables.functions[f].config.instances[i].attachment {
                 emit(&pkt, &meta, via: via, etherType: EtherType.nsh)
@@ -143,7 +143,7 @@ extension Pipeline {
         case NSHNextProtocol.ethernet:
             // The inner frame goes out as it is, on the end port.
             guard pkt.length >= EthernetHeader.size else { drop(&meta, .truncated); return }
-            let port = tables.config.ports[via.port]
+            let port = tables.ports[via.port]
             if pkt.length - EthernetHeader.size > port.mtu { drop(&meta, .mtuExceeded); return }
             meta.verdict = .forward
             meta.egressPort = Int32(via.port)
@@ -162,7 +162,7 @@ extension Pipeline {
     /// protocol NSH). The UDP source port carries the flow hash as entropy.
     @inline(__always)
     func vxlanEncap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, peer: PeerConfig, hash: UInt32) {
-        guard let source = tables.config.node.ipv4 else { drop(&meta, .noRoute); return }
+        guard let source = tables.node.ipv4 else { drop(&meta, .noRoute); return }
         let outer = IPv4Header.minimumSize + UDPHeader.size + VXLANGPEHeader.size
         guard pkt.prepend(outer) else { drop(&meta, .noHeadroom); return }
         let total = pkt.length

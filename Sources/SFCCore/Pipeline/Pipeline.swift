@@ -123,8 +123,8 @@ public final class Pipeline {
         for i in start..<end { actions[i - start] = dispatch(&packets[i], &meta[i], &fields[i - start], &found[i - start]) }
         for i in start..<end where actions[i - start] == .classify {
             if let rule = tables.classifier.lookup(fields[i - start]) {
-                meta[i].chain = Int32(tables.config.rules[rule].chain)
-            } else if fields[i - start].family == .ipv6 && tables.config.ports[Int(meta[i].ingress)].trusted {
+                meta[i].chain = Int32(tables.classifier.rules[rule].chain)
+            } else if fields[i - start].family == .ipv6 && tables.ports[Int(meta[i].ingress)].trusted {
                 actions[i - start] = .transit6
             } else {
                 drop(&meta[i], .unclassified)
@@ -154,12 +154,12 @@ public final class Pipeline {
     @inline(__always)
     func dispatch(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, _ f: inout FlowFields, _ entry: inout Int32) -> Action {
         let port = Int(meta.ingress)
-        guard port >= 0 && port < tables.config.ports.count else { drop(&meta, .untrustedIngress); return .done }
+        guard port >= 0 && port < tables.ports.count else { drop(&meta, .untrustedIngress); return .done }
         stats.countRX(port: port)
         guard let eth = EthernetHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return .done }
         let ret = tables.returns.index(of: ForwardingTables.returnKey(port: port, vlan: eth.vlan))
         if ret >= 0 { entry = Int32(ret); return .proxyReturn }
-        let trusted = tables.config.ports[port].trusted
+        let trusted = tables.ports[port].trusted
         let l3 = pkt.data + eth.headerLength
         let l3Length = pkt.length - eth.headerLength
         switch eth.etherType {
@@ -179,12 +179,12 @@ public final class Pipeline {
                 sport = l3.be16(l4); dport = l3.be16(l4 + 2)
             }
             if ip.proto == IPProtocolNumber.udp && dport == UDPPort.vxlanGPE && ip.fragmentField & 0x3FFF == 0,
-               let own = tables.config.node.ipv4, ip.destination == own {
+               let own = tables.node.ipv4, ip.destination == own {
                 guard trusted else { drop(&meta, .untrustedIngress); return .done }
                 return .vxlan
             }
             // The node's own address is not a chain's business (and not VXLAN-GPE here).
-            if let own = tables.config.node.ipv4, ip.destination == own { drop(&meta, .notForUs); return .done }
+            if let own = tables.node.ipv4, ip.destination == own { drop(&meta, .notForUs); return .done }
             f = FlowFields(ipv4: ip.source, ip.destination, proto: ip.proto, sourcePort: sport, destinationPort: dport,
                            dscp: ip.dscp, ingress: UInt16(truncatingIfNeeded: port))
             return .classify
@@ -199,8 +199,8 @@ public final class Pipeline {
                 entry = Int32(sid)
                 return .localSID
             }
-            if da == tables.config.node.srv6Source { drop(&meta, .notForUs); return .done }
-            if let locator = tables.config.node.locator, locator.contains(da) {
+            if da == tables.node.srv6Source { drop(&meta, .notForUs); return .done }
+            if let locator = tables.node.locator, locator.contains(da) {
                 drop(&meta, trusted ? .srv6UnknownSID : .untrustedIngress)
                 return .done
             }
@@ -280,7 +280,7 @@ public final class Pipeline {
     /// it for transmission, or drops it when it exceeds the port MTU.
     @inline(__always)
     func emit(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, via: Adjacency, etherType: UInt16) {
-        let port = tables.config.ports[via.port]
+        let port = tables.ports[via.port]
         if pkt.length > port.mtu { drop(&meta, .mtuExceeded); return }
         let l2 = EthernetHeader.length(vlan: via.vlan)
         guard pkt.prepend(l2) else { drop(&meta, .noHeadroom); return }

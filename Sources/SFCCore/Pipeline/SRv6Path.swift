@@ -21,7 +21,7 @@ extension Pipeline {
         let trafficClass = innerIsIPv6 ? IPv6Header(pkt.data, count: pkt.length)?.trafficClass ?? 0
                                        : (pkt.length >= 2 ? pkt.data.be8(1) : 0)
         let innerType = innerIsIPv6 ? IPv6NextHeader.ipv6 : IPv6NextHeader.ipv4
-        guard let source = tables.config.node.srv6Source else { drop(&meta, .noRoute); return }
+        guard let source = tables.node.srv6Source else { drop(&meta, .noRoute); return }
         guard pkt.prepend(IPv6Header.size + srhLength) else { drop(&meta, .noHeadroom); return }
         // DA = the active segment: P[n-1-SL].
         let active = tables.segment(chain: c, position: n - 1 - segmentsLeft, flowHash: hash)

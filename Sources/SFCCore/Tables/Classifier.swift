@@ -7,6 +7,10 @@
 // best rule they hold, so the search stops as soon as no remaining shape
 // can beat the match in hand. Port ranges that are not a single value are
 // left out of the key and checked on the few candidates a probe returns.
+//
+// The tuples, in search order, and each key's candidates are also the
+// records the XDP classifier is loaded with (`tupleRecords`): one grouping,
+// read by every dataplane.
 
 public struct Classifier: Sendable {
     /// One tuple, as plain values: the lookup reads only these and the flat
@@ -54,7 +58,12 @@ public struct Classifier: Sendable {
             slotKeys += Array(repeating: TupleKey(w0: 0, w1: 0, w2: 0, w3: 0, w4: 0), count: size)
             slotStart += Array(repeating: -1, count: size)
             slotCount += Array(repeating: 0, count: size)
-            for (key, list) in groups {
+            let ranged = shape.sourcePort == .range || shape.destinationPort == .range
+            for (key, all) in groups {
+                // Only rules that can be a key's first match are kept: without
+                // a port range the first rule always wins; with one, a rule an
+                // earlier rule covers on both ranges never does.
+                let list = ranged ? Classifier.unshadowed(all, rules) : [all[0]]
                 var slot = Int(key.hashValue32) & (size - 1)
                 while slotStart[base + slot] >= 0 { slot = (slot + 1) & (size - 1) }
                 slotKeys[base + slot] = key
@@ -71,6 +80,44 @@ public struct Classifier: Sendable {
         self.slotStart = slotStart
         self.slotCount = slotCount
         self.candidates = candidates
+    }
+
+    /// Drops the rules an earlier rule of the same key covers on both port
+    /// ranges (`indices` ascending).
+    static func unshadowed(_ indices: [Int32], _ rules: [ClassifierRule]) -> [Int32] {
+        var kept: [Int32] = []
+        for index in indices {
+            let r = rules[Int(index)]
+            let covered = kept.contains { k in
+                let e = rules[Int(k)]
+                return e.sourcePorts.lowerBound <= r.sourcePorts.lowerBound && e.sourcePorts.upperBound >= r.sourcePorts.upperBound
+                    && e.destinationPorts.lowerBound <= r.destinationPorts.lowerBound
+                    && e.destinationPorts.upperBound >= r.destinationPorts.upperBound
+            }
+            if !covered { kept.append(index) }
+        }
+        return kept
+    }
+
+    /// One tuple as a record for a dataplane to load: its shape, its best
+    /// rule, and per distinct key the candidate rule indices, best first
+    /// (any candidate's fields masked by `shape` give the key).
+    public struct TupleRecord: Sendable {
+        public let shape: RuleShape
+        public let bestRule: Int
+        public let keys: [[Int]]
+    }
+
+    /// The tuples in search order (best rule first).
+    public var tupleRecords: [TupleRecord] {
+        tuples.map { t in
+            var keys: [[Int]] = []
+            for slot in t.slotBase...(t.slotBase + t.slotMask) where slotStart[slot] >= 0 {
+                let start = Int(slotStart[slot])
+                keys.append(candidates[start..<(start + Int(slotCount[slot]))].map { Int($0) })
+            }
+            return TupleRecord(shape: t.shape, bestRule: Int(t.bestRule), keys: keys)
+        }
     }
 
     /// The rule's fields reduced to `shape`: prefixes masked to its lengths,

@@ -1,6 +1,12 @@
-// Lookup tables derived from a CompiledConfig: what the pipeline consults per
-// packet. Built once per configuration and never mutated, so a reload builds
-// a new one and swaps it in whole (no packet sees half of an update).
+// The one compiled-table stage: a CompiledConfig becomes the dataplane-neutral
+// tables every runner reads (classifier tuples and candidates, NSH paths,
+// local SIDs, return entries, routes with the SR-aware host routes, instance
+// bucket tables, counter and state layouts, the node, port and peer records).
+// The reference pipeline and DPDK look packets up in them; the XDP loader
+// only encodes these same records into BPF maps (SFCXDP/TableImage). Nothing
+// downstream re-derives a table. Built once per configuration and never
+// mutated, so a reload builds a new set beside the running one (with the next
+// generation number) and swaps it in whole: no packet sees half an update.
 
 /// NSH service path table entry for one (SPI, SI).
 public struct PathEntry: Sendable, Equatable {
@@ -57,7 +63,15 @@ public struct FunctionEntry: Sendable {
 }
 
 public struct ForwardingTables: Sendable {
+    /// Which table set this is: a reload builds generation + 1 beside the
+    /// running one. Reported by the dataplanes; never read per packet.
+    public let generation: UInt64
+    /// The configuration these tables were compiled from, for names in
+    /// reports and counters (the records below are what dataplanes read).
     public let config: CompiledConfig
+    public let node: NodeConfig
+    public let ports: [PortConfig]
+    public let peers: [PeerConfig]
     public let classifier: Classifier
     public let chains: [ChainEntry]
     public let functions: [FunctionEntry]
@@ -66,6 +80,13 @@ public struct ForwardingTables: Sendable {
     public let returns: ExactTable<UInt32, ReturnEntry>
     public let routes4: RouteTable4
     public let routes6: RouteTable6
+    /// The routes as records, one per distinct prefix (address masked to its
+    /// length; a prefix configured twice keeps its first adjacency). IPv6:
+    /// the /128 host route of every sr-aware instance with its own adjacency
+    /// first, then the configured routes. `routes4`/`routes6` are built from
+    /// these; the XDP loader writes them as LPM keys.
+    public let routeEntries4: [Route4]
+    public let routeEntries6: [Route6]
     /// Number of End.AD instances (header cache slots the pipeline keeps).
     public let cacheSlots: Int
     /// NSH proxy state: every return attachment of an NSH-unaware instance
@@ -90,10 +111,17 @@ public struct ForwardingTables: Sendable {
         UInt32(truncatingIfNeeded: port) << 16 | UInt32(vlan)
     }
 
-    public init(_ config: CompiledConfig) {
+    public init(_ config: CompiledConfig, generation: UInt64 = 0) {
+        self.generation = generation
         self.config = config
+        node = config.node
+        ports = config.ports
+        peers = config.peers
         classifier = Classifier(rules: config.rules)
-        routes4 = RouteTable4(config.routes4.map { ($0.prefix, $0.via) })
+        routeEntries4 = ForwardingTables.distinct(config.routes4.map { route in
+            Route4(prefix: IPv4Prefix(address: IPv4Address(raw: route.prefix.address.raw & route.prefix.mask),
+                                      length: route.prefix.length), via: route.via)
+        }, by: \.prefix)
         // An sr-aware instance with its own adjacency is a /128 route to its SID.
         var host6: [Route6] = []
         for function in config.functions where function.kind == .srAware {
@@ -103,7 +131,13 @@ public struct ForwardingTables: Sendable {
                 }
             }
         }
-        routes6 = RouteTable6((host6 + config.routes6).map { ($0.prefix, $0.via) })
+        routeEntries6 = ForwardingTables.distinct((host6 + config.routes6).map { route in
+            let m = IPv6Prefix.mask(route.prefix.length)
+            let address = IPv6Address(hi: route.prefix.address.hi & m.0, lo: route.prefix.address.lo & m.1)
+            return Route6(prefix: IPv6Prefix(address: address, length: route.prefix.length), via: route.via)
+        }, by: \.prefix)
+        routes4 = RouteTable4(routeEntries4.map { ($0.prefix, $0.via) })
+        routes6 = RouteTable6(routeEntries6.map { ($0.prefix, $0.via) })
         functions = config.functions.map {
             FunctionEntry(config: $0, selector: InstanceSelector(instances: $0.instances.map { ($0.name, $0.weight) }))
         }
@@ -213,6 +247,12 @@ public struct ForwardingTables: Sendable {
         cacheSlots = slots
         nshProxyStateSlots = stateSlots
         nshProxyStateBase = stateBase
+    }
+
+    /// The first entry of each key, in order.
+    static func distinct<T, K: Hashable>(_ list: [T], by key: (T) -> K) -> [T] {
+        var seen = Set<K>()
+        return list.filter { seen.insert(key($0)).inserted }
     }
 
     /// SRv6: segment `position` of a chain's path (0 = first visited), with
