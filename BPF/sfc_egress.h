@@ -1,10 +1,14 @@
 /* sfc XDP dataplane: egress (docs/PIPELINE.md "Egress", Swift
- * Pipeline.emit): MTU check on the L3 length, Ethernet (+ 802.1Q) push,
- * TX counters, and the egress port the main program redirects to. */
+ * Pipeline.emit): the deferred pop, MTU check on the L3 length, Ethernet
+ * (+ 802.1Q) written in place or pushed, the egress port the main program
+ * redirects to and the frame length its TX counters count once the
+ * redirect is taken; the IPv4 / IPv6 routes (LPM tries). */
 #ifndef SFC_EGRESS_H
 #define SFC_EGRESS_H
 
+#include "sfc_maps.h"
 #include "sfc_parse.h"
+#include "sfc_state.h"
 
 /* Pops n more bytes from the front. bpf_xdp_adjust_head keeps at least
  * ETH_HLEN bytes, so when less would remain the pop is deferred: st->skip

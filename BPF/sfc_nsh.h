@@ -5,7 +5,11 @@
 #ifndef SFC_NSH_H
 #define SFC_NSH_H
 
-#include "sfc_classify.h"
+#include "sfc_counters.h"
+#include "sfc_egress.h"
+#include "sfc_maps.h"
+#include "sfc_parse.h"
+#include "sfc_state.h"
 
 /* RFC 8300 s2.2-s2.4: push the base header (Ver 0, O 0, TTL, Length, MD
  * type, Next Protocol), the service path header (SPI, SI) and the chain's

@@ -7,7 +7,11 @@
 #ifndef SFC_PROXY_H
 #define SFC_PROXY_H
 
+#include "sfc_maps.h"
+#include "sfc_nsh.h"
+#include "sfc_parse.h"
 #include "sfc_srv6.h"
+#include "sfc_state.h"
 
 /* End.AM de-masquerading (draft-ietf-spring-sr-service-programming
  * s6.4.1): DA = Segment List[SL], then the DA is looked up. */

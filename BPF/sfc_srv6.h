@@ -7,7 +7,11 @@
 #ifndef SFC_SRV6_H
 #define SFC_SRV6_H
 
-#include "sfc_nsh.h"
+#include "sfc_counters.h"
+#include "sfc_egress.h"
+#include "sfc_maps.h"
+#include "sfc_parse.h"
+#include "sfc_state.h"
 
 /* Segment `position` of chain c's path (0 = first visited): the SID of the
  * hop's instance (chosen by the flow hash when the function has several),

@@ -4,17 +4,27 @@
  * same verdicts, drop reasons, counters and bytes, held to the shared
  * fixtures through BPF_PROG_RUN.
  *
- * Structure (one header per concern, included in dependency order):
+ * Structure (one header per concern, each including only what it uses):
+ * at the bottom
  *   sfc_maps.h      maps (the contract with the Swift loader)
- *   sfc_counters.h  per-packet state, counters
+ *   sfc_state.h     per-packet state, the action, drops
+ *   sfc_counters.h  counters
  *   sfc_parse.h     bounds-checked access, IPv6 extension walk, flow hash, NSH checks
- *   sfc_egress.h    emit (MTU, Ethernet/VLAN push, TX counters), routes
+ *   sfc_egress.h    emit (MTU, Ethernet/VLAN written), routes
+ * and side by side on top of them
  *   sfc_classify.h  tuple-space classifier
  *   sfc_nsh.h       NSH encap, SFF, end of path, NSH proxy out, VXLAN-GPE
  *   sfc_srv6.h      H.Encaps(.Red), SRH checks, End*, SR proxies out, transit
- *   sfc_proxy.h     returns from NSH-/SR-unaware functions
+ *   sfc_proxy.h     returns from NSH-/SR-unaware functions (uses sfc_nsh.h, sfc_srv6.h)
  * This file: ingress port, dispatch, verdict. */
+#include "sfc_classify.h"
+#include "sfc_counters.h"
+#include "sfc_maps.h"
+#include "sfc_nsh.h"
+#include "sfc_parse.h"
 #include "sfc_proxy.h"
+#include "sfc_srv6.h"
+#include "sfc_state.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
