@@ -8,6 +8,7 @@
 #include "sfc_counters.h"
 #include "sfc_egress.h"
 #include "sfc_maps.h"
+#include "sfc_nsh_proxy.h"
 #include "sfc_parse.h"
 #include "sfc_state.h"
 
@@ -202,27 +203,6 @@ SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
     }
     if (st->egress != SFC_NONE)
         sfc_count_hop_index(hop_index);
-    return 0;
-}
-
-/* NSH proxy state, outbound: keep the `hl`-byte NSH header at offset `at`
- * (as it leaves: TTL decremented) in the slot of flow `hash` within the
- * block starting at `first`, overwriting what the slot held. Mirrors
- * Pipeline.saveNSHState. */
-SFC_SUBPROG int sfc_nsh_state_save(struct xdp_md *ctx, __u32 first, __u32 at, __u32 hl, __u32 hash)
-{
-    __u32 key = first + (hash & (SFC_NSH_PROXY_FLOWS - 1));
-    struct sfc_nsh_state *s = bpf_map_lookup_elem(&sfc_nsh_proxy_state, &key);
-    if (!s)
-        return 0;
-    if (hl < 8 || hl > SFC_NSH_STATE_BYTES)
-        return 0;
-    s->valid = 0;
-    if (bpf_xdp_load_bytes(ctx, at & 0x7F, s->bytes, hl))
-        return 0;
-    s->hash = hash;
-    s->length = hl;
-    s->valid = 1;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "sfc_maps.h"
 #include "sfc_nsh.h"
+#include "sfc_nsh_proxy.h"
 #include "sfc_parse.h"
 #include "sfc_srv6.h"
 #include "sfc_state.h"
@@ -39,40 +40,6 @@ SFC_SUBPROG int sfc_demasquerade(struct xdp_md *ctx, struct sfc_state *st)
     }
     st->known = 0;
     return sfc_ipv6_output(ctx, st);
-}
-
-/* NSH proxy state, inbound (Pipeline.restoreNSHState): when the slot of
- * the returned packet's flow in the block starting at `first` holds a
- * header for that flow, push it with SI - 1 and next protocol `np`, and
- * return 1 (also when the push fails: then the packet is dropped);
- * return 0 when there is no state for the flow. */
-SFC_SUBPROG int sfc_nsh_state_restore(struct xdp_md *ctx, struct sfc_state *st, __u32 first, __u32 np)
-{
-    if (!st)
-        return 0;
-    __u32 hash = sfc_hash_ip(ctx, 0);
-    __u32 key = first + (hash & (SFC_NSH_PROXY_FLOWS - 1));
-    struct sfc_nsh_state *s = bpf_map_lookup_elem(&sfc_nsh_proxy_state, &key);
-    if (!s || !s->valid || s->hash != hash)
-        return 0;
-    __u32 length = s->length;
-    if (length < 8 || length > SFC_NSH_STATE_BYTES)
-        return 0;
-    if (sfc_push(ctx, length)) {
-        sfc_drop(st, SFC_DROP_NO_HEADROOM);
-        return 1;
-    }
-    s = bpf_map_lookup_elem(&sfc_nsh_proxy_state, &key);
-    if (!s || bpf_xdp_store_bytes(ctx, 0, s->bytes, length)) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
-        return 1;
-    }
-    __u8 *data = sfc_head(ctx, st, 8);
-    if (!data)
-        return 1;
-    data[3] = np;
-    data[7] = data[7] - 1;
-    return 1;
 }
 
 /* `key` = the sfc_returns key dispatch found; `l2` = Ethernet header

@@ -14,6 +14,7 @@
  * and side by side on top of them
  *   sfc_classify.h  tuple-space classifier
  *   sfc_nsh.h       NSH encap, SFF, end of path, NSH proxy out, VXLAN-GPE
+ *   sfc_nsh_proxy.h the NSH proxy's per-flow state (saved, restored)
  *   sfc_srv6.h      H.Encaps(.Red), SRH checks, End*, SR proxies out, transit
  *   sfc_proxy.h     returns from NSH-/SR-unaware functions (uses sfc_nsh.h, sfc_srv6.h)
  * This file: ingress port, dispatch, verdict. */
