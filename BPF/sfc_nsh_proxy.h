@@ -1,6 +1,7 @@
 /* sfc XDP dataplane: the NSH proxy in front of an NSH-unaware SF (RFC 8300
  * s4.6, RFC 7665) keeps the header each flow leaves with (the SFF strips
- * it, sfc_nsh.h); what comes back gets that header again (sfc_proxy.h).
+ * it, sfc_nsh.h); what comes back gets that header again
+ * (sfc_proxy_return.h).
  * Mirrors Pipeline.saveNSHState / restoreNSHState in
  * Sources/SFCCore/Pipeline/NSHPath.swift. */
 #ifndef SFC_NSH_PROXY_H

@@ -15,15 +15,18 @@
  *   sfc_classify.h  tuple-space classifier
  *   sfc_nsh.h       NSH encap, SFF, end of path, NSH proxy out, VXLAN-GPE
  *   sfc_nsh_proxy.h the NSH proxy's per-flow state (saved, restored)
- *   sfc_srv6.h      H.Encaps(.Red), SRH checks, End*, SR proxies out, transit
- *   sfc_proxy.h     returns from NSH-/SR-unaware functions (uses sfc_nsh.h, sfc_srv6.h)
+ *   sfc_srh.h       SRH checks and advance, shared by the SRv6 behaviours
+ *   behaviors/      one header per SRv6 behaviour group (RFC 8986 s4, s5;
+ *                   SR proxies: draft-ietf-spring-sr-service-programming)
+ *   sfc_srv6.h      local SIDs (the behaviour switch), headend, transit
+ *   sfc_proxy_return.h  returns from NSH-/SR-unaware functions
  * This file: ingress port, dispatch, verdict. */
 #include "sfc_classify.h"
 #include "sfc_counters.h"
 #include "sfc_maps.h"
 #include "sfc_nsh.h"
 #include "sfc_parse.h"
-#include "sfc_proxy.h"
+#include "sfc_proxy_return.h"
 #include "sfc_srv6.h"
 #include "sfc_state.h"
 
