@@ -30,6 +30,33 @@ static __always_inline int sfc_pop_l3(struct xdp_md *ctx, struct sfc_state *st, 
     return 0;
 }
 
+/* Makes room for n bytes of encapsulation in front of the packet that
+ * starts `skip` bytes in (st->skip, under 32). A packet whose Ethernet
+ * header is still in front (classified: skip > 0) gets one adjustment
+ * that pops that header, makes room for the n bytes and leaves 14 bytes
+ * in front for sfc_emit to write the outgoing Ethernet header in. Short of
+ * headroom: the steps without the fold (pop, push making headroom,
+ * Ethernet pushed by sfc_emit), so the same frames fit. Returns the bytes
+ * left in front of the n (the new st->skip: ETH_HLEN or 0), or -1 with the
+ * packet dropped. */
+static __always_inline int sfc_push_folded(struct xdp_md *ctx, struct sfc_state *st, __u32 skip, __u32 n)
+{
+    __u32 front = skip ? ETH_HLEN : 0;
+    if (bpf_xdp_adjust_head(ctx, (int)skip - (int)(n + front))) {
+        front = 0;
+        if (skip && sfc_pop(ctx, skip)) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return -1;
+        }
+        if (sfc_push(ctx, n)) {
+            sfc_drop(st, SFC_DROP_NO_HEADROOM);
+            return -1;
+        }
+    }
+    st->skip = front;
+    return (int)front;
+}
+
 /* The L3 length, net of a deferred pop. */
 static __always_inline __u32 sfc_l3_len(struct xdp_md *ctx, const struct sfc_state *st)
 {

@@ -33,23 +33,10 @@ SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, 
     __u32 md = ch->md_type & 0x0F;
     __u32 si = fields & 0xFF, ttl = (fields >> 8) & 0x3F, np = (fields >> 16) & 0xFF;
     /* A classified packet still has its Ethernet header in front
-     * (st->skip): one adjustment makes room for NSH and leaves 14 bytes
-     * in front for sfc_emit to write the outgoing Ethernet header in. */
-    __u32 skip = st->skip & 0x1F, front = skip ? ETH_HLEN : 0;
-    if (bpf_xdp_adjust_head(ctx, (int)skip - (int)(8 + clen + front))) {
-        /* Short of headroom: the steps without the fold (pop, push making
-         * headroom, Ethernet pushed by sfc_emit), so the same frames fit. */
-        front = 0;
-        if (skip && sfc_pop(ctx, skip)) {
-            sfc_drop(st, SFC_DROP_TRUNCATED);
-            return 0;
-        }
-        if (sfc_push(ctx, 8 + clen)) {
-            sfc_drop(st, SFC_DROP_NO_HEADROOM);
-            return 0;
-        }
-    }
-    st->skip = front;
+     * (st->skip): sfc_push_folded pops it with the same adjustment. */
+    int front = sfc_push_folded(ctx, st, st->skip & 0x1F, 8 + clen);
+    if (front < 0)
+        return 0;
     __u8 *data = (__u8 *)(long)ctx->data + front;
     if (data + 8 > (__u8 *)(long)ctx->data_end) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
