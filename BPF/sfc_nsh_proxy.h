@@ -1,12 +1,13 @@
 /* sfc XDP dataplane: the NSH proxy in front of an NSH-unaware SF (RFC 8300
- * s4.6, RFC 7665) keeps the header each flow leaves with (the SFF strips
- * it, sfc_nsh.h); what comes back gets that header again
+ * s4.6, RFC 7665): on the way out it strips NSH and keeps the header the
+ * flow leaves with, per flow; what comes back gets that header again
  * (sfc_proxy_return.h).
  * Mirrors Pipeline.saveNSHState / restoreNSHState in
  * Sources/SFCCore/Pipeline/NSHPath.swift. */
 #ifndef SFC_NSH_PROXY_H
 #define SFC_NSH_PROXY_H
 
+#include "sfc_egress.h"
 #include "sfc_maps.h"
 #include "sfc_parse.h"
 #include "sfc_state.h"
@@ -30,6 +31,44 @@ SFC_SUBPROG int sfc_nsh_state_save(struct xdp_md *ctx, __u32 first, __u32 at, __
     s->length = hl;
     s->valid = 1;
     return 0;
+}
+
+/* NSH proxy, outbound: instance `in` of an NSH-unaware function gets the
+ * bare packet (the `hl`-byte NSH at `base` removed, next protocol `np`);
+ * the header is remembered for what comes back when the instance has a
+ * state block. `hash` is the inner flow hash when `count` (the function's
+ * instances) made the SFF compute it. */
+static __always_inline int sfc_nsh_proxy_out(struct xdp_md *ctx, struct sfc_state *st, struct sfc_instance *in,
+                                             __u32 np, __u32 base, __u32 hl, __u32 count, __u32 hash)
+{
+    if (in->attachment.port == SFC_NONE) {
+        sfc_drop(st, SFC_DROP_NO_ROUTE);
+        return 0;
+    }
+    sfc_set_via(st, &in->attachment);
+    __s32 first = in->nsh_state_slot;
+    __u32 type;
+    if (np == SFC_NSH_NP_IPV4) {
+        type = SFC_ETH_P_IPV4;
+    } else if (np == SFC_NSH_NP_IPV6) {
+        type = SFC_ETH_P_IPV6;
+    } else {
+        sfc_drop(st, SFC_DROP_NSH_UNKNOWN_NEXT_PROTOCOL);
+        return 0;
+    }
+    /* Remember the header this flow leaves with, for what comes back. */
+    if (first >= 0) {
+        if (count <= 1)
+            hash = sfc_hash_ip(ctx, base + hl);
+        sfc_nsh_state_save(ctx, (__u32)first, base, hl, hash);
+    }
+    if (sfc_pop_l3(ctx, st, hl)) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    if (!st->skip)
+        sfc_trim_to_ip(ctx);
+    return sfc_emit(ctx, st, type);
 }
 
 /* NSH proxy state, inbound (Pipeline.restoreNSHState): when the slot of
