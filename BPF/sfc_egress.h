@@ -63,9 +63,10 @@ static __always_inline __u32 sfc_l3_len(struct xdp_md *ctx, const struct sfc_sta
     return sfc_len(ctx) - st->skip;
 }
 
-/* Sends the L3 packet at data out via st->via with `ethertype`: drops
- * `mtu-exceeded` when the L3 length is over the egress port's MTU (no
- * fragmentation), `no-headroom` when the Ethernet header does not fit. */
+/* Sends the L3 packet (st->skip bytes in: a deferred pop, or the incoming
+ * Ethernet header, rewritten in place) out via st->via with `ethertype`:
+ * drops `mtu-exceeded` when the L3 length is over the egress port's MTU
+ * (no fragmentation), `no-headroom` when the Ethernet header does not fit. */
 SFC_SUBPROG int sfc_emit(struct xdp_md *ctx, struct sfc_state *st, __u32 ethertype)
 {
     if (!st)

@@ -10,11 +10,11 @@
  *   sfc_state.h     per-packet state, the action, drops
  *   sfc_counters.h  counters
  *   sfc_parse.h     bounds-checked access, IPv6 extension walk, flow hash, NSH checks
- *   sfc_egress.h    emit (MTU, Ethernet/VLAN written), routes
+ *   sfc_egress.h    emit (MTU, Ethernet/VLAN written), deferred pop, push fold, routes
  * and side by side on top of them
  *   sfc_classify.h  tuple-space classifier
- *   sfc_nsh.h       NSH encap, SFF, end of path, NSH proxy out, VXLAN-GPE
- *   sfc_nsh_proxy.h the NSH proxy's per-flow state (saved, restored)
+ *   sfc_nsh.h       NSH encap, SFF, end of path, VXLAN-GPE
+ *   sfc_nsh_proxy.h NSH proxy out (strip NSH, save the flow's header), restore
  *   sfc_srh.h       SRH checks and advance, shared by the SRv6 behaviours
  *   behaviors/      one header per SRv6 behaviour group (RFC 8986 s4, s5;
  *                   SR proxies: draft-ietf-spring-sr-service-programming)

@@ -5,6 +5,7 @@
 #define SFC_BEHAVIORS_END_H
 
 #include "../sfc_egress.h"
+#include "../sfc_parse.h"
 #include "../sfc_srh.h"
 #include "../sfc_state.h"
 
