@@ -23,7 +23,7 @@ BPF_CC ?= $(shell command -v clang 2>/dev/null || echo /opt/swift/usr/bin/clang)
 BPF_OUT ?= .build/bpf
 BPF_SOURCES := $(wildcard BPF/*.c)
 BPF_OBJECTS := $(patsubst BPF/%.c,$(BPF_OUT)/%.o,$(BPF_SOURCES))
-BPF_HEADERS := $(wildcard BPF/*.h BPF/include/*.h)
+BPF_HEADERS := $(wildcard BPF/*.h BPF/behaviors/*.h BPF/include/*.h)
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -IBPF/include -I/usr/include/$(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 
 $(BPF_OUT)/%.o: BPF/%.c $(BPF_HEADERS)

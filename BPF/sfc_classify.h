@@ -7,7 +7,9 @@
 #ifndef SFC_CLASSIFY_H
 #define SFC_CLASSIFY_H
 
-#include "sfc_egress.h"
+#include <bpf/bpf_endian.h>
+#include "sfc_maps.h"
+#include "sfc_state.h"
 
 /* What the classifier reads (Swift FlowFields). IPv4 addresses in the
  * first 4 bytes, network order; ports host order. */

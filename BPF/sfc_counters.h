@@ -1,76 +1,11 @@
-/* sfc XDP dataplane: per-packet state and the counters of docs/PIPELINE.md
- * "Counters" (Swift: CounterBlock). Every counter is a per-CPU array, so
- * plain increments; the loader sums the CPUs on read. */
+/* sfc XDP dataplane: the counters of docs/PIPELINE.md "Counters" (Swift:
+ * CounterBlock). Every counter is a per-CPU array, so plain increments; the
+ * loader sums the CPUs on read. */
 #ifndef SFC_COUNTERS_H
 #define SFC_COUNTERS_H
 
 #include "sfc_maps.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
-#ifndef __noinline
-#define __noinline __attribute__((noinline))
-#endif
-/* A global BPF-to-BPF function: the verifier checks it once, on its own,
- * instead of once per call site (keeps verification complexity down).
- * Its pointer arguments may be NULL as far as the verifier knows, so each
- * one checks them. */
-#define SFC_SUBPROG __attribute__((noinline))
-/* Stack buffers that helpers write get 8-byte slots of their own: a helper
- * writing part of a slot makes the verifier forget a variable spilled to
- * the rest of it (e.g. a loop counter, which then looks unbounded). */
-#define SFC_SLOT __attribute__((aligned(8)))
-
-/* What one packet carries through the program (Swift: PacketMeta plus the
- * entry dispatch found). Scalars only, so subprograms may take a pointer. */
-struct sfc_state {
-    __u32 gen;                        /* sfc_active, read once */
-    __u32 ingress;                    /* port index */
-    __u32 egress;                     /* SFC_NONE until emitted */
-    __u32 tx_len;                     /* frame length sent to egress (counted once the redirect is taken) */
-    __u32 reason;                     /* drop reason, 0 while pending */
-    __u32 trusted;
-    __u32 known;                      /* sid below holds the DA's SID entry */
-    __u32 skip;                       /* bytes at the front already popped (see sfc_pop_l3) */
-    __u32 action;                     /* what dispatch decided: enum sfc_action */
-    __u32 arg;                        /* its argument (chain, return key) */
-    __u16 arg_l2;                     /* proxy return: Ethernet header length */
-    __u16 arg_type;                   /* proxy return: ethertype */
-    struct sfc_adjacency via;         /* argument of sfc_emit */
-    struct sfc_sid_entry sid;
-};
-
-/* Swift Pipeline.Action: dispatch decides, the main program acts (so the
- * deep call chains of the actions start from a shallow stack). */
-enum sfc_action {
-    SFC_ACT_DONE = 0, SFC_ACT_CLASSIFIED, SFC_ACT_NSH, SFC_ACT_VXLAN, SFC_ACT_LOCAL_SID,
-    SFC_ACT_PROXY_RETURN, SFC_ACT_TRANSIT6,
-};
-
-static __always_inline int sfc_pending(const struct sfc_state *st)
-{
-    return st->egress == SFC_NONE && st->reason == 0;
-}
-
-/* One drop, one reason (counted once, by the main program, at the end). */
-static __always_inline void sfc_drop(struct sfc_state *st, __u32 reason)
-{
-    st->reason = reason;
-}
-
-/* The packet's first `need` bytes as a direct pointer the verifier has seen
- * bounds-checked, or NULL with the packet dropped `truncated`. */
-static __always_inline __u8 *sfc_head(struct xdp_md *ctx, struct sfc_state *st, __u32 need)
-{
-    __u8 *data = (void *)(long)ctx->data;
-    __u8 *end = (void *)(long)ctx->data_end;
-    if (data + need > end) {
-        sfc_drop(st, SFC_DROP_TRUNCATED);
-        return NULL;
-    }
-    return data;
-}
+#include "sfc_state.h"
 
 static __always_inline void sfc_count_drop(__u32 reason)
 {

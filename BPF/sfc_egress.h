@@ -1,10 +1,14 @@
 /* sfc XDP dataplane: egress (docs/PIPELINE.md "Egress", Swift
- * Pipeline.emit): MTU check on the L3 length, Ethernet (+ 802.1Q) push,
- * TX counters, and the egress port the main program redirects to. */
+ * Pipeline.emit): the deferred pop, MTU check on the L3 length, Ethernet
+ * (+ 802.1Q) written in place or pushed, the egress port the main program
+ * redirects to and the frame length its TX counters count once the
+ * redirect is taken; the IPv4 / IPv6 routes (LPM tries). */
 #ifndef SFC_EGRESS_H
 #define SFC_EGRESS_H
 
+#include "sfc_maps.h"
 #include "sfc_parse.h"
+#include "sfc_state.h"
 
 /* Pops n more bytes from the front. bpf_xdp_adjust_head keeps at least
  * ETH_HLEN bytes, so when less would remain the pop is deferred: st->skip
@@ -26,15 +30,43 @@ static __always_inline int sfc_pop_l3(struct xdp_md *ctx, struct sfc_state *st, 
     return 0;
 }
 
+/* Makes room for n bytes of encapsulation in front of the packet that
+ * starts `skip` bytes in (st->skip, under 32). A packet whose Ethernet
+ * header is still in front (classified: skip > 0) gets one adjustment
+ * that pops that header, makes room for the n bytes and leaves 14 bytes
+ * in front for sfc_emit to write the outgoing Ethernet header in. Short of
+ * headroom: the steps without the fold (pop, push making headroom,
+ * Ethernet pushed by sfc_emit), so the same frames fit. Returns the bytes
+ * left in front of the n (the new st->skip: ETH_HLEN or 0), or -1 with the
+ * packet dropped. */
+static __always_inline int sfc_push_folded(struct xdp_md *ctx, struct sfc_state *st, __u32 skip, __u32 n)
+{
+    __u32 front = skip ? ETH_HLEN : 0;
+    if (bpf_xdp_adjust_head(ctx, (int)skip - (int)(n + front))) {
+        front = 0;
+        if (skip && sfc_pop(ctx, skip)) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return -1;
+        }
+        if (sfc_push(ctx, n)) {
+            sfc_drop(st, SFC_DROP_NO_HEADROOM);
+            return -1;
+        }
+    }
+    st->skip = front;
+    return (int)front;
+}
+
 /* The L3 length, net of a deferred pop. */
 static __always_inline __u32 sfc_l3_len(struct xdp_md *ctx, const struct sfc_state *st)
 {
     return sfc_len(ctx) - st->skip;
 }
 
-/* Sends the L3 packet at data out via st->via with `ethertype`: drops
- * `mtu-exceeded` when the L3 length is over the egress port's MTU (no
- * fragmentation), `no-headroom` when the Ethernet header does not fit. */
+/* Sends the L3 packet (st->skip bytes in: a deferred pop, or the incoming
+ * Ethernet header, rewritten in place) out via st->via with `ethertype`:
+ * drops `mtu-exceeded` when the L3 length is over the egress port's MTU
+ * (no fragmentation), `no-headroom` when the Ethernet header does not fit. */
 SFC_SUBPROG int sfc_emit(struct xdp_md *ctx, struct sfc_state *st, __u32 ethertype)
 {
     if (!st)

@@ -1,11 +1,17 @@
 /* sfc XDP dataplane: NSH (RFC 8300) - classifier encapsulation, SFF
- * forwarding, end-of-path decapsulation, the NSH proxy towards an
- * NSH-unaware SF, and VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe) to and from a
- * remote SFF. Mirrors Sources/SFCCore/Pipeline/NSHPath.swift. */
+ * forwarding, end-of-path decapsulation, and VXLAN-GPE
+ * (draft-ietf-nvo3-vxlan-gpe) to and from a remote SFF; the SFF hands
+ * NSH-unaware SFs to the NSH proxy (sfc_nsh_proxy.h). Mirrors
+ * Sources/SFCCore/Pipeline/NSHPath.swift. */
 #ifndef SFC_NSH_H
 #define SFC_NSH_H
 
-#include "sfc_classify.h"
+#include "sfc_counters.h"
+#include "sfc_egress.h"
+#include "sfc_maps.h"
+#include "sfc_nsh_proxy.h"
+#include "sfc_parse.h"
+#include "sfc_state.h"
 
 /* RFC 8300 s2.2-s2.4: push the base header (Ver 0, O 0, TTL, Length, MD
  * type, Next Protocol), the service path header (SPI, SI) and the chain's
@@ -28,23 +34,10 @@ SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, 
     __u32 md = ch->md_type & 0x0F;
     __u32 si = fields & 0xFF, ttl = (fields >> 8) & 0x3F, np = (fields >> 16) & 0xFF;
     /* A classified packet still has its Ethernet header in front
-     * (st->skip): one adjustment makes room for NSH and leaves 14 bytes
-     * in front for sfc_emit to write the outgoing Ethernet header in. */
-    __u32 skip = st->skip & 0x1F, front = skip ? ETH_HLEN : 0;
-    if (bpf_xdp_adjust_head(ctx, (int)skip - (int)(8 + clen + front))) {
-        /* Short of headroom: the steps without the fold (pop, push making
-         * headroom, Ethernet pushed by sfc_emit), so the same frames fit. */
-        front = 0;
-        if (skip && sfc_pop(ctx, skip)) {
-            sfc_drop(st, SFC_DROP_TRUNCATED);
-            return 0;
-        }
-        if (sfc_push(ctx, 8 + clen)) {
-            sfc_drop(st, SFC_DROP_NO_HEADROOM);
-            return 0;
-        }
-    }
-    st->skip = front;
+     * (st->skip): sfc_push_folded pops it with the same adjustment. */
+    int front = sfc_push_folded(ctx, st, st->skip & 0x1F, 8 + clen);
+    if (front < 0)
+        return 0;
     __u8 *data = (__u8 *)(long)ctx->data + front;
     if (data + 8 > (__u8 *)(long)ctx->data_end) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
@@ -201,41 +194,12 @@ SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
     return 0;
 }
 
-/* NSH proxy state, outbound: keep the `hl`-byte NSH header at offset `at`
- * (as it leaves: TTL decremented) in the slot of flow `hash` within the
- * block starting at `first`, overwriting what the slot held. Mirrors
- * Pipeline.saveNSHState. */
-SFC_SUBPROG int sfc_nsh_state_save(struct xdp_md *ctx, __u32 first, __u32 at, __u32 hl, __u32 hash)
+/* RFC 8300 s2.2-s2.5 and s4.3: check the NSH header at packet offset
+ * `base`, decrement its TTL before the lookup (an incoming 0 becomes 63),
+ * never forward at 0, and write the new TTL back. `h` gets the first 8
+ * bytes as they leave. Returns 0, or -1 with the packet dropped. */
+static __always_inline int sfc_nsh_ttl(struct xdp_md *ctx, struct sfc_state *st, __u32 base, __u8 *h)
 {
-    __u32 key = first + (hash & (SFC_NSH_PROXY_FLOWS - 1));
-    struct sfc_nsh_state *s = bpf_map_lookup_elem(&sfc_nsh_proxy_state, &key);
-    if (!s)
-        return 0;
-    if (hl < 8 || hl > SFC_NSH_STATE_BYTES)
-        return 0;
-    s->valid = 0;
-    if (bpf_xdp_load_bytes(ctx, at & 0x7F, s->bytes, hl))
-        return 0;
-    s->hash = hash;
-    s->length = hl;
-    s->valid = 1;
-    return 0;
-}
-
-/* SFF forwarding (RFC 8300 s2.2, s4.3, s5): the NSH packet starts at data.
- * Check the header, decrement TTL before the lookup (an incoming 0 becomes
- * 63) and never forward at 0, look (SPI, SI) up, then send to the chosen
- * instance (NSH over Ethernet, or VXLAN-GPE to a remote SFF), strip NSH for
- * an NSH-unaware instance (the NSH proxy, RFC 8300 s4.6), or end the path.
- * The SFF never changes SI. */
-SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
-{
-    __u8 h[8] SFC_SLOT;
-    if (!st)
-        return 0;
-    /* The NSH starts st->skip bytes in (the Ethernet header dispatch left
-     * in front, or a pop XDP could not do: see sfc_pop_l3). */
-    __u32 base = st->skip & 0x7F;
     __u8 *nsh = (__u8 *)(long)ctx->data + base;
     __u8 *end = (void *)(long)ctx->data_end;
     /* The common case, MD type 1 in the linear part, checked in place
@@ -246,25 +210,25 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         __u32 problem = sfc_nsh_problem(ctx, base);
         if (problem) {
             sfc_drop(st, problem);
-            return 0;
+            return -1;
         }
     }
     if (direct) {
         __builtin_memcpy(h, nsh, 8);
     } else if (bpf_xdp_load_bytes(ctx, base, h, 8)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
-        return 0;
+        return -1;
     }
     if (h[0] & 0x20) {
         sfc_drop(st, SFC_DROP_NSH_OAM);
-        return 0;
+        return -1;
     }
     __u16 w0 = sfc_be16(h);
     __u32 ttl = (w0 >> 6) & 0x3F;
     ttl = ttl == 0 ? 63 : ttl - 1;
     if (ttl == 0) {
         sfc_drop(st, SFC_DROP_NSH_TTL_EXPIRED);
-        return 0;
+        return -1;
     }
     w0 = (w0 & ~(0x3F << 6)) | (__u16)(ttl << 6);
     h[0] = w0 >> 8;
@@ -274,35 +238,40 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         nsh = (__u8 *)(long)ctx->data + base;
         if (nsh + 2 > (__u8 *)(long)ctx->data_end) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
-            return 0;
+            return -1;
         }
         nsh[0] = h[0];
         nsh[1] = h[1];
     } else if (bpf_xdp_store_bytes(ctx, base, h, 2)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
+        return -1;
+    }
+    return 0;
+}
+
+/* An NSH-aware instance gets the NSH packet: over VXLAN-GPE when it sits
+ * behind a remote SFF, else over Ethernet on its attachment. */
+static __always_inline int sfc_nsh_to_aware(struct xdp_md *ctx, struct sfc_state *st, struct sfc_instance *in,
+                                            __u32 slot, __u32 hash)
+{
+    if (in->has_peer)
+        return sfc_vxlan_encap(ctx, st, slot, hash);
+    if (in->attachment.port == SFC_NONE) {
+        sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
     }
-    __u32 hl = (h[1] & 0x3F) * 4;
-    __u32 np = h[3];
-    __u32 key = sfc_path_key(sfc_be32(h + 4) >> 8, h[7]);
-    struct sfc_path_entry *path = SFC_LOOKUP(sfc_nsh_paths, st->gen, &key);
-    if (!path) {
-        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
-        return 0;
-    }
-    __u32 c = path->chain, k = path->position;
-    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
-    if (!ch) {
-        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
-        return 0;
-    }
-    if (k == ch->hop_count)
-        return sfc_nsh_decap(ctx, st, c, hl | np << 16);
-    if (k >= SFC_MAX_HOPS) {
-        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
-        return 0;
-    }
-    __u32 f = ch->hops[k];
+    sfc_set_via(st, &in->attachment);
+    return sfc_emit(ctx, st, SFC_ETH_P_NSH);
+}
+
+/* Hop k of chain c (`ch`), function f: pick the instance (by the inner
+ * flow hash when the function has several), count the hop and the
+ * instance (Swift Pipeline.countHop, from the entries at hand), and hand
+ * the packet over as the function's kind says. The `hl`-byte NSH starts at
+ * `base`; `np` is its next protocol. */
+static __always_inline int sfc_nsh_to_hop(struct xdp_md *ctx, struct sfc_state *st, struct sfc_chain *ch, __u32 k,
+                                          __u32 f, __u32 base, __u32 hl, __u32 np)
+{
     struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
     __u32 slot0 = f * SFC_MAX_INSTANCES;
     struct sfc_instance *in = SFC_LOOKUP(sfc_instances, st->gen, &slot0);
@@ -312,7 +281,6 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
     }
     __u32 count = fn->instance_count;
     __u32 kind = fn->kind;
-    /* The hop's counters (Swift Pipeline.countHop), from the entries at hand. */
     __u32 hop_counter = ch->hop_counter_base + k;
     __u32 instance_base = fn->instance_counter_base;
     /* The inner flow hash picks among several instances and gives
@@ -337,49 +305,50 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
     }
-    if (kind == SFC_KIND_NSH_AWARE) {
-        if (in->has_peer)
-            return sfc_vxlan_encap(ctx, st, slot, hash);
-        if (in->attachment.port == SFC_NONE) {
-            sfc_drop(st, SFC_DROP_NO_ROUTE);
-            return 0;
-        }
-        sfc_set_via(st, &in->attachment);
-        return sfc_emit(ctx, st, SFC_ETH_P_NSH);
-    }
-    if (kind == SFC_KIND_NSH_UNAWARE) {
-        /* NSH proxy, outbound: the SF sees the bare packet. */
-        if (in->attachment.port == SFC_NONE) {
-            sfc_drop(st, SFC_DROP_NO_ROUTE);
-            return 0;
-        }
-        sfc_set_via(st, &in->attachment);
-        __s32 first = in->nsh_state_slot;
-        __u32 type;
-        if (np == SFC_NSH_NP_IPV4) {
-            type = SFC_ETH_P_IPV4;
-        } else if (np == SFC_NSH_NP_IPV6) {
-            type = SFC_ETH_P_IPV6;
-        } else {
-            sfc_drop(st, SFC_DROP_NSH_UNKNOWN_NEXT_PROTOCOL);
-            return 0;
-        }
-        /* Remember the header this flow leaves with, for what comes back. */
-        if (first >= 0) {
-            if (count <= 1)
-                hash = sfc_hash_ip(ctx, base + hl);
-            sfc_nsh_state_save(ctx, (__u32)first, base, hl, hash);
-        }
-        if (sfc_pop_l3(ctx, st, hl)) {
-            sfc_drop(st, SFC_DROP_TRUNCATED);
-            return 0;
-        }
-        if (!st->skip)
-            sfc_trim_to_ip(ctx);
-        return sfc_emit(ctx, st, type);
-    }
+    if (kind == SFC_KIND_NSH_AWARE)
+        return sfc_nsh_to_aware(ctx, st, in, slot, hash);
+    if (kind == SFC_KIND_NSH_UNAWARE)
+        return sfc_nsh_proxy_out(ctx, st, in, np, base, hl, count, hash);
     sfc_drop(st, SFC_DROP_NSH_NO_PATH);
     return 0;
+}
+
+/* SFF forwarding (RFC 8300 s2.2, s4.3, s5): the NSH packet starts at data.
+ * Check the header, decrement TTL (sfc_nsh_ttl), look (SPI, SI) up, then
+ * send to the chosen instance (NSH over Ethernet, or VXLAN-GPE to a remote
+ * SFF), strip NSH for an NSH-unaware instance (the NSH proxy, RFC 8300
+ * s4.6), or end the path. The SFF never changes SI. */
+SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
+{
+    __u8 h[8] SFC_SLOT;
+    if (!st)
+        return 0;
+    /* The NSH starts st->skip bytes in (the Ethernet header dispatch left
+     * in front, or a pop XDP could not do: see sfc_pop_l3). */
+    __u32 base = st->skip & 0x7F;
+    if (sfc_nsh_ttl(ctx, st, base, h))
+        return 0;
+    __u32 hl = (h[1] & 0x3F) * 4;
+    __u32 np = h[3];
+    __u32 key = sfc_path_key(sfc_be32(h + 4) >> 8, h[7]);
+    struct sfc_path_entry *path = SFC_LOOKUP(sfc_nsh_paths, st->gen, &key);
+    if (!path) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    __u32 c = path->chain, k = path->position;
+    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+    if (!ch) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    if (k == ch->hop_count)
+        return sfc_nsh_decap(ctx, st, c, hl | np << 16);
+    if (k >= SFC_MAX_HOPS) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    return sfc_nsh_to_hop(ctx, st, ch, k, ch->hops[k], base, hl, np);
 }
 
 /* Classifier (RFC 8300 s2): push NSH with the chain's SPI, start SI and

@@ -13,8 +13,7 @@
 #define SFC_PARSE_H
 
 #include <linux/if_ether.h>
-#include <bpf/bpf_endian.h>
-#include "sfc_counters.h"
+#include "sfc_state.h"
 #include "sfc_flowhash.h"
 
 #define SFC_ETH_P_IPV4 0x0800
@@ -42,6 +41,19 @@
 /* Packet offsets the program handles: jumbo frames (9000-byte MTU) fit,
  * e.g. under generic XDP; native XDP frames are at most a page. */
 #define SFC_MAX_OFFSET 16383
+
+/* The packet's first `need` bytes as a direct pointer the verifier has seen
+ * bounds-checked, or NULL with the packet dropped `truncated`. */
+static __always_inline __u8 *sfc_head(struct xdp_md *ctx, struct sfc_state *st, __u32 need)
+{
+    __u8 *data = (void *)(long)ctx->data;
+    __u8 *end = (void *)(long)ctx->data_end;
+    if (data + need > end) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return NULL;
+    }
+    return data;
+}
 
 /* Copy the n bytes (a constant) at packet offset `off` to buf / from buf:
  * the same bytes and the same result as bpf_xdp_load_bytes /
