@@ -48,26 +48,23 @@ SFC_SUBPROG int sfc_proxy_out(struct xdp_md *ctx, struct sfc_state *st)
     return 0;
 }
 
-/* Runs the local SID in st->sid (RFC 8986 s4). Returns 1 when the packet's
- * DA changed and it must be looked up again here (End), else 0. */
+/* Runs the local SID in st->sid (RFC 8986 s4) by its behaviour's action
+ * (BPF/include/sfc_behaviors.h). Returns 1 when the packet's DA changed and
+ * it must be looked up again here (End), else 0. */
 SFC_SUBPROG int sfc_endpoint(struct xdp_md *ctx, struct sfc_state *st)
 {
     if (!st)
         return 0;
-    __u32 behavior = st->sid.behavior;
-    switch (behavior) {
-    case SFC_BEH_END:
-    case SFC_BEH_END_X:
-        return sfc_end(ctx, st, behavior);
-    case SFC_BEH_END_DX4:
-    case SFC_BEH_END_DX6:
-    case SFC_BEH_END_DT4:
-    case SFC_BEH_END_DT6:
-        sfc_decapsulate(ctx, st);
+    int action = sfc_behavior_action(st->sid.behavior);
+    switch (action) {
+    case SFC_ACTION_ENDPOINT:
+    case SFC_ACTION_XCONNECT:
+        return sfc_end(ctx, st, action);
+    case SFC_ACTION_DECAP_XCONNECT:
+    case SFC_ACTION_DECAP_LOOKUP:
+        sfc_decapsulate(ctx, st, action);
         return 0;
-    case SFC_BEH_END_AS:
-    case SFC_BEH_END_AD:
-    case SFC_BEH_END_AM:
+    case SFC_ACTION_PROXY:
         sfc_proxy_out(ctx, st);
         return 0;
     default:

@@ -9,16 +9,17 @@
 #include "../sfc_srh.h"
 #include "../sfc_state.h"
 
-/* End / End.X for the local SID in st->sid (`behavior`). Returns 1 when the
- * DA changed and must be looked up again here (End), else 0. */
-static __always_inline int sfc_end(struct xdp_md *ctx, struct sfc_state *st, __u32 behavior)
+/* End / End.X (action SFC_ACTION_ENDPOINT / XCONNECT) for the local SID in
+ * st->sid. Returns 1 when the DA changed and must be looked up again here
+ * (End), else 0. */
+static __always_inline int sfc_end(struct xdp_md *ctx, struct sfc_state *st, int action)
 {
     struct sfc_srh_info info = {};
     if (sfc_checked_srh(ctx, st, 1, &info))
         return 0;
     if (sfc_advance(ctx, st, &info, 0))
         return 0;
-    if (behavior == SFC_BEH_END)
+    if (action == SFC_ACTION_ENDPOINT)
         return 1;
     if (st->sid.via.port == SFC_NONE) {
         sfc_drop(st, SFC_DROP_NO_ROUTE);

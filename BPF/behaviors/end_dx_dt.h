@@ -1,5 +1,6 @@
 /* sfc XDP dataplane: the decapsulating endpoint behaviours of RFC 8986,
- * End.DX6 (s4.4), End.DX4 (s4.5), End.DT6 (s4.6) and End.DT4 (s4.7): the
+ * End.DX6 (s4.4), End.DX4 (s4.5), End.DT6 (s4.6), End.DT4 (s4.7) and any
+ * other behaviour of action DECAP_* in BPF/include/sfc_behaviors.h: the
  * inner packet leaves without its outer headers, to the SID's adjacency
  * (DX) or by the routes (DT). */
 #ifndef SFC_BEHAVIORS_END_DX_DT_H
@@ -11,25 +12,26 @@
 #include "../sfc_srh.h"
 #include "../sfc_state.h"
 
-/* End.DX4 / End.DX6 / End.DT4 / End.DT6 (RFC 8986 s4.4-s4.7): with an SRH,
- * SL must be 0; the upper-layer header must be the SID's family; remove
- * the outer header and its extension headers; DX sends to its adjacency,
- * DT looks the inner destination up. The inner packet is not changed. */
-SFC_SUBPROG int sfc_decapsulate(struct xdp_md *ctx, struct sfc_state *st)
+/* With an SRH, SL must be 0; the upper-layer header must be a family the
+ * behaviour accepts (sfc_behavior_inner); remove the outer header and its
+ * extension headers; DX (SFC_ACTION_DECAP_XCONNECT) sends to the SID's
+ * adjacency, DT (SFC_ACTION_DECAP_LOOKUP) looks the inner destination up in
+ * the routes of its family. The inner packet is not changed. */
+SFC_SUBPROG int sfc_decapsulate(struct xdp_md *ctx, struct sfc_state *st, int action)
 {
     struct sfc_srh_info info = {};
     __u8 addr[16] SFC_SLOT;
     if (!st)
         return 0;
-    __u32 behavior = st->sid.behavior;
+    unsigned int inner = sfc_behavior_inner(st->sid.behavior);
     if (sfc_checked_srh(ctx, st, 0, &info))
         return 0;
     if (info.has_srh && info.sl != 0) {
         sfc_drop(st, SFC_DROP_SRV6_SL_NOT_ZERO);
         return 0;
     }
-    int v4 = behavior == SFC_BEH_END_DX4 || behavior == SFC_BEH_END_DT4;
-    if (info.chain.upper_proto != (v4 ? SFC_NH_IPV4 : SFC_NH_IPV6)) {
+    int v4 = info.chain.upper_proto == SFC_NH_IPV4;
+    if (!(v4 || info.chain.upper_proto == SFC_NH_IPV6) || !(inner & (v4 ? SFC_INNER_IPV4 : SFC_INNER_IPV6))) {
         sfc_drop(st, SFC_DROP_SRV6_INNER_MISMATCH);
         return 0;
     }
@@ -41,12 +43,12 @@ SFC_SUBPROG int sfc_decapsulate(struct xdp_md *ctx, struct sfc_state *st)
         sfc_trim_to_ip(ctx);
     __u32 len = sfc_l3_len(ctx, st);
     int found = 0;
-    if (behavior == SFC_BEH_END_DX4 || behavior == SFC_BEH_END_DX6) {
+    if (action == SFC_ACTION_DECAP_XCONNECT) {
         if (st->sid.via.port != SFC_NONE) {
             st->via = st->sid.via;
             found = 1;
         }
-    } else if (behavior == SFC_BEH_END_DT4) {
+    } else if (v4) {
         if (len >= 20 && sfc_load(ctx, 16, addr, 4) == 0)
             found = sfc_route4(st, addr) == 0;
     } else {
