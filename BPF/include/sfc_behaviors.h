@@ -30,7 +30,8 @@
     X(END_DT6, 5, endDT6, "End.DT6", DECAP_LOOKUP, IPV6) \
     X(END_AS, 6, endAS, "End.AS", PROXY, NONE) \
     X(END_AD, 7, endAD, "End.AD", PROXY, NONE) \
-    X(END_AM, 8, endAM, "End.AM", PROXY, NONE)
+    X(END_AM, 8, endAM, "End.AM", PROXY, NONE) \
+    X(END_DT46, 9, endDT46, "End.DT46", DECAP_LOOKUP, ANY)
 
 /* X(C_NAME, CODE, swiftCase, "name in chain files") */
 #define SFC_FUNCTION_KINDS(X) \

@@ -31,7 +31,8 @@
     X(END_AM_OUT, 20, endAMOut, "End.AM") \
     X(END_AM_IN, 21, endAMIn, "End.AM-return") \
     X(IPV6_FORWARD, 22, ipv6Forward, "ipv6-forward") \
-    X(IPV4_FORWARD, 23, ipv4Forward, "ipv4-forward")
+    X(IPV4_FORWARD, 23, ipv4Forward, "ipv4-forward") \
+    X(END_DT46, 24, endDT46, "End.DT46")
 
 enum sfc_step {
 #define SFC_STEP_ENUM(NAME, CODE, SWIFT, TEXT) SFC_STEP_##NAME = CODE,
