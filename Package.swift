@@ -5,6 +5,7 @@ import PackageDescription
 //   SFCCore     pure Swift: header views, forwarding tables, the packet pipeline
 //   SFCConfig   YAML chain files -> validated CompiledConfig, with diagnostics
 //   SFCCapture  pcap / pcapng reading and writing
+//   SFCRuntime  what every command uses: CommandResult, StopSignal (flag in CSFCRuntime), logger, exit
 //   SFCTrace    what chain-trace does (check, simulate, decode), as a library
 //   CDPDK       C shim over DPDK 22.11 (inline functions and macros Swift can't call)
 //   SFCDPDK     the DPDK dataplane: EAL, mempool, ports, lcore forwarding loops
@@ -35,8 +36,11 @@ let package = Package(
         // Host build of the C headers the BPF programs share (BPF/include), for tests.
         .target(name: "CSFCShared"),
         .target(name: "SFCCapture"),
+        // The stop flag a signal handler sets (C11 atomic), under SFCRuntime's StopSignal.
+        .target(name: "CSFCRuntime"),
+        .target(name: "SFCRuntime", dependencies: ["CSFCRuntime", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SFCConfig", dependencies: ["SFCCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCCapture"]),
+        .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCRuntime"]),
         // Debian's libdpdk-dev 22.11; the flags are those of `pkg-config --cflags libdpdk` that the
         // shim needs (its public header includes no DPDK header, so importers need none).
         .target(
@@ -46,20 +50,20 @@ let package = Package(
             linkerSettings: [.linkedLibrary("rte_eal"), .linkedLibrary("rte_mbuf"), .linkedLibrary("rte_ethdev"),
                              .linkedLibrary("rte_mempool"), .linkedLibrary("rte_ring"), .linkedLibrary("rte_net_ring")]
         ),
-        .target(name: "SFCDPDK", dependencies: ["CDPDK", "SFCCore", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SFCDPDK", dependencies: ["CDPDK", "SFCCore", "SFCRuntime", .product(name: "Logging", package: "swift-log")]),
         // Debian's libbpf-dev 1.1; its public header also exports BPF/include/sfc_tables.h to Swift.
         .target(name: "CLibBPF", linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]),
         .target(name: "SFCXDP", dependencies: ["CLibBPF", "SFCCore", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK",
+        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK", "SFCRuntime",
                                                      "SFCXDP", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "sfc-forwarder",
-            dependencies: ["SFCForwarder", "SFCTrace", "SFCCore", "SFCDPDK", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["SFCForwarder", "SFCCore", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "chain-trace",
-            dependencies: ["SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SFCTrace", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "SFCLab", dependencies: ["SFCCore", "SFCConfig", "SFCTrace"]),
         .executableTarget(
@@ -67,9 +71,9 @@ let package = Package(
             dependencies: ["SFCLab", "SFCConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore", "CSFCShared"]),
-        .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig"]),
+        .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig", "SFCCore"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
-        .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime"]),
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
         .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),

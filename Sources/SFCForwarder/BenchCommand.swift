@@ -16,6 +16,7 @@ import Foundation
 import Logging
 import SFCCore
 import SFCDPDK
+import SFCRuntime
 import SFCTrace
 
 public struct BenchOptions: Sendable {

@@ -10,6 +10,7 @@ import Logging
 import SFCConfig
 import SFCCore
 import SFCDPDK
+import SFCRuntime
 import SFCTrace
 
 public struct FixturesOptions: Sendable {

@@ -23,6 +23,7 @@ import CLibBPF
 import Foundation
 import Logging
 import SFCCore
+import SFCRuntime
 import SFCTrace
 import SFCXDP
 #if canImport(Glibc)

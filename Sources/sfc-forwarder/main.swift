@@ -6,12 +6,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import SFCCore
-import SFCDPDK
 import SFCForwarder
-import SFCTrace
-#if canImport(Glibc)
-import Glibc
-#endif
+import SFCRuntime
 
 extension DataplaneKind: ExpressibleByArgument {}
 extension DPDKConfig.Hugepages: ExpressibleByArgument {}
@@ -24,34 +20,9 @@ struct Forwarder: ParsableCommand {
     )
 }
 
-/// Prints a command's result and exits with its status.
-func finish(_ result: CommandResult) -> Never {
-    if !result.stdout.isEmpty { print(result.stdout, terminator: "") }
-    fflush(nil)  // all streams; print() went through stdout
-    if !result.stderr.isEmpty {
-        let text = result.stderr.hasSuffix("\n") ? result.stderr : result.stderr + "\n"
-        writeAll(2, text)
-    }
-    Glibc.exit(result.exitCode)
-}
+func finish(_ result: CommandResult) -> Never { CommandMain.finish(result) }
 
-/// Every byte of `text` (a NUL in a message must not end it), across partial writes.
-func writeAll(_ fd: Int32, _ text: String) {
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { return }
-        bytes = bytes.dropFirst(n)
-    }
-}
-
-func makeLogger(verbose: Bool) -> Logger {
-    LoggingSystem.bootstrap(StreamLogHandler.standardError)
-    var logger = Logger(label: "sfc-forwarder")
-    logger.logLevel = verbose ? .info : .notice
-    return logger
-}
+func makeLogger(verbose: Bool) -> Logger { CommandMain.makeLogger(label: "sfc-forwarder", verbose: verbose) }
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
