@@ -11,6 +11,7 @@ import PackageDescription
 //   SFCDPDK     the DPDK dataplane: EAL, mempool, ports, lcore forwarding loops
 //   CLibBPF     C shim over Debian's libbpf 1.1 (opts structs, the log callback, BTF helpers)
 //   SFCXDP      the XDP dataplane: loads BPF objects, fills maps from the tables, attaches
+//   SFCFixtures the shared fixture files, the differential corpus, and their DPDK / BPF_PROG_RUN harnesses
 //   SFCForwarder the daemon's commands (run, replay, fixtures; the dataplanes plug in here)
 //   chain-trace the debugging CLI
 //   sfc-forwarder the daemon
@@ -54,8 +55,11 @@ let package = Package(
         // Debian's libbpf-dev 1.1; its public header also exports BPF/include/sfc_tables.h to Swift.
         .target(name: "CLibBPF", linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]),
         .target(name: "SFCXDP", dependencies: ["CLibBPF", "SFCCore", .product(name: "Logging", package: "swift-log")]),
+        // The shared fixture files, the differential corpus, and the harnesses that run them on each dataplane.
+        .target(name: "SFCFixtures", dependencies: ["SFCCore", "SFCConfig", "SFCTrace", "SFCDPDK", "SFCXDP",
+                                                    .product(name: "Logging", package: "swift-log")]),
         .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK", "SFCRuntime",
-                                                     "SFCXDP", .product(name: "Logging", package: "swift-log")]),
+                                                     "SFCXDP", "SFCFixtures", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "sfc-forwarder",
             dependencies: ["SFCForwarder", "SFCCore", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,10 +77,10 @@ let package = Package(
         .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore", "CSFCShared"]),
         .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig", "SFCCore"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
-        .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime"]),
+        .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime", "SFCFixtures"]),
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
-        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCFixtures", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Drives the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
         .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "sfc-lab", "SFCLab", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
     ]
