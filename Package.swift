@@ -15,6 +15,7 @@ import PackageDescription
 //   SFCForwarder the daemon's commands (run, replay, fixtures; the dataplanes plug in here)
 //   chain-trace the debugging CLI
 //   sfc-forwarder the daemon
+//   sfc-bench   the benchmarks (DPDK loop on net_null/net_ring, XDP under BPF_PROG_RUN), one JSON object per run
 //   SFCLab      the demo lab: a chain file's `lab:` section -> namespaces, VNFs, traffic, report
 //   sfc-lab     the lab CLI (up, down, demo)
 let package = Package(
@@ -24,6 +25,7 @@ let package = Package(
         .executable(name: "chain-trace", targets: ["chain-trace"]),
         .executable(name: "sfc-forwarder", targets: ["sfc-forwarder"]),
         .executable(name: "sfc-lab", targets: ["sfc-lab"]),
+        .executable(name: "sfc-bench", targets: ["sfc-bench"]),
         .library(name: "SFCCore", targets: ["SFCCore"]),
         .library(name: "SFCConfig", targets: ["SFCConfig"]),
     ],
@@ -64,6 +66,12 @@ let package = Package(
             name: "sfc-forwarder",
             dependencies: ["SFCForwarder", "SFCCore", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
+        ),
+        // The benchmarks: reaches DPDK and libbpf only through SFCDPDK / SFCXDP.
+        .executableTarget(
+            name: "sfc-bench",
+            dependencies: ["SFCDPDK", "SFCXDP", "SFCCore", "SFCConfig", "SFCRuntime",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "chain-trace",
