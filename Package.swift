@@ -18,6 +18,8 @@ import PackageDescription
 //   sfc-bench   the benchmarks (DPDK loop on net_null/net_ring, XDP under BPF_PROG_RUN), one JSON object per run
 //   SFCLab      the demo lab: a chain file's `lab:` section -> namespaces, VNFs, traffic, report
 //   sfc-lab     the lab CLI (up, down, demo)
+// Tests: one target per module, plus SFCDPDKTests (the DPDK binary), EndToEndTests,
+// InteropTests and DemoTests, which drive the binaries as subprocesses with SFCTestSupport.
 let package = Package(
     name: "sfc",
     platforms: [.macOS(.v13)],
@@ -89,7 +91,15 @@ let package = Package(
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
         .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCFixtures", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
-        // Drives the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
-        .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "sfc-lab", "SFCLab", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        // What the subprocess tests share: the binaries by path, processes, namespaces, captures, OVS.
+        .target(name: "SFCTestSupport", dependencies: ["SFCCapture", "SFCConfig", "SFCLab"], path: "Tests/Support"),
+        // Drive the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
+        .testTarget(name: "SFCDPDKTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        // Both dataplanes end to end in network namespaces (root).
+        .testTarget(name: "EndToEndTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "SFCLab", "SFCConfig"]),
+        // Against independent peers: the kernel's SRv6, Open vSwitch's NSH.
+        .testTarget(name: "InteropTests", dependencies: ["SFCTestSupport", "sfc-forwarder"]),
+        // sfc-lab demo, as `make demo` runs it.
+        .testTarget(name: "DemoTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "sfc-lab"]),
     ]
 )
