@@ -63,8 +63,9 @@ check: build
 # bench/results/dpdk.json and prints a table; see bench/README.md.
 bench: deps bpf
 	$(SWIFT) build -c release $(BUILD_FLAGS)
-	scripts/bench-dpdk.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/dpdk.json
-	scripts/bench-xdp.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/xdp.json
+	scripts/bench-dpdk.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench" bench/results/dpdk.json
+	scripts/bench-xdp.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench" \
+		"$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/xdp.json
 	"$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/chain-trace" bench-compile --rules 100000 | tee bench/results/compile.json
 
 clean:

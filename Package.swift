@@ -5,16 +5,21 @@ import PackageDescription
 //   SFCCore     pure Swift: header views, forwarding tables, the packet pipeline
 //   SFCConfig   YAML chain files -> validated CompiledConfig, with diagnostics
 //   SFCCapture  pcap / pcapng reading and writing
+//   SFCRuntime  what every command uses: CommandResult, StopSignal (flag in CSFCRuntime), logger, exit
 //   SFCTrace    what chain-trace does (check, simulate, decode), as a library
 //   CDPDK       C shim over DPDK 22.11 (inline functions and macros Swift can't call)
 //   SFCDPDK     the DPDK dataplane: EAL, mempool, ports, lcore forwarding loops
 //   CLibBPF     C shim over Debian's libbpf 1.1 (opts structs, the log callback, BTF helpers)
 //   SFCXDP      the XDP dataplane: loads BPF objects, fills maps from the tables, attaches
+//   SFCFixtures the shared fixture files, the differential corpus, and their DPDK / BPF_PROG_RUN harnesses
 //   SFCForwarder the daemon's commands (run, replay, fixtures; the dataplanes plug in here)
 //   chain-trace the debugging CLI
 //   sfc-forwarder the daemon
+//   sfc-bench   the benchmarks (DPDK loop on net_null/net_ring, XDP under BPF_PROG_RUN), one JSON object per run
 //   SFCLab      the demo lab: a chain file's `lab:` section -> namespaces, VNFs, traffic, report
 //   sfc-lab     the lab CLI (up, down, demo)
+// Tests: one target per module, plus SFCDPDKTests (the DPDK binary), EndToEndTests,
+// InteropTests and DemoTests, which drive the binaries as subprocesses with SFCTestSupport.
 let package = Package(
     name: "sfc",
     platforms: [.macOS(.v13)],
@@ -22,6 +27,7 @@ let package = Package(
         .executable(name: "chain-trace", targets: ["chain-trace"]),
         .executable(name: "sfc-forwarder", targets: ["sfc-forwarder"]),
         .executable(name: "sfc-lab", targets: ["sfc-lab"]),
+        .executable(name: "sfc-bench", targets: ["sfc-bench"]),
         .library(name: "SFCCore", targets: ["SFCCore"]),
         .library(name: "SFCConfig", targets: ["SFCConfig"]),
     ],
@@ -39,8 +45,11 @@ let package = Package(
         // Host build of the C headers the BPF programs share (BPF/include), for tests.
         .target(name: "CSFCShared"),
         .target(name: "SFCCapture"),
+        // The stop flag a signal handler sets (C11 atomic), under SFCRuntime's StopSignal.
+        .target(name: "CSFCRuntime"),
+        .target(name: "SFCRuntime", dependencies: ["CSFCRuntime", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SFCConfig", dependencies: ["SFCCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCCapture"]),
+        .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCRuntime"]),
         // Debian's libdpdk-dev 22.11; the flags are those of `pkg-config --cflags libdpdk` that the
         // shim needs (its public header includes no DPDK header, so importers need none).
         .target(
@@ -50,20 +59,29 @@ let package = Package(
             linkerSettings: [.linkedLibrary("rte_eal"), .linkedLibrary("rte_mbuf"), .linkedLibrary("rte_ethdev"),
                              .linkedLibrary("rte_mempool"), .linkedLibrary("rte_ring"), .linkedLibrary("rte_net_ring")]
         ),
-        .target(name: "SFCDPDK", dependencies: ["CDPDK", "SFCCore", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SFCDPDK", dependencies: ["CDPDK", "SFCCore", "SFCRuntime", .product(name: "Logging", package: "swift-log")]),
         // Debian's libbpf-dev 1.1; its public header also exports BPF/include/sfc_tables.h to Swift.
         .target(name: "CLibBPF", linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]),
         .target(name: "SFCXDP", dependencies: ["CLibBPF", "SFCCore", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK",
-                                                     "SFCXDP", .product(name: "Logging", package: "swift-log")]),
+        // The shared fixture files, the differential corpus, and the harnesses that run them on each dataplane.
+        .target(name: "SFCFixtures", dependencies: ["SFCCore", "SFCConfig", "SFCTrace", "SFCDPDK", "SFCXDP",
+                                                    .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK", "SFCRuntime",
+                                                     "SFCXDP", "SFCFixtures", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "sfc-forwarder",
-            dependencies: ["SFCForwarder", "SFCTrace", "SFCCore", "SFCDPDK", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["SFCForwarder", "SFCCore", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
+        ),
+        // The benchmarks: reaches DPDK and libbpf only through SFCDPDK / SFCXDP.
+        .executableTarget(
+            name: "sfc-bench",
+            dependencies: ["SFCDPDK", "SFCXDP", "SFCCore", "SFCConfig", "SFCRuntime",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "chain-trace",
-            dependencies: ["SFCTrace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SFCTrace", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "SFCLab", dependencies: ["SFCCore", "SFCConfig", "SFCTrace"]),
         .executableTarget(
@@ -71,13 +89,21 @@ let package = Package(
             dependencies: ["SFCLab", "SFCConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore", "CSFCShared"]),
-        .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig"]),
+        .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig", "SFCCore"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
-        .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime", "SFCFixtures"]),
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
-        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
-        // Drives the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
-        .testTarget(name: "SFCDPDKTests", dependencies: ["sfc-forwarder", "sfc-lab", "SFCLab", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCFixtures", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        // What the subprocess tests share: the binaries by path, processes, namespaces, captures, OVS.
+        .target(name: "SFCTestSupport", dependencies: ["SFCCapture", "SFCConfig", "SFCLab"], path: "Tests/Support"),
+        // Drive the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
+        .testTarget(name: "SFCDPDKTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        // Both dataplanes end to end in network namespaces (root).
+        .testTarget(name: "EndToEndTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "SFCLab", "SFCConfig"]),
+        // Against independent peers: the kernel's SRv6, Open vSwitch's NSH.
+        .testTarget(name: "InteropTests", dependencies: ["SFCTestSupport", "sfc-forwarder"]),
+        // sfc-lab demo, as `make demo` runs it.
+        .testTarget(name: "DemoTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "sfc-lab"]),
     ]
 )

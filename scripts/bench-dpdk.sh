@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The DPDK benchmark (`make bench`): every case of `sfc-forwarder bench` on
+# The DPDK benchmark (`make bench`): every case of `sfc-bench` on
 # net_null and net_ring devices with 1 lcore and then 2, against
 # dpdk-testpmd in io and macswap modes on the same devices in the same run.
 # Writes a JSON array (bench/results/dpdk.json) and prints a table.
 #
-#   scripts/bench-dpdk.sh PATH/TO/sfc-forwarder [OUTPUT.json]
+#   scripts/bench-dpdk.sh PATH/TO/sfc-bench [OUTPUT.json]
 #
 # BENCH_SECONDS (default 2) and BENCH_WARMUP (1) set each measurement's
 # window; BENCH_LCORES ("1 2"), BENCH_DEVICES ("net_null net_ring") and
@@ -13,7 +13,7 @@
 # --file-prefix; its runtime directory is removed afterwards.
 set -euo pipefail
 
-forwarder=${1:?usage: $0 PATH/TO/sfc-forwarder [OUTPUT.json]}
+bench=${1:?usage: $0 PATH/TO/sfc-bench [OUTPUT.json]}
 output=${2:-bench/results/dpdk.json}
 seconds=${BENCH_SECONDS:-2}
 warmup=${BENCH_WARMUP:-1}
@@ -43,7 +43,7 @@ mkdir -p "$(dirname "$output")"
 } > "$work/meta"
 
 echo "== allocation counter self-check (the traffic source mallocs once per packet on purpose)"
-"$forwarder" bench --self-check --case nsh-sff-forward --device net_ring --lcores "$(echo $lcore_counts | awk '{print $NF}')" \
+"$bench" --self-check --case nsh-sff-forward --device net_ring --lcores "$(echo $lcore_counts | awk '{print $NF}')" \
     --warmup "$warmup" --seconds 1 > "$work/self-check.json"
 cat "$work/self-check.json"
 
@@ -76,7 +76,7 @@ for n in $lcore_counts; do
         done
         for c in $cases; do
             echo "== lcores=$n $device $c"
-            "$forwarder" bench --case "$c" --device "$device" --lcores "$n" --warmup "$warmup" --seconds "$seconds" \
+            "$bench" --case "$c" --device "$device" --lcores "$n" --warmup "$warmup" --seconds "$seconds" \
                 >> "$work/runs.jsonl"
         done
     done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The XDP benchmark (`make bench`, after the DPDK one), two parts:
 #
-#  1. BPF_PROG_RUN: `sfc-forwarder bench --dataplane xdp` for every case of
+#  1. BPF_PROG_RUN: `sfc-bench --dataplane xdp` for every case of
 #     the DPDK bench (same chain files, same template packets): nanoseconds
 #     per packet of BPF/sfc_xdp.c against the trivial XDP_TX program
 #     (BPF/xdp_tx.c) timed in the same process, alternating rounds.
@@ -19,7 +19,7 @@
 # Writes a JSON array (bench/results/xdp.json, the DPDK rows' format) and
 # prints a table.
 #
-#   scripts/bench-xdp.sh PATH/TO/sfc-forwarder [OUTPUT.json]
+#   scripts/bench-xdp.sh PATH/TO/sfc-bench PATH/TO/sfc-forwarder [OUTPUT.json]
 #
 # BENCH_XDP_PARTS ("prog-run live"), BENCH_XDP_CASES, BENCH_XDP_ROUNDS (9)
 # and BENCH_XDP_RUNS (20000 calls per program per round) shape part 1;
@@ -28,7 +28,7 @@
 # default 2) part 2;
 # BENCH_XDP_KEEP=1 keeps the work directory (logs, raw windows). The BPF
 # objects come from SFC_BPF_OBJECT_DIR (default: .build/bpf, `make bpf`),
-# handed to the forwarder as --bpf-object.
+# handed to sfc-bench and the forwarder as --bpf-object.
 # Needs root, bpffs on /sys/fs/bpf, dpdk-testpmd (dpdk-dev), bpftool, clang
 # and python3.
 #
@@ -39,8 +39,10 @@
 # af_packet TX busy-polls its ring.
 set -euo pipefail
 
-forwarder=${1:?usage: $0 PATH/TO/sfc-forwarder [OUTPUT.json]}
-output=${2:-bench/results/xdp.json}
+usage="usage: $0 PATH/TO/sfc-bench PATH/TO/sfc-forwarder [OUTPUT.json]"
+bench=${1:?$usage}
+forwarder=${2:?$usage}
+output=${3:-bench/results/xdp.json}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 SFC_BPF_OBJECT_DIR=${SFC_BPF_OBJECT_DIR:-$repo/.build/bpf}
 parts=${BENCH_XDP_PARTS:-prog-run live}
@@ -55,6 +57,7 @@ bpf_cc=${BPF_CC:-$(command -v clang || echo /opt/swift/usr/bin/clang)}
 
 fail() { echo "bench-xdp: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "needs root (BPF_PROG_RUN, namespaces, XDP attach)"
+[ -x "$bench" ] || fail "$bench is not an executable"
 [ -x "$forwarder" ] || fail "$forwarder is not an executable"
 for o in sfc_xdp.o xdp_tx.o; do
     [ -f "$SFC_BPF_OBJECT_DIR/$o" ] || fail "$SFC_BPF_OBJECT_DIR/$o is missing: run \`make bpf\` (or set SFC_BPF_OBJECT_DIR)"
@@ -109,7 +112,7 @@ mkdir -p "$(dirname "$output")"
 case " $parts " in *" prog-run "*)
     for c in $cases; do
         echo "== BPF_PROG_RUN $c (and xdp_tx_baseline), $rounds rounds x $runs runs each"
-        if ! "$forwarder" bench --dataplane xdp --bpf-object "$SFC_BPF_OBJECT_DIR/sfc_xdp.o" --case "$c" --rounds "$rounds" --runs "$runs" >> "$work/prog-run.jsonl" 2> "$work/prog-run-$c.err"; then
+        if ! "$bench" --dataplane xdp --bpf-object "$SFC_BPF_OBJECT_DIR/sfc_xdp.o" --case "$c" --rounds "$rounds" --runs "$runs" >> "$work/prog-run.jsonl" 2> "$work/prog-run-$c.err"; then
             cat "$work/prog-run-$c.err" >&2
             python3 -c 'import json,sys; print(json.dumps({"case": sys.argv[1], "error": open(sys.argv[2]).read().strip()[-2000:]}))' \
                 "$c" "$work/prog-run-$c.err" >> "$work/prog-run.jsonl"

@@ -1,4 +1,4 @@
-// For `sfc-forwarder bench` only: a traffic source and an allocation count.
+// For `sfc-bench` only: a traffic source and an allocation count.
 //
 // Traffic source: net_null hands out mbufs whose bytes are whatever the pool
 // last held, and a net_ring loopback hands back what the forwarder sent (its

@@ -1,4 +1,4 @@
-// EAL, lcores, TSC and the stop flag.
+// EAL, lcores, TSC and the link-down flags.
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -48,19 +48,8 @@ uint64_t sfc_dpdk_tsc_hz(void) { return rte_get_tsc_hz(); }
 // A build-time macro.
 const char *sfc_dpdk_pmd_path(void) { return RTE_EAL_PMD_PATH; }
 
-// The stop flag lives in C: a C11 atomic is safe to set from a signal
-// handler and to read from every lcore, without Swift's Synchronization
-// module (which needs newer Apple platforms than the package declares).
-static atomic_int stop_requested;
-
-void sfc_dpdk_request_stop(void) { atomic_store_explicit(&stop_requested, 1, memory_order_relaxed); }
-
-void sfc_dpdk_clear_stop(void) { atomic_store_explicit(&stop_requested, 0, memory_order_relaxed); }
-
-int sfc_dpdk_stop_requested(void) { return atomic_load_explicit(&stop_requested, memory_order_relaxed); }
-
-// Link state per DPDK port, the same way: written by the daemon's link
-// watch thread, read by the lcores.
+// Link state per DPDK port, in C atomics like the stop flag (CSFCRuntime):
+// written by the daemon's link watch thread, read by the lcores.
 static atomic_uchar link_down[RTE_MAX_ETHPORTS];
 
 void sfc_dpdk_set_link_down(uint16_t port, int down) {

@@ -8,6 +8,7 @@
 // One worker per lcore; its counters are its own, summed on read.
 import CDPDK
 import SFCCore
+import SFCRuntime
 
 public final class LcoreWorker {
     public static let burst = 32
@@ -94,7 +95,7 @@ public final class LcoreWorker {
 
     /// Forwards until the stop flag is set, then sends what is buffered.
     public func run() {
-        while sfc_dpdk_stop_requested() == 0 { _ = poll() }
+        while !StopSignal.requested { _ = poll() }
         flushAll()
     }
 

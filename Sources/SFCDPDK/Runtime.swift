@@ -56,24 +56,3 @@ public final class DPDKRuntime {
         EAL.stop()
     }
 }
-
-/// SIGINT / SIGTERM set the flag the forwarding loops poll.
-public enum StopSignal {
-    /// Call before EAL starts: lcore threads inherit the signal mask.
-    public static func install() {
-        sfc_dpdk_clear_stop()
-        signal(SIGINT) { _ in sfc_dpdk_request_stop() }
-        signal(SIGTERM) { _ in sfc_dpdk_request_stop() }
-        // A parent may start us with these blocked (Foundation's Process
-        // does); blocked, they would never reach the handler.
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    }
-
-    public static func request() { sfc_dpdk_request_stop() }
-
-    public static var requested: Bool { sfc_dpdk_stop_requested() != 0 }
-}

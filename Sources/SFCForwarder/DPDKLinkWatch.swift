@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import SFCCore
 import SFCDPDK
+import SFCRuntime
 import SFCXDP
 
 final class DPDKLinkWatch: @unchecked Sendable {

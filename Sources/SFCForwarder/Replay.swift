@@ -7,6 +7,7 @@ import Logging
 import SFCCapture
 import SFCConfig
 import SFCCore
+import SFCRuntime
 import SFCTrace
 
 public enum DataplaneKind: String, CaseIterable, Sendable {

@@ -5,6 +5,7 @@ import Logging
 import SFCConfig
 import SFCCore
 import SFCDPDK
+import SFCRuntime
 import SFCTrace
 
 public struct RunOptions: Sendable {

@@ -6,7 +6,7 @@
 import Foundation
 import Logging
 import SFCCore
-import SFCDPDK
+import SFCRuntime
 import SFCTrace
 import SFCXDP
 

@@ -4,6 +4,7 @@
 import Foundation
 import SFCConfig
 import SFCCore
+import SFCRuntime
 
 public enum CheckCommand {
     public static func run(files: [String], json: Bool) -> CommandResult {

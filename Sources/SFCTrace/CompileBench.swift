@@ -3,6 +3,7 @@
 // A measurement, for `make bench`; tests only check the result is right.
 import Foundation
 import SFCConfig
+import SFCRuntime
 
 public enum CompileBench {
     /// CPU seconds the calling thread has used: on a shared machine this

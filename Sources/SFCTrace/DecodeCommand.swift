@@ -2,6 +2,7 @@
 // text or JSON. Exit 0 when the file was read (violations are findings, not
 // failures), 1 when it could not be read.
 import SFCCapture
+import SFCRuntime
 
 public enum DecodeCommand {
     public static func run(file: String, json: Bool) -> CommandResult {

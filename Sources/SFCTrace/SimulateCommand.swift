@@ -5,6 +5,7 @@ import Foundation
 import SFCCapture
 import SFCConfig
 import SFCCore
+import SFCRuntime
 
 public struct SimulateOptions: Sendable {
     public var config: String

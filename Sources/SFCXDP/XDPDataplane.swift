@@ -162,8 +162,8 @@ public final class XDPDataplane {
     /// Mean nanoseconds per run of one packet repeated `count` times in the
     /// kernel. The kernel does not restore the frame between repetitions:
     /// run 2 sees what run 1 wrote (an encapsulated packet, a lower SI), so
-    /// only the first run is the case asked for. `sfc-forwarder bench
-    /// --dataplane xdp` measures with a fresh copy per run instead.
+    /// only the first run is the case asked for. `sfc-bench --dataplane
+    /// xdp` measures with a fresh copy per run instead.
     public func benchmark(_ frame: [UInt8], ingress: Int, repeat count: UInt32) throws -> (nanoseconds: UInt32, action: XDPAction?) {
         let r = try ProgramRunner(programFD: object.programFD).benchmark(frame, ingress: ingress, repeat: count)
         return (r.nanoseconds, XDPAction(rawValue: r.action))

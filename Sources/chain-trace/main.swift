@@ -1,5 +1,6 @@
 // chain-trace: check chain files, simulate a packet's path, decode captures.
 import ArgumentParser
+import SFCRuntime
 import SFCTrace
 #if canImport(Glibc)
 import Glibc

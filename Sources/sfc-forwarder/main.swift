@@ -6,12 +6,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import SFCCore
-import SFCDPDK
 import SFCForwarder
-import SFCTrace
-#if canImport(Glibc)
-import Glibc
-#endif
+import SFCRuntime
 
 extension DataplaneKind: ExpressibleByArgument {}
 extension DPDKConfig.Hugepages: ExpressibleByArgument {}
@@ -20,38 +16,13 @@ struct Forwarder: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfc-forwarder",
         abstract: "Service function chaining forwarder (NSH / SRv6).",
-        subcommands: [Run.self, Replay.self, Fixtures.self, Bench.self]
+        subcommands: [Run.self, Replay.self, Fixtures.self]
     )
 }
 
-/// Prints a command's result and exits with its status.
-func finish(_ result: CommandResult) -> Never {
-    if !result.stdout.isEmpty { print(result.stdout, terminator: "") }
-    fflush(nil)  // all streams; print() went through stdout
-    if !result.stderr.isEmpty {
-        let text = result.stderr.hasSuffix("\n") ? result.stderr : result.stderr + "\n"
-        writeAll(2, text)
-    }
-    Glibc.exit(result.exitCode)
-}
+func finish(_ result: CommandResult) -> Never { CommandMain.finish(result) }
 
-/// Every byte of `text` (a NUL in a message must not end it), across partial writes.
-func writeAll(_ fd: Int32, _ text: String) {
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { return }
-        bytes = bytes.dropFirst(n)
-    }
-}
-
-func makeLogger(verbose: Bool) -> Logger {
-    LoggingSystem.bootstrap(StreamLogHandler.standardError)
-    var logger = Logger(label: "sfc-forwarder")
-    logger.logLevel = verbose ? .info : .notice
-    return logger
-}
+func makeLogger(verbose: Bool) -> Logger { CommandMain.makeLogger(label: "sfc-forwarder", verbose: verbose) }
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -120,45 +91,6 @@ struct Fixtures: ParsableCommand {
     func run() throws {
         finish(FixturesCommand.run(FixturesOptions(dataplane: dataplane, files: files, repositoryRoot: repoRoot, bpfObject: bpfObject),
                                    allowEAL: true, logger: makeLogger(verbose: verbose)))
-    }
-}
-
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Measure the DPDK forwarding loop, or the XDP program under BPF_PROG_RUN, on one case (one JSON object); `make bench` runs them all with baselines.")
-    @Option(name: .customLong("case"), help: "\(BenchCase.names.joined(separator: " | "))") var caseName: String = "nsh-sff-forward"
-    @Option(help: "dpdk | xdp (BPF_PROG_RUN ns per packet against xdp_tx_baseline)") var dataplane: DataplaneKind = .dpdk
-    @Option(help: "xdp: alternating rounds of baseline and program.") var rounds: Int = 9
-    @Option(help: "xdp: single-packet BPF_PROG_RUN calls per program per round.") var runs: Int = 20_000
-    @Option(help: "net_null | net_ring") var device: String = "net_ring"
-    @Option(help: "Forwarding lcores (each gets its own pair of devices).") var lcores: Int = 1
-    @Option(help: "Seconds of warm-up before the windows.") var warmup: Double = 1
-    @Option(help: "Seconds measured.") var seconds: Double = 2
-    @Option(name: .customLong("bpf-object"), help: "xdp: the BPF object to load (default: sfc_xdp.o where `make bpf` or an install put it beside this binary; it must belong to root and be writable by no one else).")
-    var bpfObject: String?
-    @Flag(name: .customLong("self-check"), help: "Check the allocation counter: it must count deliberate allocations from Swift, and one per packet when the traffic source mallocs on every packet of a forwarding run.")
-    var selfCheck = false
-    @Flag(help: "Log start-up details.") var verbose = false
-
-    func run() throws {
-        let logger = makeLogger(verbose: verbose)
-        if dataplane == .xdp {
-            finish(XDPBenchCommand.run(XDPBenchOptions(caseName: caseName, rounds: rounds, runs: runs, objectPath: bpfObject), logger: logger))
-        }
-        guard dataplane == .dpdk else { throw ValidationError("bench --dataplane: dpdk or xdp") }
-        guard selfCheck else {
-            finish(BenchCommand.run(BenchOptions(caseName: caseName, device: device, lcores: lcores, warmup: warmup, seconds: seconds),
-                                    logger: logger))
-        }
-        let swift = BenchCommand.selfCheckSwift()
-        var result = BenchCommand.run(BenchOptions(caseName: caseName, device: device, lcores: lcores, warmup: warmup,
-                                                   seconds: seconds, allocateInSource: true), logger: logger)
-        let swiftOK = swift.counted >= UInt64(swift.made) && swift.countedWhileOff == 0
-        result.stdout = "{\"swift_allocations_made\": \(swift.made), \"swift_allocations_counted\": \(swift.counted), "
-            + "\"counted_while_off\": \(swift.countedWhileOff), \"swift_ok\": \(swiftOK), \"forwarding_run\": "
-            + result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "}\n"
-        if !swiftOK { result.exitCode = 1 }
-        finish(result)
     }
 }
 

@@ -1,6 +1,7 @@
 // `run` forwards until SIGTERM and exits cleanly with its counters; start-up
 // problems are errors that name the port and say what to do.
 import Foundation
+@testable import SFCTestSupport
 import Testing
 import SFCCapture
 import SFCConfig

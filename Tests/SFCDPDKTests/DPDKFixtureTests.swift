@@ -3,6 +3,7 @@
 // forwarding loop runs (rx_burst, pipeline on the mbuf, tx_burst), and what
 // the TX rings hold must be the fixture's verdict and bytes.
 import Foundation
+@testable import SFCTestSupport
 import Testing
 
 @Suite(.serialized) struct DPDKFixtureTests {

@@ -3,6 +3,7 @@
 // `chain-trace simulate --chain` builds it, in several sizes and bursts,
 // plus malformed packets) writes identical files and identical counts.
 import Foundation
+@testable import SFCTestSupport
 import Testing
 import SFCCapture
 import SFCConfig

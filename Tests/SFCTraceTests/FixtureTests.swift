@@ -1,6 +1,7 @@
 // The shared fixtures through the reference pipeline, and a check that the
 // committed JSON is exactly what the oracle generates today.
 import Foundation
+import SFCFixtures
 import Testing
 import SFCTrace
 

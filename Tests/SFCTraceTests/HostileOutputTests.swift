@@ -2,6 +2,7 @@
 // per diagnostic, nothing cut off, later files still reported; and the
 // writer that puts the text on the terminal writes every byte.
 import Foundation
+import SFCRuntime
 import SFCTrace
 import Testing
 

@@ -4,6 +4,7 @@
 import Foundation
 import SFCCapture
 import SFCCore
+import SFCFixtures
 import SFCForwarder
 import SFCTrace
 import SFCXDP

@@ -6,6 +6,7 @@
 import Foundation
 import SFCConfig
 import SFCCore
+@testable import SFCFixtures
 @testable import SFCTrace
 import SFCXDP
 import Testing

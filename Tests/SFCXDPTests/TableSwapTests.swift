@@ -4,6 +4,7 @@
 import Foundation
 import SFCConfig
 import SFCCore
+import SFCFixtures
 import SFCTrace
 import SFCXDP
 import Testing

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The network of the Open vSwitch interop test (Tests/SFCDPDKTests/InteropOVSTests.swift):
+# The network of the Open vSwitch interop test (Tests/InteropTests/InteropOVSTests.swift):
 # five namespaces joined by veth pairs, every address inside them.
 #
 #   interop-ovs-topology.sh up PREFIX [xdp]  create PREFIX-client, -server, -ovs, -sff, -sfa, -fw

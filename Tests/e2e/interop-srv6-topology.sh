@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The network of the SRv6 interoperability tests with the Linux kernel as an
-# independent SRv6 peer (Tests/SFCDPDKTests/InteropKernelSRv6Tests.swift):
+# independent SRv6 peer (Tests/InteropTests/InteropKernelSRv6Tests.swift):
 # five namespaces joined by veth pairs, every address inside them.
 #
 #   interop-srv6-topology.sh up PREFIX MODE [xdp]  create PREFIX-client, -sff, -fn, -dx, -server;

@@ -44,11 +44,6 @@ uint64_t sfc_dpdk_tsc_hz(void);
 /// RTE_EAL_PMD_PATH: the directory EAL loads driver plugins from.
 const char *sfc_dpdk_pmd_path(void);
 
-/// The stop flag the forwarding loops poll (set from a signal handler).
-void sfc_dpdk_request_stop(void);
-void sfc_dpdk_clear_stop(void);
-int sfc_dpdk_stop_requested(void);
-
 /// Per DPDK port: its kernel interface's link is down (set by the daemon's
 /// link watch, read by the lcores once per TX burst).
 void sfc_dpdk_set_link_down(uint16_t port, int down);

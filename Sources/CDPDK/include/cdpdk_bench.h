@@ -1,5 +1,6 @@
-// cdpdk_bench.h: what `sfc-forwarder bench` needs and the forwarder does not:
-// a synthetic traffic source and a count of heap allocations.
+// cdpdk_bench.h: what `sfc-bench` needs (through SFCDPDK's BenchLoop.swift)
+// and the forwarder does not: a synthetic traffic source and a count of
+// heap allocations.
 // Like cdpdk.h, it includes no DPDK header.
 #ifndef SFC_CDPDK_BENCH_H
 #define SFC_CDPDK_BENCH_H

@@ -1,5 +1,5 @@
-// What a chain-trace subcommand produced: text for stdout, text for stderr,
-// and the exit status. The CLI only prints these; tests call the library.
+// What a command produced: text for stdout, text for stderr,
+// and the exit status. The CLIs only print these; tests call the libraries.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

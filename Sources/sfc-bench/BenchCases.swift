@@ -1,4 +1,4 @@
-// The cases `sfc-forwarder bench` measures: for each, a chain file (two
+// The cases `sfc-bench` measures: for each, a chain file (two
 // trusted ports, p0 and p1), the classifier rules it adds, and the template
 // packet the traffic source puts into every received mbuf. A template is
 // made by the reference pipeline itself (and for the SID cases edited to

@@ -37,6 +37,7 @@
 // configuration, which would lose a context the chain does not declare and
 // reset the TTL upwards (63 - hops).
 import Foundation
+@testable import SFCTestSupport
 import Testing
 
 @Suite(.serialized) struct InteropOVSTests {
@@ -290,7 +291,7 @@ import Testing
         print("ovs interop (\(dataplane), Open vSwitch \(OVSSandbox.version()) netdev datapath): ping \(atClient.icmpEchoReplies)/\(Self.pingCount); "
               + "TCP \(Self.sendBytes) + \(Self.replyBytes) bytes in \(transfer?["seconds"] ?? "?") s; OVS flows \(flowSummary); "
               + "OVS socket drops \(ovsDrops); TCP analysis (not failures) \(tcpEvents.isEmpty ? "none" : tcpEvents.joined(separator: "; ")); "
-              + "forwarder \(XDPEndToEndTests.summary(ports)); function saw \(seenBySF); "
+              + "forwarder \(XDPRun.summary(ports)); function saw \(seenBySF); "
               + "links " + checks.sorted { $0.key < $1.key }.map {
                   "\($0.key) \($0.value.frames) frames" + ($0.value.negativeZeroChecksums > 0 ? " (\($0.value.negativeZeroChecksums) TCP checksum 0xffff for 0)" : "")
               }.joined(separator: ", ")
@@ -357,6 +358,6 @@ import Testing
         #expect(popped == toOVS && restored == 0 && ping.status == 0, "OVS popped \(popped), saw the configured \(field) on \(restored); ping:\n\(ping.stdout)")
     }
 
-    static let sendBytes = XDPEndToEndTests.sendBytes
-    static let replyBytes = XDPEndToEndTests.replyBytes
+    static let sendBytes = XDPRun.sendBytes
+    static let replyBytes = XDPRun.replyBytes
 }

@@ -13,6 +13,7 @@
 import Foundation
 import SFCConfig
 import SFCLab
+@testable import SFCTestSupport
 import Testing
 
 @Suite(.serialized) struct EndToEndTests {

@@ -1,16 +1,16 @@
-// fixtures --dataplane xdp: every case through the XDP program with
-// BPF_PROG_RUN, one loaded program per fixture file, cases in order (the
-// End.AD cache carries from case to case as in the reference).
+// The XDP fixture harness (fixtures --dataplane xdp): every case through
+// the XDP program with BPF_PROG_RUN, one loaded program per fixture file,
+// cases in order (the End.AD cache carries from case to case as in the
+// reference).
 import Foundation
 import Logging
 import SFCConfig
 import SFCCore
-import SFCTrace
 import SFCXDP
 
-enum XDPFixtures {
-    static func run(_ files: [(String, FixtureFile)], repositoryRoot: String, objectPath: String? = nil,
-                    logger: Logger) throws -> [FixtureOutcome] {
+public enum XDPFixtures {
+    public static func run(_ files: [(String, FixtureFile)], repositoryRoot: String, objectPath: String? = nil,
+                           logger: Logger) throws -> [FixtureOutcome] {
         var results: [FixtureOutcome] = []
         for (path, file) in files {
             let configPath = file.config.hasPrefix("/") ? file.config : repositoryRoot + "/" + file.config
@@ -39,7 +39,7 @@ enum XDPFixtures {
     }
 
     /// A run in the fixtures' terms (see XDPRunResult.outcome).
-    static func fixtureResult(_ r: XDPRunResult, ingress: Int, ports: [String]) -> FixtureResult {
+    public static func fixtureResult(_ r: XDPRunResult, ingress: Int, ports: [String]) -> FixtureResult {
         func name(_ p: Int) -> String { p >= 0 && p < ports.count ? ports[p] : "#\(p)" }
         switch r.outcome(ingress: ingress) {
         case .forward(let port):

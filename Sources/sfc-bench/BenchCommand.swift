@@ -1,4 +1,4 @@
-// sfc-forwarder bench: one measurement of the DPDK forwarding loop, run by
+// sfc-bench (--dataplane dpdk): one measurement of the DPDK forwarding loop, run by
 // scripts/bench-dpdk.sh (which adds dpdk-testpmd baselines and the table).
 //
 // One process per measurement (EAL starts once per process). Each lcore
@@ -10,13 +10,13 @@
 // it counts the cycles it spends, which are reported and taken out of the
 // forwarder's cycles. Nothing is added to the forwarding loop: the window
 // is read from another thread with the TSC, the source's counters and the
-// allocation counter, after a warm-up.
-import CDPDK
+// allocation counter, after a warm-up. DPDK is reached through SFCDPDK
+// (BenchLoop.swift) only.
 import Foundation
 import Logging
 import SFCCore
 import SFCDPDK
-import SFCTrace
+import SFCRuntime
 
 public struct BenchOptions: Sendable {
     public var caseName: String
@@ -52,17 +52,17 @@ public enum BenchCommand {
     public static func selfCheckSwift() -> (counted: UInt64, made: Int, countedWhileOff: UInt64) {
         let made = 1_000
         var keep = 0
-        sfc_bench_count_allocations(1)
-        let before = sfc_bench_allocations()
+        AllocationCounter.count(true)
+        let before = AllocationCounter.value
         for i in 0..<made {
             let array = [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: 64 + i)
             keep &+= array.count
         }
-        let counted = sfc_bench_allocations() - before
-        sfc_bench_count_allocations(0)
-        let off = sfc_bench_allocations()
+        let counted = AllocationCounter.value - before
+        AllocationCounter.count(false)
+        let off = AllocationCounter.value
         for i in 0..<made { keep &+= [UInt8](repeating: 1, count: 64 + i).count }
-        let countedWhileOff = sfc_bench_allocations() - off
+        let countedWhileOff = AllocationCounter.value - off
         if keep == 42 { print("") }  // keeps the arrays observable
         return (counted, made, countedWhileOff)
     }
@@ -72,7 +72,7 @@ public enum BenchCommand {
     final class Windows: @unchecked Sendable {
         let count: Int
         let lcores: Int
-        let sources: [OpaquePointer]
+        let sources: [BenchSource]
         let lcoreOfSource: [Int]
         /// Per boundary b (0 ... count): TSC and allocation count; per (b, lcore): packets and source cycles.
         let tsc: UnsafeMutablePointer<UInt64>
@@ -81,7 +81,7 @@ public enum BenchCommand {
         let sourceCycles: UnsafeMutablePointer<UInt64>
         let done = DispatchSemaphore(value: 0)
 
-        init(count: Int, lcores: Int, sources: [OpaquePointer], lcoreOfSource: [Int]) {
+        init(count: Int, lcores: Int, sources: [BenchSource], lcoreOfSource: [Int]) {
             self.count = count; self.lcores = lcores; self.sources = sources; self.lcoreOfSource = lcoreOfSource
             tsc = .allocate(capacity: count + 1); tsc.initialize(repeating: 0, count: count + 1)
             allocations = .allocate(capacity: count + 1); allocations.initialize(repeating: 0, count: count + 1)
@@ -92,13 +92,13 @@ public enum BenchCommand {
         deinit { tsc.deallocate(); allocations.deallocate(); packets.deallocate(); sourceCycles.deallocate() }
 
         func read(boundary b: Int) {
-            tsc[b] = sfc_dpdk_tsc()
+            tsc[b] = TSC.now
             for (i, s) in sources.enumerated() {
                 let k = b * lcores + lcoreOfSource[i]
-                packets[k] &+= sfc_bench_source_packets(s)
-                sourceCycles[k] &+= sfc_bench_source_cycles(s)
+                packets[k] &+= s.packets
+                sourceCycles[k] &+= s.cycles
             }
-            allocations[b] = sfc_bench_allocations()
+            allocations[b] = AllocationCounter.value
         }
 
         func packets(_ b: Int) -> UInt64 { (0..<lcores).reduce(0) { $0 &+ packets[b * lcores + $1] } }
@@ -128,45 +128,46 @@ public enum BenchCommand {
 
         // Lcore k forwards between devices k*portsPerLcore ..< (k+1)*portsPerLcore, as logical ports 0 ..< portsPerLcore.
         var ports: [[DPDKPort]] = []
-        var sources: [OpaquePointer] = []
-        var handles: [(UInt16, UnsafeRawPointer)] = []
+        var sources: [BenchSource] = []
+        var handles: [BenchSource.Attachment] = []
         var lcoreOfSource: [Int] = []
         defer {
-            for (port, handle) in handles { _ = sfc_bench_source_detach(port, 0, handle) }
+            for handle in handles { handle.detach() }
             for lcorePorts in ports { for p in lcorePorts { PortSetup.stop(p); PortSetup.close(p) } }
             // The callbacks may still be referenced by the (stopped) ports until they close.
-            for s in sources { sfc_bench_source_free(s) }
+            for s in sources { s.free() }
         }
         for k in 0..<options.lcores {
             var mine: [DPDKPort] = []
             for logical in 0..<portsPerLcore {
                 let device = devices[k * portsPerLcore + logical]
                 let name = bench.config.ports[logical].name
-                let (id, info) = try PortSetup.lookup(logical: logical, logicalName: name, device: device)
-                let port = try PortSetup.configure(logical: logical, logicalName: name, deviceName: device.name, id: id, info: info,
-                                                   lcores: 1, rxDescriptors: 1024, txDescriptors: 1024, pool: runtime.pool)
+                let port = try PortSetup.open(logical: logical, logicalName: name, device: device,
+                                              lcores: 1, rxDescriptors: 1024, txDescriptors: 1024, pool: runtime.pool)
                 mine.append(port)
-                guard let source = bench.template.withUnsafeBufferPointer({ sfc_bench_source_create($0.baseAddress, UInt16($0.count)) }) else {
+                guard let source = BenchSource(template: bench.template) else {
                     throw BenchError("the template of \(bench.name) (\(bench.template.count) bytes) does not fit the source")
                 }
                 sources.append(source)
                 lcoreOfSource.append(k)
-                sfc_bench_source_set_allocate(source, options.allocateInSource ? 1 : 0)
-                guard let handle = sfc_bench_source_attach(port.id, 0, source) else {
-                    throw BenchError("cannot add the traffic source as an RX callback on \(device.name): "
-                                     + String(cString: sfc_dpdk_strerror(sfc_dpdk_errno())))
+                source.setAllocate(options.allocateInSource)
+                do { handles.append(try source.attach(port: port.id, queue: 0)) } catch {
+                    throw BenchError("cannot add the traffic source as an RX callback on \(device.name): \(error)")
                 }
-                handles.append((port.id, handle))
             }
             ports.append(mine)
         }
-        if options.device == "net_ring" { try seed(ports: ports.flatMap { $0 }, template: bench.template, pool: runtime.pool) }
+        if options.device == "net_ring" {
+            do { try PortSetup.seedLoopback(ports.flatMap { $0 }, template: bench.template, count: seedPerPort, pool: runtime.pool) } catch {
+                throw BenchError("\(error)")
+            }
+        }
 
         let workers = ports.map { LcoreWorker(index: 0, tables: tables, ports: $0) }
         StopSignal.install()
         let windows = Windows(count: windowCount, lcores: options.lcores, sources: sources, lcoreOfSource: lcoreOfSource)
         let warmup = options.warmup, slice = options.seconds / Double(windowCount)
-        sfc_bench_count_allocations(1)
+        AllocationCounter.count(true)
         let timer = Thread {
             usleep(UInt32(warmup * 1_000_000))
             for b in 0...windows.count {
@@ -177,24 +178,20 @@ public enum BenchCommand {
             windows.done.signal()
         }
         timer.start()
-        let entry: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { arg in
-            Unmanaged<LcoreWorker>.fromOpaque(arg!).takeUnretainedValue().run()
-            return 0
-        }
         var launched: [UInt32] = []
         for k in 1..<max(1, options.lcores) where k < workers.count {
-            guard sfc_dpdk_lcore_launch(entry, Unmanaged.passUnretained(workers[k]).toOpaque(), UInt32(k)) == 0 else {
+            guard workers[k].launch(on: UInt32(k)) else {
                 StopSignal.request()
-                for lcore in launched { _ = sfc_dpdk_lcore_wait(lcore) }
+                for lcore in launched { LcoreWorker.wait(lcore: lcore) }
                 windows.done.wait()
                 throw BenchError("could not launch the forwarding loop on lcore \(k)")
             }
             launched.append(UInt32(k))
         }
         workers[0].run()
-        for lcore in launched { _ = sfc_dpdk_lcore_wait(lcore) }
+        for lcore in launched { LcoreWorker.wait(lcore: lcore) }
         windows.done.wait()
-        sfc_bench_count_allocations(0)
+        AllocationCounter.count(false)
 
         // Every packet of the window must have been forwarded, not dropped.
         var drops: UInt64 = 0, forwarded: UInt64 = 0, refused: UInt64 = 0
@@ -204,7 +201,7 @@ public enum BenchCommand {
             forwarded &+= c.txPackets.reduce(0, &+)
             refused &+= w.stats.txRefused.reduce(0, &+)
         }
-        let hz = Double(sfc_dpdk_tsc_hz())
+        let hz = Double(TSC.hz)
         let n = options.lcores
         struct Measured { var mpps: Double; var perLcore: [Double]; var cycles: Double; var source: Double; var gross: Double; var packets: Double }
         var measured: [Measured] = []
@@ -238,24 +235,5 @@ public enum BenchCommand {
             "dropped": Int(drops), "forwarded": Int(forwarded), "tx_refused": Int(refused),
             "self_check_allocating_source": options.allocateInSource,
         ]
-    }
-
-    /// Puts one burst of template packets on each loopback port (they come back
-    /// on its RX queue), as testpmd's --tx-first does.
-    static func seed(ports: [DPDKPort], template: [UInt8], pool: Mempool) throws {
-        let burst = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: seedPerPort)
-        defer { burst.deallocate() }
-        for p in ports {
-            for i in 0..<seedPerPort {
-                guard let m = sfc_dpdk_pktmbuf_alloc(pool.pointer),
-                      let data = sfc_dpdk_pktmbuf_append(m, UInt16(template.count)) else {
-                    throw BenchError("mbuf pool exhausted while seeding \(p.deviceName)")
-                }
-                template.withUnsafeBytes { UnsafeMutableRawPointer(data).copyMemory(from: $0.baseAddress!, byteCount: template.count) }
-                burst[i] = m
-            }
-            let sent = Int(sfc_dpdk_tx_burst(p.id, 0, burst, UInt16(seedPerPort)))
-            if sent < seedPerPort { sfc_dpdk_pktmbuf_free_bulk(burst + sent, UInt32(seedPerPort - sent)) }
-        }
     }
 }

@@ -101,6 +101,16 @@ public struct FixtureMismatch: Sendable, CustomStringConvertible {
     }
 }
 
+/// One fixture file's outcome on a dataplane.
+public struct FixtureOutcome: Sendable {
+    public var file: String
+    public var cases: Int
+    public var mismatches: [FixtureMismatch]
+    public init(file: String, cases: Int, mismatches: [FixtureMismatch]) {
+        self.file = file; self.cases = cases; self.mismatches = mismatches
+    }
+}
+
 extension FixtureFile {
     /// Runs every case of `file`, in order, through one reference pipeline
     /// built from the file's config. A config that does not load is one

@@ -9,6 +9,7 @@
 //   `egress-down` instead of counting it as transmitted, and forwards to it
 //   again once the link is back.
 import Foundation
+@testable import SFCTestSupport
 import Testing
 
 @Suite(.serialized) struct XDPOperatorSafetyTests {

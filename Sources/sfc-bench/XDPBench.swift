@@ -1,4 +1,4 @@
-// sfc-forwarder bench --dataplane xdp: BPF_PROG_RUN nanoseconds per packet
+// sfc-bench --dataplane xdp: BPF_PROG_RUN nanoseconds per packet
 // of the XDP program (BPF/sfc_xdp.c) on one of the DPDK bench's cases,
 // against the trivial XDP_TX program (BPF/xdp_tx.c, xdp_tx_baseline) in the
 // same process, alternating rounds. Run by scripts/bench-xdp.sh, which adds
@@ -18,16 +18,12 @@
 // toggles, the XDP dispatcher) which the baseline pays identically; its own
 // in-kernel repeat loop (the MAC swap is the same work on every repetition)
 // shows how large it is, and the derived `*_loop_equivalent` figures take
-// the difference out.
-import CLibBPF
+// the difference out. libbpf is reached through SFCXDP (BenchRun.swift) only.
 import Foundation
 import Logging
 import SFCCore
-import SFCTrace
+import SFCRuntime
 import SFCXDP
-#if canImport(Glibc)
-import Glibc
-#endif
 
 public struct XDPBenchOptions: Sendable {
     public var caseName: String
@@ -59,89 +55,12 @@ public enum XDPBenchCommand {
         }
     }
 
-    /// The trivial XDP_TX program, loaded by itself (it has no maps).
-    final class BaselineProgram {
-        let object: OpaquePointer
-        let fd: Int32
-        init(path: String) throws {
-            guard let object = bpf_object__open_file(path, nil) else {
-                throw BenchError("cannot open the baseline XDP object \(path) (errno \(errno)): run `make bpf`")
-            }
-            let err = bpf_object__load(object)
-            guard err == 0, let program = bpf_object__find_program_by_name(object, XDPBenchCommand.baselineProgram) else {
-                bpf_object__close(object)
-                throw BenchError("cannot load \(XDPBenchCommand.baselineProgram) from \(path) (error \(err))")
-            }
-            self.object = object
-            fd = bpf_program__fd(program)
-        }
-        deinit { bpf_object__close(object) }
-    }
-
-    /// One program's input: the metadata naming the ingress port, then the frame.
-    struct Input {
-        var bytes: [UInt8]
-        init(frame: [UInt8], ingress: Int) {
-            let metaSize = MemoryLayout<sfc_test_meta>.size
-            bytes = [UInt8](repeating: 0, count: metaSize + frame.count)
-            let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(ingress),
-                                     egress_port: UInt32(SFC_NONE), reason: 0)
-            bytes.withUnsafeMutableBytes { raw in
-                raw.storeBytes(of: meta, as: sfc_test_meta.self)
-                raw.baseAddress!.advanced(by: metaSize).copyMemory(from: frame, byteCount: frame.count)
-            }
-        }
-
-        /// `count` calls of one run each: the kernel's duration of each, and
-        /// how many returned something other than `expected`.
-        func single(_ fd: Int32, count: Int, expected: UInt32, into durations: inout [UInt32]) throws -> Int {
-            var ctx = xdp_md()
-            ctx.data = UInt32(MemoryLayout<sfc_test_meta>.size)
-            ctx.data_end = UInt32(bytes.count)
-            var unexpected = 0
-            durations.removeAll(keepingCapacity: true)
-            try bytes.withUnsafeBytes { i in
-                for _ in 0..<count {
-                    var outSize: UInt32 = 0, retval: UInt32 = 0, duration: UInt32 = 0
-                    let err = sfc_bpf_prog_run(fd, i.baseAddress, UInt32(i.count), nil, &outSize, &ctx,
-                                               UInt32(MemoryLayout<xdp_md>.size), nil, 0, 1, &retval, &duration)
-                    guard err == 0 else { throw BenchError("BPF_PROG_RUN failed (error \(err))") }
-                    if retval != expected { unexpected += 1 }
-                    durations.append(duration)
-                }
-            }
-            return unexpected
-        }
-
-        /// The kernel's own loop: `repeat` runs on one buffer, each on the last one's output.
-        func loop(_ fd: Int32, repeat count: UInt32) throws -> (ns: UInt32, action: UInt32) {
-            var ctx = xdp_md()
-            ctx.data = UInt32(MemoryLayout<sfc_test_meta>.size)
-            ctx.data_end = UInt32(bytes.count)
-            var outSize: UInt32 = 0, retval: UInt32 = 0, duration: UInt32 = 0
-            let err = bytes.withUnsafeBytes { i in
-                sfc_bpf_prog_run(fd, i.baseAddress, UInt32(i.count), nil, &outSize, &ctx,
-                                 UInt32(MemoryLayout<xdp_md>.size), nil, 0, count, &retval, &duration)
-            }
-            guard err == 0 else { throw BenchError("BPF_PROG_RUN (repeat \(count)) failed (error \(err))") }
-            return (duration, retval)
-        }
-    }
-
     /// The mean of the durations below the 99th percentile: a timer
     /// interrupt inside one timed run adds microseconds to that run only.
     static func trimmedMean(_ durations: [UInt32]) -> Double {
         let sorted = durations.sorted()
         let keep = max(1, sorted.count * 99 / 100)
         return Double(sorted[..<keep].reduce(UInt64(0)) { $0 + UInt64($1) }) / Double(keep)
-    }
-
-    /// run_time_ns and run_cnt of a program (counted while stats are enabled).
-    static func runStats(_ fd: Int32) -> (ns: UInt64, count: UInt64)? {
-        var info = bpf_prog_info()
-        var length = UInt32(MemoryLayout<bpf_prog_info>.size)
-        guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { return nil }
-        return (info.run_time_ns, info.run_cnt)
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -164,7 +83,7 @@ public enum XDPBenchCommand {
         let ours = try ObjectLocator.locate(explicit: options.objectPath)
         let baselinePath = (ours as NSString).deletingLastPathComponent + "/" + baselineObject
         let dataplane = try XDPDataplane(config: bench.config, options: .init(mode: .test, objectPath: ours), logger: logger)
-        let baseline = try BaselineProgram(path: baselinePath)
+        let baseline = try XDPBaselineProgram(path: baselinePath, program: baselineProgram)
 
         // The template must be forwarded by the program as the reference pipeline forwards it.
         let ingress = 0
@@ -175,7 +94,7 @@ public enum XDPBenchCommand {
                              + "drop reason \(first.dropReason.map { "\($0)" } ?? "-"))")
         }
         let matches = first.output == reference
-        let input = Input(frame: bench.template, ingress: ingress)
+        let input = XDPBenchInput(frame: bench.template, ingress: ingress)
         let programs: [(name: String, fd: Int32, expected: UInt32)] = [
             ("baseline", baseline.fd, XDPAction.tx.rawValue), ("ours", dataplane.object.programFD, action.rawValue),
         ]
@@ -201,7 +120,7 @@ public enum XDPBenchCommand {
         var arp = [UInt8](repeating: 0xff, count: 6) + [0x02, 0, 0, 0, 0xaa, 0x01, 0x08, 0x06]
         arp += [0, 1, 0x08, 0, 6, 4, 0, 1, 0x02, 0, 0, 0, 0xaa, 0x01, 10, 1, 0, 5, 0, 0, 0, 0, 0, 0, 10, 1, 0, 1]
         arp += [UInt8](repeating: 0, count: 60 - arp.count)
-        let floorInput = Input(frame: arp, ingress: ingress)
+        let floorInput = XDPBenchInput(frame: arp, ingress: ingress)
         var floorMeans: [Double] = []
         var floorUnexpected = 0
         for _ in 0..<max(1, options.rounds / 3) {
@@ -214,17 +133,16 @@ public enum XDPBenchCommand {
         // for this phase: it adds two clock reads to every run): the program
         // alone, without the test run's dispatch and timing.
         var programOnly: [String: Double] = [:]
-        let stats = bpf_enable_stats(BPF_STATS_RUN_TIME)
-        if stats >= 0 {
+        if let stats = XDPRunStats.enable() {
             for p in programs {
-                let before = runStats(p.fd)
+                let before = XDPRunStats.of(p.fd)
                 _ = try input.single(p.fd, count: options.runs, expected: p.expected, into: &durations)
-                let after = runStats(p.fd)
+                let after = XDPRunStats.of(p.fd)
                 if let b = before, let a = after, a.count > b.count {
                     programOnly[p.name] = Double(a.ns - b.ns) / Double(a.count - b.count)
                 }
             }
-            close(stats)
+            XDPRunStats.disable(stats)
         }
         let oursLoop = try input.loop(dataplane.object.programFD, repeat: options.repeatCount)
         let baselineLoop = try input.loop(baseline.fd, repeat: options.repeatCount)

@@ -33,6 +33,7 @@
 // to deliver our encapsulation here. Its End.DT6 has a non-VRF mode
 // (`table N`), which stands in as the kernel's table-lookup decapsulation.
 import Foundation
+@testable import SFCTestSupport
 import Testing
 
 @Suite(.serialized) struct InteropKernelSRv6Tests {

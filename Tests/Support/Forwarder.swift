@@ -13,7 +13,7 @@ struct ProcessResult: Sendable {
 enum Forwarder {
     static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Tests/Support/Forwarder.swift
         return url.path
     }()
 

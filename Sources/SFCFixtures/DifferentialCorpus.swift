@@ -6,6 +6,7 @@
 // SRH and IP headers, padding, wrong ingress). The same seed gives the same
 // corpus, so a mismatch can be replayed.
 import SFCCore
+import SFCTrace
 
 public struct CorpusPacket: Sendable, Equatable {
     public var ingress: Int

@@ -5,6 +5,7 @@
 // The report's numbers are checked against each other here, independently
 // of the checks sfc-lab makes itself, and nothing may be left behind.
 import Foundation
+@testable import SFCTestSupport
 import Testing
 
 @Suite(.serialized) struct DemoLabTests {
