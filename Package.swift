@@ -2,7 +2,10 @@
 import PackageDescription
 
 // Module map (see docs/ARCHITECTURE.md):
-//   SFCCore     pure Swift: header views, forwarding tables, the packet pipeline
+//   sfc-spec-gen + SharedSpecPlugin  generate SFCCore's SharedSpec.swift (drop reasons, behaviours,
+//               steps, limits) from the C X-macro lists in BPF/include at build time: one list, two languages
+//   SFCCore     pure Swift: header views, the one compiled-table stage (Tables/), the reference pipeline
+//   CSFCShared  a host build of BPF/include, so tests hold the generated Swift to what C makes of it
 //   SFCConfig   YAML chain files -> validated CompiledConfig, with diagnostics
 //   SFCCapture  pcap / pcapng reading and writing
 //   SFCRuntime  what every command uses: CommandResult, StopSignal (flag in CSFCRuntime), logger, exit
