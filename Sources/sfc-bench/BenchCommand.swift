@@ -39,9 +39,13 @@ public enum BenchCommand {
     static let seedPerPort = 32
 
     public static func run(_ options: BenchOptions, logger: Logger) -> CommandResult {
+        jsonResult { try measure(options, logger: logger) }
+    }
+
+    /// One run's measurements as a JSON object on stdout, or the error.
+    static func jsonResult(_ measure: () throws -> [String: Any]) -> CommandResult {
         do {
-            let object = try measure(options, logger: logger)
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: try measure(), options: [.sortedKeys])
             return CommandResult(stdout: String(decoding: data, as: UTF8.self) + "\n")
         } catch {
             return CommandResult(stderr: "bench: \(error)", exitCode: 1)

@@ -46,13 +46,7 @@ public enum XDPBenchCommand {
     public static let baselineProgram = "xdp_tx_baseline"
 
     public static func run(_ options: XDPBenchOptions, logger: Logger) -> CommandResult {
-        do {
-            let object = try measure(options, logger: logger)
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            return CommandResult(stdout: String(decoding: data, as: UTF8.self) + "\n")
-        } catch {
-            return CommandResult(stderr: "bench: \(error)", exitCode: 1)
-        }
+        BenchCommand.jsonResult { try measure(options, logger: logger) }
     }
 
     /// The mean of the durations below the 99th percentile: a timer
