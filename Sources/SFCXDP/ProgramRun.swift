@@ -66,13 +66,7 @@ struct ProgramRunner {
             throw XDPError(.frameTooShort, "a frame of \(frame.count) bytes is shorter than an Ethernet header: "
                            + "the kernel's BPF_PROG_RUN refuses it (and no driver passes such a runt to XDP)")
         }
-        var input = [UInt8](repeating: 0, count: Self.metaSize + frame.count)
-        let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(truncatingIfNeeded: ingress),
-                                 egress_port: UInt32(SFC_NONE), reason: 0)
-        input.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: meta, as: sfc_test_meta.self)
-            if !frame.isEmpty { raw.baseAddress!.advanced(by: Self.metaSize).copyMemory(from: frame, byteCount: frame.count) }
-        }
+        let input = Self.input(frame, ingress: ingress)
         var output = [UInt8](repeating: 0, count: max(frame.count + 512, 1024))
         var ctxIn = xdp_md()
         ctxIn.data = UInt32(Self.metaSize)
@@ -103,19 +97,25 @@ struct ProgramRunner {
                             output: start <= end ? Array(output[start..<end]) : [], metadataIntact: intact)
     }
 
+    /// The test metadata naming the ingress port, then the frame.
+    static func input(_ frame: [UInt8], ingress: Int) -> [UInt8] {
+        var input = [UInt8](repeating: 0, count: metaSize + frame.count)
+        let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(truncatingIfNeeded: ingress),
+                                 egress_port: UInt32(SFC_NONE), reason: 0)
+        input.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: meta, as: sfc_test_meta.self)
+            if !frame.isEmpty { raw.baseAddress!.advanced(by: metaSize).copyMemory(from: frame, byteCount: frame.count) }
+        }
+        return input
+    }
+
     /// The mean nanoseconds per run of `repeat` runs of one packet (the
     /// kernel loops; nothing is allocated per run). Tables and counters
     /// change as for real packets. Without BPF_F_TEST_XDP_LIVE_FRAMES each
     /// repetition runs on the previous one's output, so for a program that
     /// rewrites the packet only the first run sees `frame`.
     func benchmark(_ frame: [UInt8], ingress: Int, repeat count: UInt32) throws -> (nanoseconds: UInt32, action: UInt32) {
-        var input = [UInt8](repeating: 0, count: Self.metaSize + frame.count)
-        let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(truncatingIfNeeded: ingress),
-                                 egress_port: UInt32(SFC_NONE), reason: 0)
-        input.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: meta, as: sfc_test_meta.self)
-            if !frame.isEmpty { raw.baseAddress!.advanced(by: Self.metaSize).copyMemory(from: frame, byteCount: frame.count) }
-        }
+        let input = Self.input(frame, ingress: ingress)
         var ctxIn = xdp_md()
         ctxIn.data = UInt32(Self.metaSize)
         ctxIn.data_end = UInt32(input.count)
