@@ -7,6 +7,7 @@ import PackageDescription
 //   SFCCore     pure Swift: header views, the one compiled-table stage (Tables/), the reference pipeline
 //   CSFCShared  a host build of BPF/include, so tests hold the generated Swift to what C makes of it
 //   SFCConfig   YAML chain files -> validated CompiledConfig, with diagnostics
+//   SFCLabConfig a chain file's `lab:` section (the demo lab's language), parsed and checked beside SFCConfig
 //   SFCCapture  pcap / pcapng reading and writing
 //   SFCRuntime  what every command uses: CommandResult, StopSignal (flag in CSFCRuntime), logger, exit
 //   SFCTrace    what chain-trace does (check, simulate, decode), as a library
@@ -52,7 +53,9 @@ let package = Package(
         .target(name: "CSFCRuntime"),
         .target(name: "SFCRuntime", dependencies: ["CSFCRuntime", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SFCConfig", dependencies: ["SFCCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCRuntime"]),
+        // The lab: section's language, a section handler for SFCConfig (sfc-lab and chain-trace check).
+        .target(name: "SFCLabConfig", dependencies: ["SFCCore", "SFCConfig", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCLabConfig", "SFCCapture", "SFCRuntime"]),
         // Debian's libdpdk-dev 22.11; the flags are those of `pkg-config --cflags libdpdk` that the
         // shim needs (its public header includes no DPDK header, so importers need none).
         .target(
@@ -86,13 +89,14 @@ let package = Package(
             name: "chain-trace",
             dependencies: ["SFCTrace", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .target(name: "SFCLab", dependencies: ["SFCCore", "SFCConfig", "SFCTrace"]),
+        .target(name: "SFCLab", dependencies: ["SFCCore", "SFCConfig", "SFCLabConfig", "SFCTrace"]),
         .executableTarget(
             name: "sfc-lab",
             dependencies: ["SFCLab", "SFCConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore", "CSFCShared"]),
         .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig", "SFCCore"]),
+        .testTarget(name: "SFCLabConfigTests", dependencies: ["SFCLabConfig", "SFCConfig", "SFCCore"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime", "SFCFixtures"]),
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),

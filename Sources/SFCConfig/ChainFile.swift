@@ -19,8 +19,9 @@ public struct ChainFileOptions: Sendable, Equatable {
 
 public enum ChainFile {
     /// Reads and compiles `path`. A missing or unreadable file is a diagnostic.
-    /// `config` is nil iff there is at least one error.
-    public static func load(path: String, options: ChainFileOptions = .standard)
+    /// `config` is nil iff there is at least one error. `sections` handles
+    /// top-level keys SFCConfig does not know (see `SectionHandler`).
+    public static func load(path: String, options: ChainFileOptions = .standard, sections: [String: SectionHandler] = [:])
         -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file"
@@ -29,37 +30,20 @@ public enum ChainFile {
         guard let text = String(data: data, encoding: .utf8) else {
             return (nil, [Diagnostic(severity: .error, file: path, line: 1, column: 1, message: "file is not UTF-8 text")])
         }
-        return parse(text: text, file: path, options: options)
+        return parse(text: text, file: path, options: options, sections: sections)
     }
 
     /// Compiles chain-file text; `file` is only used in diagnostics.
-    public static func parse(text: String, file: String, options: ChainFileOptions = .standard)
-        -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
-        let (config, _, diagnostics) = parseWithLab(text: text, file: file, options: options)
-        return (config, diagnostics)
-    }
-
-    /// As `load`, plus the resolved `lab:` section (nil when the file has none or has errors).
-    public static func loadWithLab(path: String, options: ChainFileOptions = .standard)
-        -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            let (config, diagnostics) = load(path: path, options: options)
-            return (config, nil, diagnostics)
-        }
-        return parseWithLab(text: text, file: path, options: options)
-    }
-
-    public static func parseWithLab(text: String, file: String, options: ChainFileOptions = .standard)
-        -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
+    public static func parse(text: String, file: String, options: ChainFileOptions = .standard,
+                             sections: [String: SectionHandler] = [:]) -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
         let sink = DiagnosticSink(file: file)
-        guard let spec = ChainFileParser(sink: sink).parse(text: text) else { return (nil, nil, sink.sorted) }
-        let lab = spec.lab.map { ValidatorLab(spec: spec, lab: $0, sink: sink) }
-        lab?.run()
-        guard let config = compile(spec, options: options, sink: sink) else { return (nil, nil, sink.sorted) }
-        return (config, lab?.resolve(), sink.sorted)
+        let parser = ChainFileParser(sink: sink, sections: reservedSections.union(sections.keys))
+        guard let spec = parser.parse(text: text) else { return (nil, sink.sorted) }
+        return (compile(spec, options: options, sections: sections, sink: sink), sink.sorted)
     }
 
-    private static func compile(_ spec: ChainFileSpec, options: ChainFileOptions, sink: DiagnosticSink) -> CompiledConfig? {
+    private static func compile(_ spec: ChainFileSpec, options: ChainFileOptions, sections: [String: SectionHandler],
+                                sink: DiagnosticSink) -> CompiledConfig? {
         let names = NameTables(spec: spec, sink: sink)
         ValidatorReferences(spec: spec, names: names, sink: sink).run()
         ValidatorRoutes(spec: spec, sink: sink).run()
@@ -72,6 +56,11 @@ public enum ChainFile {
         let rules = RuleCompiler(spec: spec, names: names).compile()
         reportShadowedRules(rules, spec: spec, sink: sink)
         UsageCheck(spec: spec, sink: sink).run()
+        // The sections' handlers, in key order so their diagnostics come out the same every time.
+        if !spec.sections.isEmpty {
+            let contents = ChainFileContents(spec)
+            for (key, node) in spec.sections.sorted(by: { $0.key < $1.key }) { sections[key]?(node, contents, sink) }
+        }
 
         guard !sink.hasErrors else { return nil }
         do {

@@ -6,6 +6,8 @@ import Yams
 
 struct ChainFileParser {
     let sink: DiagnosticSink
+    /// Top-level keys beyond the core ones, kept as nodes for their handlers.
+    var sections: Set<String> = ChainFile.reservedSections
 
     func parse(text: String) -> ChainFileSpec? {
         if let (position, reason) = NestingLimit.violation(in: text) {
@@ -23,9 +25,8 @@ struct ChainFileParser {
             sink.error("empty chain file: expected a mapping with node, ports, functions, chains", at: .start)
             return nil
         }
-        let top = MappingReader(root, what: "the chain file",
-                                allowed: ["node", "ports", "peers", "routes", "sids", "functions", "chains", "rules", "dpdk", "lab"],
-                                sink: sink)
+        let core: Set<String> = ["node", "ports", "peers", "routes", "sids", "functions", "chains", "rules", "dpdk"]
+        let top = MappingReader(root, what: "the chain file", allowed: core.union(sections), sink: sink)
         guard let top = top else { return nil }
 
         var spec = ChainFileSpec(root: root.position)
@@ -41,7 +42,7 @@ struct ChainFileParser {
         spec.chains = (top.list("chains", required: true) ?? []).compactMap(parseChain)
         spec.rules = (top.list("rules") ?? []).compactMap(parseRule)
         if let dpdk = top.value("dpdk") { spec.dpdk = parseDPDK(dpdk) }
-        if let lab = top.value("lab") { spec.lab = parseLab(lab) }
+        for key in sections { if let node = top.value(key) { spec.sections[key] = node } }
         return spec
     }
 

@@ -2,6 +2,7 @@
 // parsing) and positioned, so the validators can point at it. Names are not
 // resolved yet; that is the compiler's job.
 import SFCCore
+import Yams
 
 struct ChainFileSpec {
     var root: SourcePosition = .start
@@ -14,8 +15,8 @@ struct ChainFileSpec {
     var chains: [ChainSpec] = []
     var rules: [RuleSpec] = []
     var dpdk: DPDKSpec?
-    /// `lab:` (sfc-lab only; the compiler ignores it).
-    var lab: LabSpec?
+    /// The top-level sections left to handlers (`ChainFileSection.swift`), by key.
+    var sections: [String: Node] = [:]
 }
 
 /// The `dpdk:` section as written.

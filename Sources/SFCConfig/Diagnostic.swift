@@ -62,29 +62,30 @@ public struct Diagnostic: Sendable, Equatable {
 }
 
 /// A position in the source text (1-based line and column).
-struct SourcePosition: Hashable, Sendable, Comparable {
-    var line: Int
-    var column: Int
+public struct SourcePosition: Hashable, Sendable, Comparable {
+    public var line: Int
+    public var column: Int
     static let start = SourcePosition(line: 1, column: 1)
-    static func < (a: SourcePosition, b: SourcePosition) -> Bool { (a.line, a.column) < (b.line, b.column) }
+    public static func < (a: SourcePosition, b: SourcePosition) -> Bool { (a.line, a.column) < (b.line, b.column) }
 }
 
 /// A value read from the file together with where it was written.
-struct Located<Value> {
-    var value: Value
-    var position: SourcePosition
-    init(_ value: Value, at position: SourcePosition) { self.value = value; self.position = position }
+public struct Located<Value> {
+    public var value: Value
+    public var position: SourcePosition
+    public init(_ value: Value, at position: SourcePosition) { self.value = value; self.position = position }
 }
 
 /// Collects the diagnostics of one file while the layers run.
-final class DiagnosticSink {
-    let file: String
+/// Public so section handlers report into the same, sorted, list.
+public final class DiagnosticSink {
+    public let file: String
     private(set) var items: [Diagnostic] = []
     private(set) var errorCount = 0
 
     init(file: String) { self.file = file }
 
-    func error(_ message: String, at position: SourcePosition) {
+    public func error(_ message: String, at position: SourcePosition) {
         errorCount += 1
         items.append(Diagnostic(severity: .error, file: file, line: position.line, column: position.column, message: message))
     }

@@ -3,17 +3,17 @@
 import SFCCore
 
 /// An IPv4 or IPv6 prefix, as rules and routes accept either.
-enum IPPrefix: Equatable {
+public enum IPPrefix: Equatable, Sendable {
     case v4(IPv4Prefix)
     case v6(IPv6Prefix)
 
-    var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
+    public var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
 }
 
 public enum ValueParsers {
     /// Decimal or `0x` hexadecimal, non-negative, at most 2^53 so arithmetic
     /// on it never overflows.
-    static func integer(_ text: String) -> Int? {
+    public static func integer(_ text: String) -> Int? {
         var digits = Substring(text)
         var radix = 10
         if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2); radix = 16 }

@@ -5,7 +5,8 @@ import SFCCore
 import Yams
 
 extension Node {
-    var position: SourcePosition {
+    /// Where the node starts in the file (1:1 when Yams kept no mark).
+    public var position: SourcePosition {
         guard let mark = mark else { return .start }
         return SourcePosition(line: mark.line, column: mark.column)
     }
@@ -20,7 +21,7 @@ extension Node {
     }
 }
 
-enum ScalarText {
+public enum ScalarText {
     /// YAML's spellings of null, for plain scalars only ("~" quoted is a string).
     static func isNull(_ scalar: Node.Scalar) -> Bool {
         guard scalar.style == .plain || scalar.style == .any else { return false }
@@ -33,14 +34,15 @@ enum ScalarText {
     /// Raw file text for a message: at most 40 characters, control
     /// characters escaped (see `Diagnostic.escaped`), so a message built
     /// from it stays one line wherever it is printed.
-    static func shortened(_ text: String) -> String {
+    public static func shortened(_ text: String) -> String {
         Diagnostic.escaped(text.count > 40 ? String(text.prefix(37)) + "..." : text)
     }
 }
 
 /// Reads one YAML mapping: rejects duplicate and unknown keys up front, then
-/// hands out typed values by key.
-struct MappingReader {
+/// hands out typed values by key. Public for section handlers (see
+/// `ChainFileSection.swift`), so their messages read like the core's.
+public struct MappingReader {
     let node: Node
     /// What the mapping describes ("port", "instance"), for messages.
     let what: String
@@ -48,7 +50,7 @@ struct MappingReader {
     private var entries: [String: (key: Node, value: Node)] = [:]
 
     /// nil (after reporting) if `node` is not a mapping.
-    init?(_ node: Node, what: String, allowed: Set<String>, sink: DiagnosticSink) {
+    public init?(_ node: Node, what: String, allowed: Set<String>, sink: DiagnosticSink) {
         self.node = node; self.what = what; self.sink = sink
         guard case .mapping(let mapping) = node else {
             sink.error("expected \(what) as a mapping, found \(node.kindDescription)", at: node.position)
@@ -74,17 +76,17 @@ struct MappingReader {
         }
     }
 
-    var position: SourcePosition { node.position }
-    func has(_ key: String) -> Bool { entries[key] != nil }
-    func value(_ key: String) -> Node? { entries[key]?.value }
+    public var position: SourcePosition { node.position }
+    public func has(_ key: String) -> Bool { entries[key] != nil }
+    public func value(_ key: String) -> Node? { entries[key]?.value }
     func keyPosition(_ key: String) -> SourcePosition? { entries[key]?.key.position }
 
-    func missing(_ key: String, reason: String = "") {
+    public func missing(_ key: String, reason: String = "") {
         sink.error("missing key '\(key)' in \(what)\(reason.isEmpty ? "" : ": " + reason)", at: position)
     }
 
     /// Reports the key as not allowed here (e.g. `sid` on an nsh-aware instance).
-    func notAllowed(_ key: String, reason: String) {
+    public func notAllowed(_ key: String, reason: String) {
         guard let at = keyPosition(key) else { return }
         sink.error("key '\(key)' is not allowed in \(what): \(reason)", at: at)
     }
@@ -93,7 +95,7 @@ struct MappingReader {
 
     /// The scalar text at `key`, reporting a missing key (if required) or a
     /// non-scalar / null value.
-    func text(_ key: String, required: Bool = false, expected: String = "a string") -> Located<String>? {
+    public func text(_ key: String, required: Bool = false, expected: String = "a string") -> Located<String>? {
         guard let node = value(key) else {
             if required { missing(key) }
             return nil
@@ -101,7 +103,7 @@ struct MappingReader {
         return MappingReader.scalarText(node, expected: "\(expected) for '\(key)'", sink: sink)
     }
 
-    static func scalarText(_ node: Node, expected: String, sink: DiagnosticSink) -> Located<String>? {
+    public static func scalarText(_ node: Node, expected: String, sink: DiagnosticSink) -> Located<String>? {
         guard case .scalar(let scalar) = node, !ScalarText.isNull(scalar) else {
             sink.error("expected \(expected), found \(node.kindDescription)", at: node.position)
             return nil
@@ -110,7 +112,7 @@ struct MappingReader {
     }
 
     /// A name: `[A-Za-z0-9_.-]+`.
-    func name(_ key: String, required: Bool = false) -> Located<String>? {
+    public func name(_ key: String, required: Bool = false) -> Located<String>? {
         guard let t = text(key, required: required, expected: "a name") else { return nil }
         guard ValueParsers.isValidName(t.value) else {
             sink.error("bad name '\(ScalarText.shortened(t.value))' for '\(key)': use letters, digits, '_', '.', '-'",
@@ -120,12 +122,12 @@ struct MappingReader {
         return t
     }
 
-    func int(_ key: String, in range: ClosedRange<Int>, required: Bool = false) -> Located<Int>? {
+    public func int(_ key: String, in range: ClosedRange<Int>, required: Bool = false) -> Located<Int>? {
         guard let t = text(key, required: required, expected: "an integer") else { return nil }
         return MappingReader.integer(t, key: key, in: range, sink: sink)
     }
 
-    static func integer(_ t: Located<String>, key: String, in range: ClosedRange<Int>, sink: DiagnosticSink) -> Located<Int>? {
+    public static func integer(_ t: Located<String>, key: String, in range: ClosedRange<Int>, sink: DiagnosticSink) -> Located<Int>? {
         guard let v = ValueParsers.integer(t.value) else {
             sink.error("expected an integer for '\(key)', found '\(ScalarText.shortened(t.value))'", at: t.position)
             return nil
@@ -149,7 +151,7 @@ struct MappingReader {
     }
 
     /// One of a fixed set of words (an enum's raw values).
-    func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type, required: Bool = false) -> Located<E>?
+    public func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type, required: Bool = false) -> Located<E>?
     where E.RawValue == String {
         guard let t = text(key, required: required) else { return nil }
         guard let v = E(rawValue: t.value) else {
@@ -171,18 +173,23 @@ struct MappingReader {
         return Located(v, at: t.position)
     }
 
-    func mac(_ key: String, required: Bool = false) -> Located<MACAddress>? {
+    public func mac(_ key: String, required: Bool = false) -> Located<MACAddress>? {
         parsed(key, "MAC address", required: required, ValueParsers.mac)
     }
-    func ipv4(_ key: String, required: Bool = false) -> Located<IPv4Address>? {
+    public func ipv4(_ key: String, required: Bool = false) -> Located<IPv4Address>? {
         parsed(key, "IPv4 address", required: required, ValueParsers.ipv4)
     }
     func ipv6(_ key: String, required: Bool = false) -> Located<IPv6Address>? {
         parsed(key, "IPv6 address", required: required, ValueParsers.ipv6)
     }
 
-    func prefix(_ key: String, required: Bool = false) -> Located<IPPrefix>? {
+    public func prefix(_ key: String, required: Bool = false) -> Located<IPPrefix>? {
         guard let t = text(key, required: required, expected: "a prefix") else { return nil }
+        return MappingReader.prefix(t, key: key, sink: sink)
+    }
+
+    /// `t` as an IPv4 or IPv6 prefix (e.g. an item of a list at `key`), reporting a bad one.
+    public static func prefix(_ t: Located<String>, key: String, sink: DiagnosticSink) -> Located<IPPrefix>? {
         switch ValueParsers.prefix(t.value) {
         case .success(let p): return Located(p, at: t.position)
         case .failure(let e):
@@ -194,7 +201,7 @@ struct MappingReader {
     // MARK: collections
 
     /// The items of a list at `key` (reports a non-list value).
-    func list(_ key: String, required: Bool = false) -> [Node]? {
+    public func list(_ key: String, required: Bool = false) -> [Node]? {
         guard let node = value(key) else {
             if required { missing(key) }
             return nil

@@ -4,6 +4,7 @@
 import Foundation
 import SFCConfig
 import SFCCore
+import SFCLabConfig
 
 public struct LabPlan: Sendable {
     public static let namespacePrefix = "sfc-lab-"
@@ -55,7 +56,7 @@ public struct LabPlan: Sendable {
 
     /// Reads the chain file; errors (and the file's own diagnostics) are thrown.
     public static func load(chainFile: String) throws -> LabPlan {
-        let (config, lab, diagnostics) = ChainFile.loadWithLab(path: chainFile)
+        let (config, lab, diagnostics) = LabChainFile.load(path: chainFile)
         let errors = diagnostics.filter { $0.severity == .error }
         guard let config, errors.isEmpty else {
             throw LabError("\(chainFile) does not compile:\n" + diagnostics.map(\.rendered).joined(separator: "\n"))

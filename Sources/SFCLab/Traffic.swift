@@ -5,6 +5,7 @@
 // ports the firewall must block.
 import Foundation
 import SFCConfig
+import SFCLabConfig
 
 public struct TrafficResult: Codable, Sendable {
     public struct Ping: Codable, Sendable { public var sent: Int; public var received: Int }

@@ -5,6 +5,7 @@
 // that veth, the proxy's return attachment).
 import Foundation
 import SFCConfig
+import SFCLabConfig
 
 public enum VNFSetup {
     /// nftables tables the lab loads, by kind.

@@ -4,6 +4,7 @@
 import Foundation
 import SFCConfig
 import SFCCore
+import SFCLabConfig
 import SFCRuntime
 
 public enum CheckCommand {
@@ -13,8 +14,9 @@ public enum CheckCommand {
         var err = ""
         var failed = false
         for file in files {
-            // Strict: a chain that drops every packet (TTL too small) fails the check.
-            let (config, diagnostics) = ChainFile.load(path: file, options: .strict)
+            // Strict: a chain that drops every packet (TTL too small) fails the check. Lab-aware, so
+            // a lab: section is checked too (the forwarder skips it).
+            let (config, _, diagnostics) = LabChainFile.load(path: file, options: .strict)
             for diagnostic in diagnostics { err += diagnostic.rendered + "\n" }
             guard let config = config else {
                 failed = true

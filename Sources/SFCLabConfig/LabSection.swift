@@ -1,8 +1,10 @@
 // The optional `lab:` section: how `sfc-lab` wires a chain file into a lab
 // of network namespaces (hosts on ports, which VNF namespace serves which
-// function instance, the demo traffic). The compiler ignores it; it is
-// parsed, checked against the ports and instances of the same file, and
-// handed out resolved by `ChainFile.loadWithLab`. See CHAIN-FORMAT.md, "lab".
+// function instance, the demo traffic). SFCConfig's compiler ignores it; here
+// it is parsed, checked against the ports and instances of the same file, and
+// resolved, as SFCConfig's `lab` section handler (LabChainFile.swift). See
+// CHAIN-FORMAT.md, "lab".
+import SFCConfig
 import SFCCore
 import Yams
 
@@ -139,7 +141,9 @@ struct LabTrafficSpec {
 
 // MARK: parsing
 
-extension ChainFileParser {
+struct LabParser {
+    let sink: DiagnosticSink
+
     func parseLab(_ node: Node) -> LabSpec? {
         guard let m = MappingReader(node, what: "lab", allowed: ["hosts", "vnfs", "traffic"], sink: sink) else { return nil }
         let hosts = (m.list("hosts", required: true) ?? []).compactMap(parseLabHost)
@@ -237,13 +241,8 @@ extension ChainFileParser {
 
     private func prefixes(_ m: MappingReader, _ key: String) -> [Located<IPPrefix>] {
         (m.list(key) ?? []).compactMap { item in
-            guard let t = MappingReader.scalarText(item, expected: "a prefix in '\(key)'", sink: sink) else { return nil }
-            switch ValueParsers.prefix(t.value) {
-            case .success(let p): return Located(p, at: t.position)
-            case .failure(let e):
-                sink.error(e.message(for: ScalarText.shortened(t.value), key: key), at: t.position)
-                return nil
-            }
+            MappingReader.scalarText(item, expected: "a prefix in '\(key)'", sink: sink)
+                .flatMap { MappingReader.prefix($0, key: key, sink: sink) }
         }
     }
 
@@ -251,7 +250,7 @@ extension ChainFileParser {
     private func interfaceAddress(_ m: MappingReader, _ key: String, required: Bool = false) -> Located<LabDescription.InterfaceAddress>? {
         guard let t = m.text(key, required: required, expected: "an IPv4 address/length") else { return nil }
         let parts = t.value.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let address = ValueParsers.ipv4(String(parts[0])),
+        guard parts.count == 2, let address = IPv4Address(String(parts[0])),
               parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let length = ValueParsers.integer(String(parts[1])),
               (8...30).contains(length) else {
             sink.error("bad interface address '\(ScalarText.shortened(t.value))' for '\(key)': expected an IPv4 address "
@@ -273,20 +272,12 @@ extension ChainFileParser {
 /// Checks the lab section against the rest of the file (ports, instances,
 /// host names) and resolves it. Runs only when the file has a `lab:` section.
 struct ValidatorLab {
-    let spec: ChainFileSpec
+    let file: ChainFileContents
     let lab: LabSpec
     let sink: DiagnosticSink
 
-    private struct InstanceRef { var function: FunctionSpec; var instance: InstanceSpec }
-
-    private var instances: [String: InstanceRef] {
-        var table: [String: InstanceRef] = [:]
-        for f in spec.functions { for i in f.instances { if let n = i.name?.value { table[n] = InstanceRef(function: f, instance: i) } } }
-        return table
-    }
-
     func run() {
-        let ports = Set(spec.ports.compactMap(\.name?.value))
+        let ports = file.portNames
         var wired: [String: SourcePosition] = [:]
         func wire(_ port: Located<String>) {
             if let first = wired[port.value] {
@@ -317,7 +308,7 @@ struct ValidatorLab {
                 sink.error("a lab host routes IPv4 only", at: route.position)
             }
         }
-        let table = instances
+        let table = file.instances
         for vnf in lab.vnfs {
             unique(vnf.name)
             for link in vnf.links {
@@ -326,7 +317,7 @@ struct ValidatorLab {
                     sink.error("unknown instance '\(name.value)' in lab link", at: name.position)
                     continue
                 }
-                if let kind = vnf.kind?.value, let fkind = ref.function.kind?.value {
+                if let kind = vnf.kind?.value, let fkind = ref.kind {
                     let fits: Bool, need: String
                     switch kind {
                     case .seg6local: (fits, need) = (fkind == .srAware, "an sr-aware")
@@ -337,7 +328,7 @@ struct ValidatorLab {
                         sink.error("a vnf of kind \(kind.rawValue) serves \(need) instance; '\(name.value)' is \(fkind.rawValue)",
                                    at: name.position)
                     }
-                    if !kind.isRouter, fits, ref.instance.port == nil {
+                    if !kind.isRouter, fits, ref.port == nil {
                         sink.error("instance '\(name.value)' has no port: the lab wires it to a veth by its port",
                                    at: name.position)
                     }
@@ -351,14 +342,14 @@ struct ValidatorLab {
                         }
                     }
                 }
-                if let rp = ref.instance.returnPort, let p = ref.instance.port, rp.value != p.value {
-                    sink.error("instance '\(name.value)' returns on another port ('\(rp.value)'): a lab link is one veth",
+                if let rp = ref.returnPort, let p = ref.port, rp != p {
+                    sink.error("instance '\(name.value)' returns on another port ('\(rp)'): a lab link is one veth",
                                at: name.position)
                 }
-                if ref.instance.vlan != nil {
+                if ref.vlan != nil {
                     sink.error("instance '\(name.value)' uses a VLAN: lab links are untagged veths", at: name.position)
                 }
-                if let p = ref.instance.port { wire(Located(p.value, at: name.position)) }
+                if let p = ref.port { wire(Located(p, at: name.position)) }
             }
         }
         if let traffic = lab.traffic {
@@ -371,7 +362,7 @@ struct ValidatorLab {
 
     /// The resolved description; call only when the file compiled without errors.
     func resolve() -> LabDescription? {
-        let table = instances
+        let table = file.instances
         var hosts: [LabDescription.Host] = []
         for h in lab.hosts {
             guard let name = h.name?.value, let port = h.port?.value, let mac = h.mac?.value, let address = h.address?.value
@@ -385,8 +376,8 @@ struct ValidatorLab {
             guard let name = v.name?.value, let kind = v.kind?.value else { return nil }
             var links: [LabDescription.Link] = []
             for l in v.links {
-                guard let instance = l.instance?.value, let ref = table[instance], let function = ref.function.name?.value,
-                      let port = ref.instance.port?.value, let mac = ref.instance.mac?.value else { return nil }
+                guard let instance = l.instance?.value, let ref = table[instance], let function = ref.function,
+                      let port = ref.port, let mac = ref.mac else { return nil }
                 var routes4: [IPv4Prefix] = [], routes6: [IPv6Prefix] = []
                 for r in l.routes {
                     switch r.value {
@@ -397,7 +388,7 @@ struct ValidatorLab {
                 let address = l.address?.value
                 links.append(.init(instance: instance, function: function, port: port, mac: mac, address: address,
                                    gateway: l.gateway?.value ?? address?.firstHost, routes4: routes4, routes6: routes6,
-                                   sid: ref.instance.sid?.value))
+                                   sid: ref.sid))
             }
             vnfs.append(.init(name: name, kind: kind, links: links, allow: v.allow.map(\.value),
                               action: kind == .seg6local ? (v.action?.value ?? "End") : nil))

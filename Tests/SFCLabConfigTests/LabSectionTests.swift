@@ -3,6 +3,7 @@
 import Foundation
 import SFCConfig
 import SFCCore
+import SFCLabConfig
 import Testing
 
 @Suite struct LabSectionTests {
@@ -52,7 +53,7 @@ import Testing
     static let file = "lab.yaml"
 
     static func parse(_ yaml: String) -> (config: CompiledConfig?, lab: LabDescription?, diagnostics: [Diagnostic]) {
-        ChainFile.parseWithLab(text: yaml, file: file)
+        LabChainFile.parse(text: yaml, file: file)
     }
 
     /// The 1-based line and column of the first occurrence of `marker`.
@@ -119,13 +120,18 @@ import Testing
         let with = Self.parse(Self.chains + Self.lab), without = Self.parse(Self.chains)
         #expect(with.config != nil && with.config == without.config)
         #expect(without.lab == nil && without.diagnostics.isEmpty)
-        // ChainFile.parse (what the forwarder and chain-trace use) accepts it too.
+        // ChainFile.parse (what the forwarder uses) accepts it too...
         #expect(ChainFile.parse(text: Self.chains + Self.lab, file: Self.file).config == with.config)
+        // ...and, without the lab handler, does not read it: a lab mistake does not stop the forwarder.
+        let broken = ChainFile.parse(text: Self.chains + Self.lab.replacingOccurrences(of: "kind: firewall", with: "kind: firewal"),
+                                     file: Self.file)
+        #expect(broken.config == with.config && broken.diagnostics.isEmpty)
+        #expect(Self.parse(Self.chains + Self.lab.replacingOccurrences(of: "kind: firewall", with: "kind: firewal")).config == nil)
     }
 
     @Test func theDemoChainFileHasALab() throws {
         let path = Fixture.repoRoot.appendingPathComponent("Chains/hospital-lab.yaml").path
-        let (config, lab, diagnostics) = ChainFile.loadWithLab(path: path)
+        let (config, lab, diagnostics) = LabChainFile.load(path: path)
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.rendered).joined(separator: "\n"))")
         let resolved = try #require(lab)
         let kinds = Set(resolved.vnfs.map(\.kind))
