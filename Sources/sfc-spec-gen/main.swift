@@ -167,7 +167,8 @@ func generate(drops: [Row], behaviors: [Row], kinds: [Row], proxies: [Row], step
     o += "public enum SharedSpec {\n"
     for (name, value) in defines { o += "    @inlinable public static var \(name): Int { \(value) }\n" }
     o += "}\n"
-    return o
+    // Each property ends with a blank line; none is wanted before a closing brace.
+    return o.replacingOccurrences(of: "\n\n}", with: "\n}")
 }
 
 /// `public enum DECL {` and one case per row (`rawValue` gives its raw value).
