@@ -129,7 +129,7 @@ public struct TableImage: Sendable {
 
     static func function(_ function: FunctionEntry, instanceCounterBase: Int) -> sfc_function {
         var f = sfc_function()
-        f.kind = kindCode(function.config.kind)
+        f.kind = function.config.kind.wireCode
         f.proxy = proxyCode(function.config.proxy)
         f.instance_count = UInt32(function.config.instances.count)
         f.instance_counter_base = UInt32(instanceCounterBase)
@@ -141,8 +141,8 @@ public struct TableImage: Sendable {
     }
 
     /// The wire codes are those of BPF/include/sfc_behaviors.h, which the
-    /// Swift enums are generated from (never their declaration order).
-    static func kindCode(_ kind: FunctionKind) -> UInt32 { kind.wireCode }
+    /// Swift enums are generated from (never their declaration order);
+    /// SFC_PROXY_NONE stands for no proxy.
     static func proxyCode(_ proxy: SRProxyMode?) -> UInt32 { proxy?.wireCode ?? SFC_PROXY_NONE.rawValue }
 
     static func instance(_ instance: InstanceConfig, peers: [PeerConfig]) -> sfc_instance {
@@ -171,7 +171,7 @@ public struct TableImage: Sendable {
     }
 
     static func returnEntry(_ entry: ReturnEntry) -> sfc_return_entry {
-        sfc_return_entry(kind: kindCode(entry.kind), proxy: proxyCode(entry.proxy),
+        sfc_return_entry(kind: entry.kind.wireCode, proxy: proxyCode(entry.proxy),
                          function: entry.function, instance: entry.instance, chain: entry.chain, position: entry.position,
                          cache_slot: entry.cacheSlot)
     }

@@ -69,9 +69,10 @@ public struct ForwardingTables: Sendable {
     /// The configuration these tables were compiled from, for names in
     /// reports and counters (the records below are what dataplanes read).
     public let config: CompiledConfig
-    public let node: NodeConfig
-    public let ports: [PortConfig]
-    public let peers: [PeerConfig]
+    /// The node, port and peer records, as compiled (the config's own values).
+    @inline(__always) public var node: NodeConfig { config.node }
+    @inline(__always) public var ports: [PortConfig] { config.ports }
+    @inline(__always) public var peers: [PeerConfig] { config.peers }
     public let classifier: Classifier
     public let chains: [ChainEntry]
     public let functions: [FunctionEntry]
@@ -114,9 +115,6 @@ public struct ForwardingTables: Sendable {
     public init(_ config: CompiledConfig, generation: UInt64 = 0) {
         self.generation = generation
         self.config = config
-        node = config.node
-        ports = config.ports
-        peers = config.peers
         classifier = Classifier(rules: config.rules)
         routeEntries4 = ForwardingTables.distinct(config.routes4.map { route in
             Route4(prefix: IPv4Prefix(address: IPv4Address(raw: route.prefix.address.raw & route.prefix.mask),
