@@ -16,6 +16,7 @@ import PackageDescription
 //   CLibBPF     C shim over Debian's libbpf 1.1 (opts structs, the log callback, BTF helpers)
 //   SFCXDP      the XDP dataplane: loads BPF objects, fills maps from the tables, attaches
 //   SFCFixtures the shared fixture files, the differential corpus, and their DPDK / BPF_PROG_RUN harnesses
+//   SFCControl  the control API's HTTP server on a Unix socket (peer-checked) and the metrics listener (SwiftNIO)
 //   SFCForwarder the daemon's commands (run, replay, fixtures; the dataplanes plug in here)
 //   chain-trace the debugging CLI
 //   sfc-forwarder the daemon
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         // The lists and limits every dataplane shares are C X-macros in BPF/include; this
@@ -72,7 +74,10 @@ let package = Package(
         // The shared fixture files, the differential corpus, and the harnesses that run them on each dataplane.
         .target(name: "SFCFixtures", dependencies: ["SFCCore", "SFCConfig", "SFCTrace", "SFCDPDK", "SFCXDP",
                                                     .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK", "SFCRuntime",
+        // The control API's HTTP/1.1 server (Unix socket, SO_PEERCRED) and the metrics listener, on SwiftNIO.
+        .target(name: "SFCControl", dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                                                   .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCControl", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK", "SFCRuntime",
                                                      "SFCXDP", "SFCFixtures", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "sfc-forwarder",

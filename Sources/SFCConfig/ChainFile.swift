@@ -34,10 +34,13 @@ public enum ChainFile {
     }
 
     /// Compiles chain-file text; `file` is only used in diagnostics.
+    /// `steering`: rules added at run time, checked with the file's rules as
+    /// if written after them (precedence, shadowing, references).
     public static func parse(text: String, file: String, options: ChainFileOptions = .standard,
-                             sections: [String: SectionHandler] = [:]) -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
+                             sections: [String: SectionHandler] = [:], steering: [SteeringRuleText] = [])
+        -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
         let sink = DiagnosticSink(file: file)
-        let parser = ChainFileParser(sink: sink, sections: reservedSections.union(sections.keys))
+        let parser = ChainFileParser(sink: sink, sections: reservedSections.union(sections.keys), steering: steering)
         guard let spec = parser.parse(text: text) else { return (nil, sink.sorted) }
         return (compile(spec, options: options, sections: sections, sink: sink), sink.sorted)
     }

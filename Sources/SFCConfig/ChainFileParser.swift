@@ -8,6 +8,8 @@ struct ChainFileParser {
     let sink: DiagnosticSink
     /// Top-level keys beyond the core ones, kept as nodes for their handlers.
     var sections: Set<String> = ChainFile.reservedSections
+    /// Rules added at run time (chain-trace steer), after the file's own.
+    var steering: [SteeringRuleText] = []
 
     func parse(text: String) -> ChainFileSpec? {
         if let (position, reason) = NestingLimit.violation(in: text) {
@@ -41,6 +43,7 @@ struct ChainFileParser {
         spec.functions = (top.list("functions", required: true) ?? []).compactMap(parseFunction)
         spec.chains = (top.list("chains", required: true) ?? []).compactMap(parseChain)
         spec.rules = (top.list("rules") ?? []).compactMap(parseRule)
+        spec.rules += steering.compactMap(parseSteeringRule)
         if let dpdk = top.value("dpdk") { spec.dpdk = parseDPDK(dpdk) }
         for key in sections { if let node = top.value(key) { spec.sections[key] = node } }
         return spec

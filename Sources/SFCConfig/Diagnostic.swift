@@ -65,6 +65,11 @@ public struct Diagnostic: Sendable, Equatable {
 public struct SourcePosition: Hashable, Sendable, Comparable {
     public var line: Int
     public var column: Int
+    /// Set when the text is not the chain file itself (a rule steered in at
+    /// run time): its diagnostics name this instead of the file.
+    public var file: String? = nil
+    /// What positions read from YAML get as `file` (see SteeringRuleText).
+    @TaskLocal static var currentFile: String?
     static let start = SourcePosition(line: 1, column: 1)
     public static func < (a: SourcePosition, b: SourcePosition) -> Bool { (a.line, a.column) < (b.line, b.column) }
 }
@@ -87,11 +92,11 @@ public final class DiagnosticSink {
 
     public func error(_ message: String, at position: SourcePosition) {
         errorCount += 1
-        items.append(Diagnostic(severity: .error, file: file, line: position.line, column: position.column, message: message))
+        items.append(Diagnostic(severity: .error, file: position.file ?? file, line: position.line, column: position.column, message: message))
     }
 
     func warning(_ message: String, at position: SourcePosition) {
-        items.append(Diagnostic(severity: .warning, file: file, line: position.line, column: position.column, message: message))
+        items.append(Diagnostic(severity: .warning, file: position.file ?? file, line: position.line, column: position.column, message: message))
     }
 
     func report(_ severity: Diagnostic.Severity, _ message: String, at position: SourcePosition) {

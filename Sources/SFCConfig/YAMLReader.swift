@@ -7,8 +7,8 @@ import Yams
 extension Node {
     /// Where the node starts in the file (1:1 when Yams kept no mark).
     public var position: SourcePosition {
-        guard let mark = mark else { return .start }
-        return SourcePosition(line: mark.line, column: mark.column)
+        guard let mark = mark else { return SourcePosition(line: 1, column: 1, file: SourcePosition.currentFile) }
+        return SourcePosition(line: mark.line, column: mark.column, file: SourcePosition.currentFile)
     }
 
     /// What a node is, for "expected X, found Y" messages.

@@ -1,0 +1,118 @@
+// One HTTP/1.1 connection of the control (or metrics) server: checks the
+// peer once when it connects, gathers each request (head and a body of at
+// most `maxBody` bytes), runs the router off the event loop (a reload or a
+// steer may take a while; the event loop never waits) and writes the answer.
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+// Touched only on its channel's event loop (NIO's handler rule), hence @unchecked.
+final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    static let maxBody = 1 << 20
+
+    let router: ControlRouter
+    let policy: PeerPolicy?
+    let logger: Logger
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var tooLarge = false
+    private var peer: PeerCredentials?
+    private var refused: String?
+
+    init(router: ControlRouter, policy: PeerPolicy?, logger: Logger) {
+        self.router = router; self.policy = policy; self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+    }
+
+    /// Called by the server once the peer's credentials are known (Unix socket only).
+    func setPeer(_ credentials: PeerCredentials?) {
+        peer = credentials
+        guard let policy else { return }
+        guard let credentials else {
+            refused = "peer credentials unavailable (SO_PEERCRED failed): refused"
+            logger.warning("control: \(refused!)")
+            return
+        }
+        if let why = policy.refusal(credentials) {
+            refused = why
+            logger.warning("control: \(why)")
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h; body.clear(); tooLarge = false
+        case .body(var chunk):
+            if body.readableBytes + chunk.readableBytes > Self.maxBody { tooLarge = true } else { body.writeBuffer(&chunk) }
+        case .end:
+            guard let h = head else { return }
+            head = nil
+            if let refused {
+                write(context: context, head: h, response: .error(403, refused), close: true)
+                return
+            }
+            if tooLarge {
+                write(context: context, head: h, response: .error(413, "request body larger than \(Self.maxBody) bytes"), close: true)
+                return
+            }
+            let request = Self.request(h, body: Data(body.readableBytesView), peer: peer)
+            let router = self.router
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let loop = context.eventLoop
+            DispatchQueue.global().async {
+                let response = router.respond(to: request)
+                loop.execute {
+                    let (handler, context) = bound.value
+                    handler.write(context: context, head: h, response: response, close: !h.isKeepAlive)
+                }
+            }
+        }
+    }
+
+    static func request(_ head: HTTPRequestHead, body: Data, peer: PeerCredentials?) -> ControlRequest {
+        var path = head.uri
+        var query: [String: String] = [:]
+        if let q = path.firstIndex(of: "?") {
+            for item in path[path.index(after: q)...].split(separator: "&") {
+                let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = String(kv[0]).removingPercentEncoding ?? String(kv[0])
+                let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
+                query[key] = value
+            }
+            path = String(path[..<q])
+        }
+        return ControlRequest(method: head.method.rawValue, path: path, query: query, body: body, peer: peer)
+    }
+
+    func write(context: ChannelHandlerContext, head request: HTTPRequestHead, response: ControlResponse, close: Bool) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        if close { headers.add(name: "Connection", value: "close") }
+        let status = HTTPResponseStatus(statusCode: response.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+        buffer.writeBytes(response.body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let done = context.writeAndFlushPromise()
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        if close { done.futureResult.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+private extension ChannelHandlerContext {
+    func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
+}
