@@ -78,7 +78,8 @@ let package = Package(
         .target(name: "SFCControl", dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                                    .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCControl", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK", "SFCRuntime",
-                                                     "SFCXDP", "SFCFixtures", .product(name: "Logging", package: "swift-log")]),
+                                                     "SFCXDP", "SFCFixtures", .product(name: "Logging", package: "swift-log"),
+                                                     .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "sfc-forwarder",
             dependencies: ["SFCForwarder", "SFCCore", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -21,12 +21,18 @@ public struct RunOptions: Sendable {
     public var leaveRunning: Bool
     /// XDP: the BPF object (--bpf-object); nil: beside the binary (ObjectLocator).
     public var bpfObject: String?
+    /// The control socket (--control); nil: /run/sfc/<node>.sock.
+    public var control: String?
+    /// --control-group: this group may use the control socket too (mode 0660).
+    public var controlGroup: String?
+    /// --metrics ADDRESS:PORT: serve Prometheus metrics there.
+    public var metrics: String?
     public init(config: String, dataplane: DataplaneKind, devices: [String] = [], lcores: [Int]? = nil,
                 hugepages: DPDKConfig.Hugepages? = nil, memoryMB: Int? = nil, json: Bool = false, leaveRunning: Bool = false,
-                bpfObject: String? = nil) {
+                bpfObject: String? = nil, control: String? = nil, controlGroup: String? = nil, metrics: String? = nil) {
         self.config = config; self.dataplane = dataplane; self.devices = devices; self.lcores = lcores
         self.hugepages = hugepages; self.memoryMB = memoryMB; self.json = json; self.leaveRunning = leaveRunning
-        self.bpfObject = bpfObject
+        self.bpfObject = bpfObject; self.control = control; self.controlGroup = controlGroup; self.metrics = metrics
     }
 }
 
@@ -58,7 +64,8 @@ public enum RunCommand {
     }
 
     /// Only the sfc-forwarder binary may call this with dpdk (EAL starts once per process).
-    public static func run(_ options: RunOptions, logger: Logger) -> CommandResult {
+    public static func run(_ options: RunOptions, logger base: Logger) -> CommandResult {
+        var logger = base
         guard options.dataplane != .reference else {
             return CommandResult(stderr: "run forwards on a dataplane with ports: use --dataplane dpdk, xdp or auto "
                                  + "(the reference dataplane has no I/O; try `replay`)", exitCode: 2)
@@ -67,6 +74,7 @@ public enum RunCommand {
         guard let config = loaded else {
             return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
         }
+        logger[metadataKey: "node"] = "\(config.node.name)"
         // The file's warnings (an MTU too small, a TTL that runs out...) go to the log.
         for warning in diagnostics { logger.warning("\(warning.rendered)") }
         let kind = options.dataplane == .auto ? XDPRun.choose(options, config: config, logger: logger) : options.dataplane
@@ -93,12 +101,21 @@ public enum RunCommand {
             let dataplane = try DPDKDataplane(runtime: runtime, tables: tables, devices: dpdk.ports, lcores: dpdk.lcores, logger: logger)
             let links = DPDKLinkWatch(config: config, devices: dpdk.ports, logger: logger)
             links.start(dataplane)
-            logger.notice("forwarding on \(dataplane.ports.count) port(s) with \(dpdk.lcores.count) lcore(s); SIGINT or SIGTERM stops")
+            let driver = DPDKDriver(dataplane, devices: dpdk.ports, links: links)
+            let host = try DaemonHost(options: options, config: config, driver: driver, logger: logger)
+            defer { host.close() }
+            // The daemon's ticks (SIGHUP, steering expiry) run beside the lcores, never on one.
+            let ticker = DaemonTicker(host.daemon)
+            ticker.start()
+            logger.notice("forwarding on \(dataplane.ports.count) port(s) with \(dpdk.lcores.count) lcore(s); control \(host.daemon.controlPath ?? "-"); SIGINT or SIGTERM stops, SIGHUP reloads")
+            SystemdNotify.ready(status: "forwarding on \(dataplane.ports.count) port(s), generation \(tables.generation)")
             dataplane.forward()
+            SystemdNotify.stopping()
+            ticker.join()
             links.join()
             logger.notice("stopping")
             dataplane.stopPorts()
-            let report = CountersReport(tables: tables, counters: dataplane.counters)
+            let report = CountersReport(tables: dataplane.tables, counters: dataplane.counters)
             let stats = dataplane.stats
             dataplane.close()
             if options.json {
@@ -106,14 +123,16 @@ public enum RunCommand {
                 object["dpdk"] = ["rx_packets": stats.rxPackets, "multi_segment_linearized": stats.multiSegmentLinearized,
                                   "multi_segment_dropped": stats.multiSegmentDropped,
                                   "links": links.report.links, "link_changes": links.report.changes,
-                                  "tx_refused": Dictionary(uniqueKeysWithValues: zip(config.ports.map(\.name), stats.txRefused))]
+                                  "tx_refused": Dictionary(uniqueKeysWithValues: zip(dataplane.tables.ports.map(\.name), stats.txRefused))]
                 let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
                 return CommandResult(stdout: String(decoding: data, as: UTF8.self) + "\n")
             }
             var text = report.text
             text += "dpdk: rx \(stats.rxPackets), multi-segment linearized \(stats.multiSegmentLinearized), "
                 + "dropped \(stats.multiSegmentDropped)\n"
-            for (p, n) in stats.txRefused.enumerated() where n > 0 { text += "  tx refused on \(config.ports[p].name): \(n)\n" }
+            for (p, n) in stats.txRefused.enumerated() where n > 0 && p < dataplane.tables.ports.count {
+                text += "  tx refused on \(dataplane.tables.ports[p].name): \(n)\n"
+            }
             let down = links.report.links.filter { $0.value == "down" }.keys.sorted()
             if !links.report.links.isEmpty {
                 text += "links: " + (down.isEmpty ? "all up" : "down: " + down.joined(separator: ", ")) + " (\(links.report.changes) change(s) while running)\n"

@@ -40,33 +40,33 @@ enum XDPRun {
         for (p, port) in config.ports.enumerated() where !dataplane.linkUp[p] {
             logger.warning("port \(port.name): interface \(port.interface ?? "?") is down (not up, or no carrier): what the chains send there is dropped as egress-down until its link comes up")
         }
-        logger.notice("forwarding on \(attachments.count) port(s) with XDP (\(modes.joined(separator: ", "))), program id \(dataplane.object.programID); SIGINT or SIGTERM stops")
+        let driver = XDPDriver(dataplane)
+        let host: DaemonHost
+        do { host = try DaemonHost(options: options, config: config, driver: driver, logger: logger) } catch {
+            if !dataplane.adopted { dataplane.detach(removePins: true) }
+            throw error
+        }
+        defer { host.close() }
+        logger.notice("forwarding on \(attachments.count) port(s) with XDP (\(modes.joined(separator: ", "))), program id \(dataplane.object.programID); control \(host.daemon.controlPath ?? "-"); SIGINT or SIGTERM stops, SIGHUP reloads")
+        SystemdNotify.ready(status: "forwarding on \(attachments.count) port(s), generation \(dataplane.tables.generation)")
 
         var lastLog = Date()
-        var linkChanges = 0
         while !StopSignal.requested {
             usleep(50_000)
-            // Link state, each turn: a port whose link went down stops being
-            // a redirect target (no frame counted as sent that the kernel drops).
-            do {
-                for change in try dataplane.refreshLinks() {
-                    linkChanges += 1
-                    if change.up { logger.notice("\(change): forwarding to it again") } else {
-                        logger.warning("\(change): what the chains send there is dropped as egress-down")
-                    }
-                }
-            } catch {
-                logger.error("reading link state: \(error)")
-            }
+            // SIGHUP, steering expiry, and link state: a port whose link went
+            // down stops being a redirect target (no frame counted as sent that the kernel drops).
+            host.daemon.tick()
             if Date().timeIntervalSince(lastLog) >= logInterval {
                 lastLog = Date()
-                if let c = try? dataplane.counters() {
+                if let c = try? host.daemon.withDriver({ try $0.counters() }) {
                     logger.info("rx \(c.rxPackets.reduce(0, +)), tx \(c.txPackets.reduce(0, +)), drops \(c.totalDrops)")
                 }
             }
         }
+        SystemdNotify.stopping()
+        let linkChanges = driver.linkChanges
         logger.notice("stopping")
-        let counters = try dataplane.counters()
+        let counters = try host.daemon.withDriver { try $0.counters() }
         if options.leaveRunning {
             logger.notice("leaving the XDP program attached and pinned in \(pins.path); the next run adopts it, a run stopped without --leave-running detaches it")
         } else {
@@ -74,6 +74,7 @@ enum XDPRun {
             logger.info("detached from \(attachments.count) interface(s) and removed \(pins.path)")
         }
         let report = CountersReport(tables: dataplane.tables, counters: counters)
+        let config = dataplane.tables.config
         if options.json {
             var object = report.dictionary
             let links = Dictionary(uniqueKeysWithValues: config.ports.enumerated().filter { $0.element.interface != nil }

@@ -9,8 +9,9 @@ import Glibc
 struct ChainTrace: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chain-trace",
-        abstract: "Check chain definitions, trace a packet through a chain, decode NSH/SRv6 captures.",
-        subcommands: [Check.self, Simulate.self, Decode.self, BenchCompile.self]
+        abstract: "Check chain definitions, trace a packet through a chain, decode NSH/SRv6 captures; ask and steer a running forwarder.",
+        subcommands: [Check.self, Simulate.self, Decode.self, Status.self, Counters.self, Reload.self, Live.self,
+                      Steer.self, Unsteer.self, BenchCompile.self]
     )
 }
 
@@ -79,6 +80,70 @@ struct BenchCompile: ParsableCommand {
     @Option(help: "Number of rules in the generated file.") var rules = 100_000
     @Option(name: .customLong("repeat"), help: "Compile this many times; report the best and the median.") var repeats = 3
     func run() throws { finish(CompileBench.run(rules: rules, repeats: repeats)) }
+}
+
+/// --node / --control: which running forwarder to ask.
+struct NodeTarget: ParsableArguments {
+    @Option(help: "The node (chain file's node.name); its socket is /run/sfc/NODE.sock.") var node: String?
+    @Option(help: "The control socket, instead of the node's default.") var control: String?
+    func validate() throws {
+        if node == nil && control == nil { throw ValidationError("give --node NODE (or --control PATH)") }
+    }
+    var target: ClientTarget { ClientTarget(node: node, control: control) }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a running forwarder: dataplane, uptime, configuration and generation, ports, workers, steering.")
+    @OptionGroup var node: NodeTarget
+    @Flag(help: "Print JSON.") var json = false
+    func run() throws { finish(ClientCommands.status(node.target, json: json)) }
+}
+
+struct Counters: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a running forwarder's counters (per port, chain, hop, instance, drop reason).")
+    @OptionGroup var node: NodeTarget
+    @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Print again every SECONDS until interrupted.") var watch: Double?
+    func run() throws {
+        finish(ClientCommands.counters(node.target, json: json, watch: watch) { _ = OutputWriter.writeAll($0.hasSuffix("\n") ? $0 : $0 + "\n", to: 1) })
+    }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Make a running forwarder re-read its chain file (or --config FILE): a new table generation, nothing lost; an invalid file is refused with its diagnostics.")
+    @OptionGroup var node: NodeTarget
+    @Option(help: "Load this chain file instead (it becomes the forwarder's file).") var config: String?
+    func run() throws { finish(ClientCommands.reload(node.target, config: config)) }
+}
+
+struct Live: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Follow the next packets matching a filter through the running dataplane: one line each (as simulate prints hops).")
+    @OptionGroup var node: NodeTarget
+    @Option(help: "KEY=VALUE,... with keys src, dst (prefixes), proto, sport, dport, ingress (port name), spi, si, da (SRv6 DA). Empty: every packet.")
+    var filter: String = ""
+    @Option(help: "How many packets.") var count = 10
+    @Option(help: "Give up after SECONDS.") var timeout = 10.0
+    @Flag(help: "One JSON object per packet.") var json = false
+    @Option(help: "Also write the traced packets as they left to this pcap file.") var pcap: String?
+    @Flag(help: "Run each packet through the simulator too and print where the live path differs.") var compare = false
+    func run() throws {
+        finish(ClientCommands.live(node.target, .init(filter: filter, count: count, json: json, pcap: pcap, compare: compare, timeout: timeout)))
+    }
+}
+
+struct Steer: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Add a classifier rule (chain-file rule syntax, with a name) to the running configuration, optionally for a while.")
+    @OptionGroup var node: NodeTarget
+    @Option(help: "The rule in YAML, e.g. '{name: cam-7, priority: 5, chain: dpi, source: 10.1.5.7}'.") var rule: String
+    @Option(name: .customLong("for"), help: "Remove it after this long (90, 30s, 5m, 2h).") var duration: String?
+    func run() throws { finish(ClientCommands.steer(node.target, rule: rule, duration: duration)) }
+}
+
+struct Unsteer: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Remove a rule added by steer.")
+    @OptionGroup var node: NodeTarget
+    @Option(help: "The steering rule's name.") var name: String
+    func run() throws { finish(ClientCommands.unsteer(node.target, name: name)) }
 }
 
 ChainTrace.main()

@@ -26,7 +26,7 @@ func makeLogger(verbose: Bool) -> Logger { CommandMain.makeLogger(label: "sfc-fo
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Forward on a dataplane until SIGINT/SIGTERM, then print the counters.")
+        abstract: "Forward on a dataplane until SIGINT/SIGTERM (SIGHUP reloads), serving the control API; then print the counters.")
     @Option(help: "Chain file.") var config: String
     @Option(help: "dpdk | xdp | auto (dpdk when ports have DPDK devices, else xdp)") var dataplane: DataplaneKind = .dpdk
     @Option(name: .customLong("device"), help: "PORT=DEVICE: the DPDK device of a port (overrides the dpdk section; repeatable).")
@@ -40,6 +40,10 @@ struct Run: ParsableCommand {
     var leaveRunning = false
     @Option(name: .customLong("bpf-object"), help: "xdp: the BPF object to load (default: sfc_xdp.o where `make bpf` or an install put it beside this binary; it must belong to root and be writable by no one else).")
     var bpfObject: String?
+    @Option(help: "The control API's Unix socket (default /run/sfc/<node>.sock, mode 0600).") var control: String?
+    @Option(name: .customLong("control-group"), help: "Let this group use the control socket too (mode 0660).")
+    var controlGroup: String?
+    @Option(help: "Serve Prometheus metrics on ADDRESS:PORT (e.g. 127.0.0.1:9469); off unless given.") var metrics: String?
     @Flag(help: "Log start-up details.") var verbose = false
 
     func run() throws {
@@ -51,7 +55,8 @@ struct Run: ParsableCommand {
             }
         }
         let options = RunOptions(config: config, dataplane: dataplane, devices: devices, lcores: cores,
-                                 hugepages: hugepages, memoryMB: memory, json: json, leaveRunning: leaveRunning, bpfObject: bpfObject)
+                                 hugepages: hugepages, memoryMB: memory, json: json, leaveRunning: leaveRunning, bpfObject: bpfObject,
+                                 control: control, controlGroup: controlGroup, metrics: metrics)
         finish(RunCommand.run(options, logger: makeLogger(verbose: verbose)))
     }
 }

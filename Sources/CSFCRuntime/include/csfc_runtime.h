@@ -1,4 +1,4 @@
-// csfc_runtime.h: the stop flag every command's loops poll (DPDK lcores, the
+// csfc_runtime.h: the stop flag every command's loops poll, and SIGHUP's reload flag (DPDK lcores, the
 // XDP daemon, the benchmarks). It lives in C so a signal handler can set it.
 #ifndef SFC_CSFC_RUNTIME_H
 #define SFC_CSFC_RUNTIME_H
@@ -10,6 +10,10 @@ extern "C" {
 void sfc_request_stop(void);
 void sfc_clear_stop(void);
 int sfc_stop_requested(void);
+
+/* SIGHUP's flag: set by the handler, taken (read and cleared) by the daemon. */
+void sfc_request_reload(void);
+int sfc_take_reload(void);
 
 #ifdef __cplusplus
 }

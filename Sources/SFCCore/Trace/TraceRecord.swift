@@ -30,6 +30,9 @@ public struct TraceRecord: Sendable, Equatable {
     public var egress: Int?
     public var egressFrame: [UInt8]
     public var egressLength: Int
+    /// The steps the dataplane recorded for the packet (its PacketMeta
+    /// trace), when it keeps them; nil: not recorded.
+    public var steps: [Step]? = nil
 
     public init(sequence: UInt64, generation: UInt64, ingress: Int, ingressFrame: [UInt8], ingressLength: Int,
                 verdict: Verdict, dropReason: DropReason? = nil, chain: Int? = nil, function: Int? = nil, instance: Int? = nil,

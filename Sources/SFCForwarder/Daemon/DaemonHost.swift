@@ -1,0 +1,67 @@
+// What `run` starts beside the dataplane: the daemon, its control socket
+// and (with --metrics) the Prometheus listener; and what it stops.
+import Foundation
+import Logging
+import SFCControl
+import SFCCore
+import SFCRuntime
+
+final class DaemonHost {
+    let daemon: NodeDaemon
+    let control: ControlServer
+    let metrics: ControlServer?
+
+    init(options: RunOptions, config: CompiledConfig, driver: DataplaneDriver, logger: Logger) throws {
+        let text = (try? String(contentsOfFile: options.config, encoding: .utf8)) ?? ""
+        daemon = NodeDaemon(configPath: options.config, text: text, config: config, driver: driver, logger: logger)
+        let path = options.control ?? "/run/sfc/\(config.node.name).sock"
+        do {
+            control = try ControlServer(address: .unix(path: path, group: options.controlGroup),
+                                        router: ControlRoutes.router(daemon), logger: logger)
+        } catch {
+            throw RunError("control socket \(path): \(error)")
+        }
+        daemon.controlPath = path
+        logger.info("control API on \(path)\(options.controlGroup.map { " (group \($0), mode 0660)" } ?? " (mode 0600)")")
+        if let address = options.metrics {
+            do {
+                let (host, port) = try Self.parse(address)
+                metrics = try ControlServer(address: .tcp(host: host, port: port), router: ControlRoutes.metricsRouter(daemon), logger: logger)
+            } catch {
+                control.close()
+                throw RunError("--metrics \(address): \(error)")
+            }
+            daemon.metricsAddress = address
+            logger.info("metrics on http://\(address)/metrics")
+        } else {
+            metrics = nil
+        }
+        ReloadSignal.install()
+        _ = ReloadSignal.take()
+    }
+
+    /// HOST:PORT or [IPv6]:PORT.
+    static func parse(_ address: String) throws -> (String, Int) {
+        var host: Substring, port: Substring
+        if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+            host = address[address.index(after: address.startIndex)..<close]
+            port = address[address.index(after: close)...].dropFirst()
+            guard address[address.index(after: close)...].hasPrefix(":") else { throw RunError("expected [ADDRESS]:PORT") }
+        } else {
+            guard let colon = address.lastIndex(of: ":") else { throw RunError("expected ADDRESS:PORT, e.g. 127.0.0.1:9469") }
+            host = address[..<colon]; port = address[address.index(after: colon)...]
+        }
+        guard !host.isEmpty, let p = Int(port), (0...65535).contains(p) else { throw RunError("expected ADDRESS:PORT, e.g. 127.0.0.1:9469") }
+        return (String(host), p)
+    }
+
+    func close() {
+        metrics?.close()
+        control.close()
+    }
+}
+
+struct RunError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,289 @@
+// The running forwarder as something an operator can ask and steer: the
+// active configuration and its generation, reloads (SIGHUP or the API),
+// rules steered in at run time with their expiry, counters, live trace.
+// Every operation takes one lock (control plane only: the dataplanes'
+// per-packet paths never see it) so reloads and steers are applied one at
+// a time, in order.
+import Foundation
+import Logging
+import SFCConfig
+import SFCCore
+import SFCRuntime
+
+public final class NodeDaemon: @unchecked Sendable {
+    public struct SteeringEntry: Sendable {
+        public var name: String
+        public var text: String
+        public var added: Date
+        /// Hard expiry (OpenFlow's hard_timeout), nil: until unsteered.
+        public var expires: Date?
+    }
+
+    let driver: DataplaneDriver
+    let logger: Logger
+    let started = Date()
+    public let node: String
+    let lock = NSLock()
+    private(set) var configPath: String
+    private(set) var configText: String
+    private(set) var config: CompiledConfig
+    private(set) var generation: UInt64
+    private(set) var steering: [SteeringEntry] = []
+    private(set) var reloads: [String: UInt64] = ["ok": 0, "invalid": 0, "failed": 0]
+    let reloadLatency = LatencyHistogram()
+    let steerLatency = LatencyHistogram()
+    private var tracing = false
+    public var controlPath: String?
+    public var metricsAddress: String?
+
+    init(configPath: String, text: String, config: CompiledConfig, driver: DataplaneDriver, logger: Logger) {
+        self.configPath = configPath; self.configText = text; self.config = config
+        self.driver = driver; self.logger = logger; self.node = config.node.name
+        generation = driver.tables.generation
+    }
+
+    /// Runs `body` on the driver under the daemon's lock.
+    func withDriver<T>(_ body: (DataplaneDriver) throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body(driver)
+    }
+
+    // MARK: questions
+
+    func status() -> [String: Any] {
+        lock.lock(); defer { lock.unlock() }
+        let ports = driver.ports().map { ["name": $0.name, "attachment": $0.attachment, "link": $0.link] }
+        let workers = driver.workers().map { w -> [String: Any] in
+            var o: [String: Any] = ["name": w.name, "packets": w.packets]
+            if let b = w.busyRatio { o["busy_ratio"] = b }
+            return o
+        }
+        var object: [String: Any] = [
+            "node": node, "dataplane": driver.kind, "pid": Int(getpid()),
+            "uptime_seconds": Date().timeIntervalSince(started), "config": configPath, "generation": generation,
+            "ports": ports, "workers": workers, "reloads": reloads,
+            "steering": steering.map(steeringObject), "chains": config.chains.count, "rules": config.rules.count,
+        ]
+        if let controlPath { object["control"] = controlPath }
+        if let metricsAddress { object["metrics"] = metricsAddress }
+        return object
+    }
+
+    func countersObject() throws -> [String: Any] {
+        lock.lock(); defer { lock.unlock() }
+        let report = CountersReport(tables: driver.tables, counters: try driver.counters())
+        var object = report.dictionary
+        object["text"] = report.text
+        object["generation"] = generation
+        object["node"] = node
+        object["trace_records_dropped"] = driver.traceRecordsDropped
+        return object
+    }
+
+    func configuration() -> [String: Any] {
+        lock.lock(); defer { lock.unlock() }
+        return ["file": configPath, "generation": generation, "text": configText, "steering": steering.map(steeringObject)]
+    }
+
+    func steeringList() -> [String: Any] {
+        lock.lock(); defer { lock.unlock() }
+        return ["generation": generation, "steering": steering.map(steeringObject)]
+    }
+
+    func instances() -> [String: Any] {
+        lock.lock(); defer { lock.unlock() }
+        let counters = try? driver.counters()
+        let tables = driver.tables
+        let functions: [[String: Any]] = tables.functions.enumerated().map { f, function in
+            let instances: [[String: Any]] = function.config.instances.enumerated().map { i, instance in
+                var o: [String: Any] = ["name": instance.name, "weight": instance.weight, "state": "configured"]
+                if let counters { o["packets"] = counters.instancePackets[tables.instanceCounterBase[f] + i] }
+                return o
+            }
+            return ["function": function.config.name, "instances": instances]
+        }
+        return ["generation": generation, "functions": functions]
+    }
+
+    private func steeringObject(_ e: SteeringEntry) -> [String: Any] {
+        var o: [String: Any] = ["name": e.name, "rule": e.text, "added": ISO8601DateFormatter().string(from: e.added)]
+        if let x = e.expires {
+            o["expires"] = ISO8601DateFormatter().string(from: x)
+            o["expires_in_seconds"] = max(0, x.timeIntervalSinceNow)
+        }
+        return o
+    }
+
+    // MARK: changes
+
+    public enum Outcome {
+        case applied(generation: UInt64, seconds: Double)
+        case invalid([Diagnostic])
+        case failed(String)
+    }
+
+    /// Re-reads the chain file (or `path`, which then becomes the file) and
+    /// applies it with the steering rules; an invalid file changes nothing.
+    func reload(path: String? = nil) -> Outcome {
+        lock.lock(); defer { lock.unlock() }
+        let t0 = DispatchTime.now()
+        let file = path ?? configPath
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            let why = FileManager.default.fileExists(atPath: file) ? "cannot read file (or not UTF-8)" : "no such file"
+            return refuse([Diagnostic(severity: .error, file: file, line: 1, column: 1, message: why)], file: file)
+        }
+        let outcome = applyLocked(text: text, file: file, steering: steering)
+        switch outcome {
+        case .applied(let g, _):
+            configPath = file; configText = text
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
+            reloadLatency.observe(seconds)
+            reloads["ok", default: 0] += 1
+            logger.notice("reloaded \(file): generation \(g) active (\(String(format: "%.1f", seconds * 1000)) ms)")
+            return .applied(generation: g, seconds: seconds)
+        case .invalid(let diagnostics):
+            return refuse(diagnostics, file: file)
+        case .failed(let why):
+            reloads["failed", default: 0] += 1
+            logger.error("reload of \(file) failed, generation \(generation) keeps forwarding: \(why)")
+            return outcome
+        }
+    }
+
+    private func refuse(_ diagnostics: [Diagnostic], file: String) -> Outcome {
+        reloads["invalid", default: 0] += 1
+        logger.error("reload refused: \(file) does not validate; generation \(generation) keeps forwarding")
+        for d in diagnostics where d.severity == .error { logger.error("\(d.rendered)") }
+        return .invalid(diagnostics)
+    }
+
+    /// Compiles `text` with `steering` and, when valid, makes it the next generation.
+    private func applyLocked(text: String, file: String, steering: [SteeringEntry]) -> Outcome {
+        let rules = steering.map { SteeringRuleText(source: "steer:\($0.name)", text: $0.text) }
+        let (compiled, diagnostics) = ChainFile.parse(text: text, file: file, steering: rules)
+        guard let compiled else { return .invalid(diagnostics) }
+        guard compiled.node.name == node else {
+            return .invalid([Diagnostic(severity: .error, file: file, line: 1, column: 1,
+                                        message: "node name '\(compiled.node.name)' differs from the running node '\(node)': a new node needs a new forwarder")])
+        }
+        for warning in diagnostics where warning.severity == .warning { logger.warning("\(warning.rendered)") }
+        let next = generation + 1
+        do {
+            try driver.apply(compiled, generation: next)
+        } catch {
+            return .failed("\(error)")
+        }
+        generation = next
+        config = compiled
+        return .applied(generation: next, seconds: 0)
+    }
+
+    /// Adds a steering rule (one YAML mapping in the chain file's rule
+    /// syntax, with a `name`), optionally for `duration` seconds.
+    func steer(rule text: String, duration: Double?) -> Outcome {
+        lock.lock(); defer { lock.unlock() }
+        let t0 = DispatchTime.now()
+        let name = Self.ruleName(text) ?? ""
+        if !name.isEmpty, steering.contains(where: { $0.name == name }) {
+            return .invalid([Diagnostic(severity: .error, file: "steer:\(name)", line: 1, column: 1,
+                                        message: "a steering rule named '\(name)' is already active: unsteer it first")])
+        }
+        var next = steering
+        next.append(SteeringEntry(name: name.isEmpty ? "unnamed" : name, text: text, added: Date(),
+                                  expires: duration.map { Date().addingTimeInterval($0) }))
+        let outcome = applyLocked(text: configText, file: configPath, steering: next)
+        if case .applied(let g, _) = outcome {
+            steering = next
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
+            steerLatency.observe(seconds)
+            logger.notice("steering rule '\(name)' added\(duration.map { " for \($0) s" } ?? ""): generation \(g) active")
+            return .applied(generation: g, seconds: seconds)
+        }
+        if case .invalid(let d) = outcome {
+            for x in d where x.severity == .error { logger.warning("steer refused: \(x.rendered)") }
+        }
+        return outcome
+    }
+
+    /// Removes a steering rule; nil when there is none of that name.
+    func unsteer(name: String, reason: String = "unsteered") -> Outcome? {
+        lock.lock(); defer { lock.unlock() }
+        guard steering.contains(where: { $0.name == name }) else { return nil }
+        let next = steering.filter { $0.name != name }
+        let outcome = applyLocked(text: configText, file: configPath, steering: next)
+        if case .applied(let g, _) = outcome {
+            steering = next
+            logger.notice("steering rule '\(name)' removed (\(reason)): generation \(g) active")
+        }
+        return outcome
+    }
+
+    static func ruleName(_ text: String) -> String? {
+        guard let node = try? Yams.compose(yaml: text), case .mapping(let m) = node,
+              let value = m["name"], case .scalar(let s) = value else { return nil }
+        return s.string
+    }
+
+    /// Every daemon tick: a SIGHUP taken, expired steering rules removed, the dataplane's own tick.
+    public func tick() {
+        if ReloadSignal.take() {
+            SystemdNotify.reloading()
+            _ = reload()
+            SystemdNotify.ready(status: "generation \(generation)")
+        }
+        let now = Date()
+        let expired = { () -> [String] in
+            lock.lock(); defer { lock.unlock() }
+            return steering.filter { ($0.expires ?? .distantFuture) <= now }.map(\.name)
+        }()
+        for name in expired { _ = unsteer(name: name, reason: "expired") }
+        lock.lock(); defer { lock.unlock() }
+        driver.tick(logger: logger)
+    }
+
+    // MARK: live trace
+
+    /// Follows the next `count` packets matching `filter` for at most
+    /// `timeout` seconds. One trace at a time.
+    func trace(filter spec: String, count: Int, timeout: Double) throws -> [String: Any] {
+        let (filter, tables): (TraceFilter, ForwardingTables) = try {
+            lock.lock(); defer { lock.unlock() }
+            guard !tracing else { throw ControlFailure(409, "a live trace is already running on \(node); try again when it ends") }
+            let tables = driver.tables
+            let filter: TraceFilter
+            do { filter = try TraceFilter.parse(spec, ports: tables.ports.map(\.name)) } catch {
+                throw ControlFailure(400, "\(error)")
+            }
+            try driver.armTrace(filter, count: count)
+            tracing = true
+            return (filter, tables)
+        }()
+        _ = filter
+        var records: [TraceRecord] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while records.count < count && Date() < deadline && !StopSignal.requested {
+            usleep(20_000)
+            lock.lock()
+            records += driver.drainTrace()
+            lock.unlock()
+        }
+        lock.lock()
+        driver.disarmTrace()
+        records += driver.drainTrace()
+        tracing = false
+        let dropped = driver.traceRecordsDropped
+        let current = driver.tables
+        lock.unlock()
+        let rendered = records.prefix(count).map { TraceRendering.object($0, tables: $0.generation == current.generation ? current : tables) }
+        return ["node": node, "records": rendered, "complete": records.count >= count, "trace_records_dropped": dropped]
+    }
+}
+
+/// An error with the HTTP status the control API answers it with.
+struct ControlFailure: Error, CustomStringConvertible {
+    let status: Int
+    let description: String
+    init(_ status: Int, _ description: String) { self.status = status; self.description = description }
+}
+
+import Yams
