@@ -69,10 +69,21 @@ struct PrometheusServerTests {
                 && PrometheusServer.isLoopback("[::1]:9") && !PrometheusServer.isLoopback("127.0.0.1.example:9"))
     }
 
-    @Test func stopRemovesTheFolderAndEndsTheProcess() throws {
+    @Test func aWaitThatRunsOutSaysWhyAndStopRemovesTheFolderAndEndsTheProcess() throws {
         let prometheus = try PrometheusServer(target: "127.0.0.1:\(try PrometheusServer.freeLoopbackPort())", job: "nothing")
         let directory = prometheus.directory, url = prometheus.url
+        defer { prometheus.stop() }
         #expect(FileManager.default.fileExists(atPath: directory + "/data"))
+
+        // Nothing listens on the target: up goes to 0, and a wait for 1 ends
+        // with what was asked, the last answer and the scrape error.
+        try prometheus.waitFor("the dead target scraped", #"up{job="nothing"}"#) { $0.first?.value == 0 }
+        let error = try #require(throws: PrometheusError.self) {
+            try prometheus.waitFor("the dead target up", #"up{job="nothing"}"#, timeout: 2) { $0.first?.value == 1 }
+        }
+        #expect(error.description.contains("the dead target up") && error.description.contains("health=down")
+                && error.description.contains("connection refused"), "\(error)")
+
         prometheus.stop()
         prometheus.stop()
         #expect(!FileManager.default.fileExists(atPath: directory))
