@@ -11,9 +11,11 @@ BUILD_FLAGS ?=
 # DPDK, libbpf and libelf are what the dataplanes build on; nftables,
 # iproute2, iputils-ping, ethtool, procps and util-linux (nsenter) run the
 # end-to-end tests' namespaces; openvswitch-switch is the independent NSH peer
-# of the interop tests, curl the demo's HTTP client.
+# of the interop tests, curl the demo's HTTP client (and the metrics tests'
+# client of Prometheus's API); prometheus is the real server that scrapes the
+# forwarder's /metrics in the tests, and its promtool checks the exposition.
 DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-dev libelf-dev libpcap-dev \
-                bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl
+                bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus
 
 .PHONY: all deps build test demo check clean bench bpf
 
