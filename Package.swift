@@ -105,7 +105,8 @@ let package = Package(
         .testTarget(name: "SFCLabConfigTests", dependencies: ["SFCLabConfig", "SFCConfig", "SFCCore"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime", "SFCFixtures"]),
-        .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCTestSupport"]),
+        .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCControl", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCTestSupport",
+                                                          .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]),
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
         .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCFixtures", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // What the subprocess tests share: the binaries by path, processes, namespaces, captures, OVS.

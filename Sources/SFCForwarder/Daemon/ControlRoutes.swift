@@ -68,7 +68,7 @@ enum ControlRoutes {
     static func metricsRouter(_ daemon: NodeDaemon) -> ControlRouter {
         ControlRouter([
             ControlRoute("GET", "/metrics") { _, _ in
-                .text(daemon.metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+                .text(daemon.metricsText(), contentType: PrometheusExposition.contentType)
             },
         ])
     }

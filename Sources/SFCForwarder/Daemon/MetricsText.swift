@@ -1,8 +1,19 @@
-// GET /metrics: the Prometheus text, read from the dataplane on each scrape.
+// GET /metrics: the Prometheus text, read from the dataplane on each scrape
+// (PrometheusExposition renders; nothing is counted twice per packet).
 import SFCCore
 
 extension NodeDaemon {
     func metricsText() -> String {
-        "# metrics renderer pending merge\n"
+        lock.lock()
+        let tables = driver.tables
+        let counters = (try? driver.counters()) ?? Counters(tables: tables)
+        let snapshot = MetricsSnapshot(
+            node: node, dataplane: driver.kind, tables: tables, counters: counters, generation: generation,
+            reloads: reloads, steeringRules: steering.count,
+            workers: driver.workers().map { (worker: $0.name, packets: $0.packets, busyRatio: $0.busyRatio) },
+            traceRecordsDropped: driver.traceRecordsDropped,
+            reloadDuration: reloadLatency.snapshot, steerApplyDuration: steerLatency.snapshot)
+        lock.unlock()
+        return PrometheusExposition.render(snapshot)
     }
 }

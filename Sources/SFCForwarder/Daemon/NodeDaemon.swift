@@ -30,8 +30,8 @@ public final class NodeDaemon: @unchecked Sendable {
     private(set) var generation: UInt64
     private(set) var steering: [SteeringEntry] = []
     private(set) var reloads: [String: UInt64] = ["ok": 0, "invalid": 0, "failed": 0]
-    let reloadLatency = LatencyHistogram()
-    let steerLatency = LatencyHistogram()
+    let reloadLatency = LatencyRecorder(.reload())
+    let steerLatency = LatencyRecorder(.steerApply())
     private var tracing = false
     public var controlPath: String?
     public var metricsAddress: String?

@@ -25,9 +25,9 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     /// Reloads compile and hand over a whole table set: milliseconds to tens of seconds.
     public static let reloadBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
-    /// A steering change is a small table update: tens of microseconds to a second or two.
+    /// A steering change recompiles the rule set: milliseconds for a few rules, seconds at 100,000.
     public static let steerApplyBounds: [Double] = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
-                                                    0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+                                                    0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
     /// `bounds` are sorted and deduplicated; non-finite or NaN bounds are dropped.
     public init(bounds: [Double]) {
