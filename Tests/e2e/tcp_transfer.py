@@ -10,11 +10,16 @@
       Connects, sends SEND_BYTES of pseudo-random data (seed 1), shuts down
       its sending side, reads the answer to EOF and checks both digests.
       Prints a JSON summary; "ok" is true when both directions match.
+  tcp_transfer.py client-until ADDRESS PORT STOP_FILE REPLY_BYTES TIMEOUT
+      Like client, but paced: sends 16 KiB every 10 ms until STOP_FILE
+      exists (a transfer that outlasts whatever the test does meanwhile,
+      e.g. 100 reloads), then shuts down and checks both digests.
   tcp_transfer.py probe ADDRESS PORT TIMEOUT
       Tries to connect; prints {"result": "connected" | "refused" | "timeout"}.
 """
 import hashlib
 import json
+import os
 import random
 import socket
 import sys
@@ -48,11 +53,20 @@ def server(address, port, reply_bytes, timeout):
                       "sent": reply_bytes}), flush=True)
 
 
-def client(address, port, send_bytes, reply_bytes, timeout):
-    data = payload(1, send_bytes)
+def client(address, port, send_bytes, reply_bytes, timeout, stop_file=None):
+    data = payload(1, send_bytes) if stop_file is None else bytearray()
     started = time.monotonic()
     conn = socket.create_connection((address, port), timeout=timeout)
-    conn.sendall(data)
+    if stop_file is None:
+        conn.sendall(data)
+    else:
+        source = random.Random(1)
+        while not os.path.exists(stop_file):
+            chunk = source.randbytes(16384)
+            conn.sendall(chunk)
+            data += chunk
+            time.sleep(0.01)
+        send_bytes = len(data)
     conn.shutdown(socket.SHUT_WR)
     answer = bytearray()
     while True:
@@ -96,6 +110,8 @@ def main():
         server(args[0], int(args[1]), int(args[2]), float(args[3]))
     elif mode == "client":
         client(args[0], int(args[1]), int(args[2]), int(args[3]), float(args[4]))
+    elif mode == "client-until":
+        client(args[0], int(args[1]), 0, int(args[3]), float(args[4]), stop_file=args[2])
     elif mode == "probe":
         probe(args[0], int(args[1]), float(args[2]))
     else:

@@ -167,6 +167,7 @@ public final class NodeDaemon: @unchecked Sendable {
                                         message: "node name '\(compiled.node.name)' differs from the running node '\(node)': a new node needs a new forwarder")])
         }
         for warning in diagnostics where warning.severity == .warning { logger.warning("\(warning.rendered)") }
+        for warning in Self.pathChanges(from: config, to: compiled) { logger.warning("\(file): \(warning)") }
         let next = generation + 1
         do {
             try driver.apply(compiled, generation: next)
@@ -216,6 +217,19 @@ public final class NodeDaemon: @unchecked Sendable {
             logger.notice("steering rule '\(name)' removed (\(reason)): generation \(g) active")
         }
         return outcome
+    }
+
+    /// An NSH chain whose hops change under the same SPI: a packet at one of
+    /// its functions while the path changes comes back with an SPI/SI that
+    /// now names another position (RFC 8300 s2.3: an SPI names one path).
+    static func pathChanges(from old: CompiledConfig, to new: CompiledConfig) -> [String] {
+        new.chains.compactMap { chain -> String? in
+            guard chain.encapsulation == .nsh, let before = old.chains.first(where: { $0.spi == chain.spi && $0.encapsulation == .nsh }) else { return nil }
+            let was = before.hops.map { old.functions[$0].name }, now = chain.hops.map { new.functions[$0].name }
+            guard was != now else { return nil }
+            return "chain '\(chain.name)' keeps SPI \(chain.spi) but its hops change (\(was.joined(separator: ", ")) -> \(now.joined(separator: ", "))): "
+                + "packets at a function during the swap continue on the new path from their old position; give the new path a new SPI"
+        }
     }
 
     static func ruleName(_ text: String) -> String? {
