@@ -44,7 +44,13 @@ public final class PrometheusServer {
     /// Starts Prometheus scraping `target` (loopback only: 127.x.x.x, localhost or [::1])
     /// every second on `metricsPath`, and waits (at most `readyTimeout` seconds)
     /// until `/-/ready` answers 200. Throws with Prometheus's log otherwise.
-    public init(target: String, job: String = "sfc", metricsPath: String = "/metrics", readyTimeout: Double = 60) throws {
+    /// The network namespace Prometheus runs (and is queried) in, when the
+    /// target listens on a namespace's own loopback; nil: the host's.
+    public let namespace: String?
+
+    public init(target: String, job: String = "sfc", metricsPath: String = "/metrics", readyTimeout: Double = 60,
+                namespace: String? = nil) throws {
+        self.namespace = namespace
         guard Self.isInstalled else { throw PrometheusError("\(Self.binary) is missing (Debian package prometheus; `make deps`)") }
         guard Self.isLoopback(target) else { throw PrometheusError("target \(target) is not a loopback host:port") }
         for field in [target, job, metricsPath] where field.contains(where: { "\"\\\n".contains($0) }) {
@@ -82,7 +88,7 @@ public final class PrometheusServer {
         // on "address already in use" is tried again on another port.
         for attempt in 1...3 {
             port = try Self.freeLoopbackPort()
-            let p = try E2EProcess(name: "prometheus", argv: [
+            let p = try E2EProcess(name: "prometheus", argv: Self.inNamespace(namespace) + [
                 Self.binary, "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
                 "--web.listen-address=127.0.0.1:\(port)", "--storage.tsdb.retention.time=1h", "--log.level=info",
             ])
@@ -186,14 +192,19 @@ public final class PrometheusServer {
 
     /// GET `path` with `form` fields URL-encoded as the query string: (HTTP status, body).
     private func get(_ path: String, form: [String] = [], timeout: Double) throws -> (Int, String) {
-        try Self.httpGet(url + path, form: form, timeout: timeout)
+        try Self.httpGet(url + path, form: form, timeout: timeout, namespace: namespace)
+    }
+
+    /// The command prefix that runs a program in `namespace` (nothing for the host's).
+    static func inNamespace(_ namespace: String?) -> [String] {
+        namespace.map { ["nsenter", "--net=/run/netns/" + $0] } ?? []
     }
 
     // MARK: - Shared with StaticExpositionServer and tests
 
     /// GET through curl, never through a proxy; the status is curl's `%{http_code}` (0: no connection).
-    static func httpGet(_ url: String, form: [String] = [], timeout: Double) throws -> (Int, String) {
-        var argv = ["curl", "--silent", "--show-error", "--noproxy", "*", "--max-time", String(Int(timeout.rounded(.up))),
+    static func httpGet(_ url: String, form: [String] = [], timeout: Double, namespace: String? = nil) throws -> (Int, String) {
+        var argv = inNamespace(namespace) + ["curl", "--silent", "--show-error", "--noproxy", "*", "--max-time", String(Int(timeout.rounded(.up))),
                     "--write-out", "\n%{http_code}"]
         if !form.isEmpty { argv.append("--get"); for field in form { argv += ["--data-urlencode", field] } }
         argv.append(url)
