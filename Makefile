@@ -69,6 +69,8 @@ bench: deps bpf
 	scripts/bench-xdp.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench" \
 		"$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench/results/xdp.json
 	"$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/chain-trace" bench-compile --rules 100000 | tee bench/results/compile.json
+	"$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-forwarder" bench-control --rules 1000,10000,100000 \
+		--xdp-config Chains/hospital-edge.yaml --bpf-object $(BPF_OUT)/sfc_xdp.o | tee bench/results/control.json
 
 clean:
 	rm -rf .build .build-* .build_*

@@ -16,7 +16,7 @@ struct Forwarder: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfc-forwarder",
         abstract: "Service function chaining forwarder (NSH / SRv6).",
-        subcommands: [Run.self, Replay.self, Fixtures.self]
+        subcommands: [Run.self, Replay.self, Fixtures.self, BenchControl.self]
     )
 }
 
@@ -96,6 +96,21 @@ struct Fixtures: ParsableCommand {
     func run() throws {
         finish(FixturesCommand.run(FixturesOptions(dataplane: dataplane, files: files, repositoryRoot: repoRoot, bpfObject: bpfObject),
                                    allowEAL: true, logger: makeLogger(verbose: verbose)))
+    }
+}
+
+/// Hidden: a measurement for `make bench`.
+struct BenchControl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-control",
+        abstract: "Time steering and reloads through the daemon at N classifier rules; print JSON.", shouldDisplay: false)
+    @Option(help: "Comma-separated rule counts.") var rules = "1000,10000,100000"
+    @Option(name: .customLong("repeat"), help: "Repetitions per count (the median is reported).") var repeats = 3
+    @Option(name: .customLong("xdp-config"), help: "Also time reloads of this chain file on XDP in test mode (root).") var xdpConfig: String?
+    @Option(name: .customLong("bpf-object"), help: "xdp: the BPF object.") var bpfObject: String?
+    func run() throws {
+        let counts = rules.split(separator: ",").compactMap { Int($0) }
+        finish(ControlBench.run(rules: counts, repeats: max(1, repeats), xdpConfig: xdpConfig, bpfObject: bpfObject))
     }
 }
 

@@ -1,0 +1,35 @@
+// The daemon over the reference dataplane (no I/O): a generation is the
+// ForwardingTables a DPDK reload builds before its lcores switch (they
+// switch between two bursts). For measuring the control plane alone
+// (ControlBench) and for dry runs.
+import Logging
+import SFCCore
+
+public final class ReferenceDriver: DataplaneDriver {
+    public private(set) var tables: ForwardingTables
+    private var pipeline: Pipeline
+
+    public init(_ config: CompiledConfig) {
+        tables = ForwardingTables(config)
+        pipeline = Pipeline(tables: tables)
+    }
+
+    public var kind: String { "reference" }
+    public func apply(_ config: CompiledConfig, generation: UInt64) throws {
+        let next = ForwardingTables(config, generation: generation)
+        pipeline = Pipeline(tables: next)
+        tables = next
+    }
+    public func counters() throws -> Counters { Counters(tables: tables) }
+    public func ports() -> [PortStatus] { tables.ports.map { PortStatus(name: $0.name, attachment: "-", link: "none") } }
+    public func workers() -> [WorkerStatus] { [] }
+    public func tick(logger: Logger) {}
+    public func armTrace(_ filter: TraceFilter, count: Int) throws { throw ReferenceDriverError() }
+    public func drainTrace() -> [TraceRecord] { [] }
+    public func disarmTrace() {}
+    public var traceRecordsDropped: UInt64 { 0 }
+}
+
+struct ReferenceDriverError: Error, CustomStringConvertible {
+    var description: String { "the reference dataplane has no traffic to trace" }
+}
