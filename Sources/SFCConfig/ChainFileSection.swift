@@ -30,11 +30,14 @@ public struct ChainFileContents {
 
     /// The names of the ports.
     public let portNames: Set<String>
+    /// The names of the chains.
+    public let chainNames: Set<String>
     /// The instances by name (if a name repeats, which the core reports, the last one).
     public let instances: [String: Instance]
 
     init(_ spec: ChainFileSpec) {
         portNames = Set(spec.ports.compactMap(\.name?.value))
+        chainNames = Set(spec.chains.compactMap(\.name?.value))
         var table: [String: Instance] = [:]
         for f in spec.functions {
             for i in f.instances {

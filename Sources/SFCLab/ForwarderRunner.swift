@@ -13,6 +13,8 @@ public struct ForwarderRunner {
     public let dataplane: Dataplane
     public let repositoryRoot: String
     public let directory: String
+    /// The control socket (--control); nil: the node's default.
+    public var control: String? = nil
 
     public var argv: [String] {
         get throws {
@@ -20,6 +22,7 @@ public struct ForwarderRunner {
                 .standardizedFileURL.path
             var argv = ["nsenter", "--net=/run/netns/" + plan.sffNamespace, try Locations.sibling("sfc-forwarder"), "run",
                         "--config", chain, "--dataplane", dataplane.rawValue, "--json", "--verbose"]
+            if let control { argv += ["--control", control] }
             if dataplane == .dpdk {
                 argv += ["--lcores", String(CPUAffinity.allowed().last ?? 0)]
                 // In the lab every port is a veth: net_af_packet on its forwarder end,

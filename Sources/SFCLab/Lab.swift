@@ -86,7 +86,17 @@ public final class Lab: @unchecked Sendable {
         for f in aware where !f.process.stop(timeout: 10) || f.process.status != 0 {
             throw LabError("\(f.process.name) did not stop cleanly (status \(f.process.status)): \(f.process.stderr.suffix(1000))")
         }
-        return try ReportBuilder(plan: plan, dataplane: dataplane, traffic: result, counters: counters, nshAware: aware).build()
+        var report = try ReportBuilder(plan: plan, dataplane: dataplane, traffic: result, counters: counters, nshAware: aware).build()
+        if let steering = traffic.steering {
+            try step()
+            log("steering story: the forwarder again, with its control socket")
+            let (story, checks) = try SteeringStory(plan: plan, steering: steering, traffic: traffic, dataplane: dataplane,
+                                                    repositoryRoot: repositoryRoot, directory: directory + "/steering",
+                                                    register: register, log: log).run()
+            report.steering = story
+            report.checks += checks
+        }
+        return report
     }
 
     /// Polls the kernel's packet counters of the far end of every veth.

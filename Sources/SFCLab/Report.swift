@@ -110,12 +110,14 @@ public struct LabReport: Encodable, Sendable {
     public var srAware: [SRAware]
     public var nshAware: [NSHAware]
     public var simulation: Simulation?
+    /// The steering story, when the lab has one (after the rest of the report).
+    public var steering: SteeringResult?
     public var checks: [Check]
     public var ok: Bool { checks.allSatisfy(\.ok) }
 
     enum CodingKeys: String, CodingKey {
         case chainFile, node, dataplane, traffic, chains, ports, forwarderDrops, firewalls, inspections, loadBalancing, srAware,
-             nshAware, simulation, checks, ok
+             nshAware, simulation, steering, checks, ok
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -126,6 +128,7 @@ public struct LabReport: Encodable, Sendable {
         try c.encode(inspections, forKey: .inspections); try c.encode(loadBalancing, forKey: .loadBalancing)
         try c.encode(srAware, forKey: .srAware); try c.encode(nshAware, forKey: .nshAware)
         try c.encodeIfPresent(simulation, forKey: .simulation)
+        try c.encodeIfPresent(steering, forKey: .steering)
         try c.encode(checks, forKey: .checks); try c.encode(ok, forKey: .ok)
     }
 

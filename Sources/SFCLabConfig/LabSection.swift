@@ -84,6 +84,18 @@ public struct LabDescription: Sendable, Equatable {
         public var httpPort: Int?
         public var httpRequests: Int
         public var blocked: [Int]
+        public var steering: Steering?
+    }
+
+    /// After the report: a UDP feed to `port` on its usual `chain`, steered
+    /// by `rule` for `seconds` through the `watch` instance, and back.
+    public struct Steering: Sendable, Equatable {
+        public var chain: String
+        public var port: Int
+        public var packets: Int
+        public var rule: String
+        public var seconds: Double
+        public var watch: String
     }
 
     public var hosts: [Host]
@@ -137,6 +149,17 @@ struct LabTrafficSpec {
     var httpPort: Located<Int>?
     var httpRequests: Int
     var blocked: [Located<Int>]
+    var steering: LabSteeringSpec?
+}
+
+struct LabSteeringSpec {
+    var position: SourcePosition
+    var chain: Located<String>?
+    var port: Int
+    var packets: Int
+    var rule: Located<String>?
+    var seconds: Double
+    var watch: Located<String>?
 }
 
 // MARK: parsing
@@ -219,7 +242,7 @@ struct LabParser {
 
     private func parseLabTraffic(_ node: Node) -> LabTrafficSpec? {
         guard let m = MappingReader(node, what: "lab traffic",
-                                    allowed: ["from", "to", "ping", "tcp", "tcp-bytes", "http", "blocked"], sink: sink)
+                                    allowed: ["from", "to", "ping", "tcp", "tcp-bytes", "http", "blocked", "steering"], sink: sink)
         else { return nil }
         var httpPort: Located<Int>?, httpRequests = 0
         if let h = m.value("http"), let hm = MappingReader(h, what: "lab traffic http", allowed: ["port", "requests"], sink: sink) {
@@ -229,7 +252,27 @@ struct LabParser {
         return LabTrafficSpec(position: m.position, from: m.name("from", required: true), to: m.name("to", required: true),
                               ping: m.int("ping", in: 0...1000)?.value ?? 3, tcp: ports(m, "tcp"),
                               tcpBytes: m.int("tcp-bytes", in: 1...(1 << 30))?.value ?? 1 << 20,
-                              httpPort: httpPort, httpRequests: httpRequests, blocked: ports(m, "blocked"))
+                              httpPort: httpPort, httpRequests: httpRequests, blocked: ports(m, "blocked"),
+                              steering: m.value("steering").flatMap(parseSteering))
+    }
+
+    private func parseSteering(_ node: Node) -> LabSteeringSpec? {
+        guard let m = MappingReader(node, what: "lab traffic steering",
+                                    allowed: ["chain", "port", "packets", "rule", "for", "watch"], sink: sink) else { return nil }
+        var seconds = 2.0
+        if let t = m.text("for", expected: "a duration such as 2s or 500ms") {
+            let text = t.value
+            let value = text.hasSuffix("ms") ? Double(text.dropLast(2)).map { $0 / 1000 }
+                : text.hasSuffix("s") ? Double(text.dropLast()) : Double(text)
+            if let value, value > 0, value <= 60 { seconds = value } else {
+                sink.error("bad duration '\(text)' for 'for': expected 0 < seconds <= 60, e.g. 2s or 500ms", at: t.position)
+            }
+        }
+        return LabSteeringSpec(position: m.position, chain: m.name("chain", required: true),
+                               port: m.int("port", in: 1...65535, required: true)?.value ?? 0,
+                               packets: m.int("packets", in: 1...10000)?.value ?? 20,
+                               rule: m.text("rule", required: true, expected: "a chain-file rule in YAML, with a name"),
+                               seconds: seconds, watch: m.name("watch", required: true))
     }
 
     private func ports(_ m: MappingReader, _ key: String) -> [Located<Int>] {
@@ -357,6 +400,14 @@ struct ValidatorLab {
             for ref in [traffic.from, traffic.to].compactMap({ $0 }) where !hosts.contains(ref.value) {
                 sink.error("unknown lab host '\(ref.value)' in lab traffic", at: ref.position)
             }
+            if let s = traffic.steering {
+                if let c = s.chain, !file.chainNames.contains(c.value) {
+                    sink.error("unknown chain '\(c.value)' in lab traffic steering", at: c.position)
+                }
+                if let w = s.watch, file.instances[w.value] == nil {
+                    sink.error("unknown instance '\(w.value)' in lab traffic steering", at: w.position)
+                }
+            }
         }
     }
 
@@ -396,7 +447,11 @@ struct ValidatorLab {
         var traffic: LabDescription.Traffic?
         if let t = lab.traffic, let from = t.from?.value, let to = t.to?.value {
             traffic = .init(from: from, to: to, ping: t.ping, tcp: t.tcp.map(\.value), tcpBytes: t.tcpBytes,
-                            httpPort: t.httpPort?.value, httpRequests: t.httpRequests, blocked: t.blocked.map(\.value))
+                            httpPort: t.httpPort?.value, httpRequests: t.httpRequests, blocked: t.blocked.map(\.value),
+                            steering: t.steering.flatMap { s in
+                                guard let chain = s.chain?.value, let rule = s.rule?.value, let watch = s.watch?.value else { return nil }
+                                return .init(chain: chain, port: s.port, packets: s.packets, rule: rule, seconds: s.seconds, watch: watch)
+                            })
         }
         return LabDescription(hosts: hosts, vnfs: vnfs, traffic: traffic)
     }

@@ -1,0 +1,116 @@
+// The demo's steering story (lab traffic: steering), after the report: a
+// forwarder started again on the same lab, with its control socket; a UDP
+// feed (the building's camera) on its usual chain; `chain-trace steer` with
+// an expiry (a badge swipe in a restricted zone) sends the same feed through
+// the steered chain and its DPI instance at once; the rule expires and the
+// feed is back on its chain. Each phase is counted by the forwarder
+// (chain-trace counters) and checked.
+import Foundation
+import SFCLabConfig
+
+public struct SteeringResult: Codable, Sendable {
+    public struct Phase: Codable, Sendable {
+        public var name: String
+        public var sent: Int
+        /// Packets classified per chain during the phase.
+        public var chains: [String: Int]
+        /// Packets the forwarder handed the watched instance during the phase.
+        public var watched: Int
+    }
+    public var rule: String
+    public var seconds: Double
+    public var watch: String
+    public var steerOutput: String
+    public var phases: [Phase]
+}
+
+struct SteeringStory {
+    let plan: LabPlan
+    let steering: LabDescription.Steering
+    let traffic: LabDescription.Traffic
+    let dataplane: Dataplane
+    let repositoryRoot: String
+    let directory: String
+    let register: (LabProcess) -> Void
+    let log: @Sendable (String) -> Void
+
+    func run() throws -> (SteeringResult, [LabReport.Check]) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let aware = try VNFSetup.startNSHAware(plan, repositoryRoot: repositoryRoot, directory: directory, register: register)
+        let control = directory + "/control.sock"
+        let runner = ForwarderRunner(plan: plan, dataplane: dataplane, repositoryRoot: repositoryRoot, directory: directory, control: control)
+        let forwarder = try runner.start()
+        register(forwarder)
+        defer {
+            _ = forwarder.stop(timeout: 30)
+            for f in aware { _ = f.process.stop(timeout: 10) }
+        }
+        let chainTrace = try Locations.sibling("chain-trace")
+        func ask(_ arguments: [String]) throws -> String {
+            let r = Shell.run([chainTrace] + arguments + ["--control", control], timeout: 60)
+            guard r.status == 0 else { throw LabError("chain-trace \(arguments.joined(separator: " ")): \(r.stderr)") }
+            return r.stdout
+        }
+        func counts() throws -> (chains: [String: Int], watched: Int) {
+            guard let o = Shell.json(try ask(["counters", "--json"])) as? [String: Any] else { throw LabError("chain-trace counters: no JSON") }
+            var chains: [String: Int] = [:], watched = 0
+            for c in o["chains"] as? [[String: Any]] ?? [] {
+                chains[c["name"] as? String ?? "?"] = c["packets"] as? Int ?? 0
+                for h in c["hops"] as? [[String: Any]] ?? [] {
+                    if let n = (h["instances"] as? [String: Int])?[steering.watch] { watched = n }
+                }
+            }
+            return (chains, watched)
+        }
+        guard let from = plan.host(traffic.from), let to = plan.host(traffic.to) else { throw LabError("traffic hosts missing") }
+        let server = to.host.address.address.description
+        func phase(_ name: String) throws -> SteeringResult.Phase {
+            let before = try counts()
+            let send = "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                + "for i in range(\(steering.packets)):\n s.sendto(b'camera frame %d' % i, ('\(server)', \(steering.port)))\n time.sleep(0.01)\n"
+            let r = Shell.run(Shell.inNamespace(from.namespace, [Locations.python, "-c", send]), timeout: 60)
+            guard r.status == 0 else { throw LabError("the camera feed: \(r.stderr)") }
+            // Until the counters stop moving (at most 10 s).
+            var last = try counts(), still = 0
+            let deadline = Date().addingTimeInterval(10)
+            while still < 3 && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.1)
+                let now = try counts()
+                still = now.chains == last.chains && now.watched == last.watched ? still + 1 : 0
+                last = now
+            }
+            var delta: [String: Int] = [:]
+            for (chain, n) in last.chains where n != before.chains[chain] ?? 0 { delta[chain] = n - (before.chains[chain] ?? 0) }
+            let p = SteeringResult.Phase(name: name, sent: steering.packets, chains: delta, watched: last.watched - before.watched)
+            log("steering: \(name): \(steering.packets) camera packets -> " + (delta.isEmpty ? "no chain" : delta.sorted { $0.key < $1.key }
+                .map { "chain \($0.key) +\($0.value)" }.joined(separator: ", ")) + ", \(steering.watch) +\(p.watched)")
+            return p
+        }
+        var phases = [try phase("before")]
+        log("steering: chain-trace steer --rule '\(steering.rule)' --for \(steering.seconds)s")
+        let steered = try ask(["steer", "--rule", steering.rule, "--for", "\(steering.seconds)s"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        phases.append(try phase("steered"))
+        let deadline = Date().addingTimeInterval(steering.seconds + 30)
+        var expired = false
+        while !expired && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            expired = ((Shell.json(try ask(["status", "--json"])) as? [String: Any])?["steering"] as? [Any])?.isEmpty == true
+        }
+        if !expired { throw LabError("the steering rule did not expire within \(Int(steering.seconds + 30)) s") }
+        phases.append(try phase("expired"))
+
+        let n = steering.packets, usual = steering.chain
+        func only(_ p: SteeringResult.Phase, on chain: String?) -> Bool { p.chains.count == 1 && (chain == nil || p.chains[chain!] == n) && p.chains.values.first == n }
+        let steeredChain = phases[1].chains.keys.first
+        let checks: [LabReport.Check] = [
+            .init(name: "steering: the feed on chain \(usual), not through \(steering.watch)", ok: only(phases[0], on: usual) && phases[0].watched == 0,
+                  detail: "\(phases[0].chains), \(steering.watch) +\(phases[0].watched)"),
+            .init(name: "steering: steered at once through \(steering.watch)",
+                  ok: only(phases[1], on: nil) && steeredChain != usual && phases[1].watched == n,
+                  detail: "\(phases[1].chains), \(steering.watch) +\(phases[1].watched) (\(steered))"),
+            .init(name: "steering: expired, back on chain \(usual)", ok: only(phases[2], on: usual) && phases[2].watched == 0,
+                  detail: "\(phases[2].chains), \(steering.watch) +\(phases[2].watched)"),
+        ]
+        return (SteeringResult(rule: steering.rule, seconds: steering.seconds, watch: steering.watch, steerOutput: steered, phases: phases), checks)
+    }
+}
