@@ -30,9 +30,11 @@ public struct DPDKSelfTestOptions: Sendable {
     public var packetsPerStep: Int
     public var filter: String?
     public var count: Int
+    /// reload: also hold the lcore inside a poll during an apply (it must time out and roll back).
+    public var stall: Bool
     public init(mode: Mode, config: String, configB: String? = nil, configPorts: String? = nil, generations: Int = 6,
-                packetsPerStep: Int = 300, filter: String? = nil, count: Int = 10) {
-        self.mode = mode; self.config = config; self.configB = configB; self.configPorts = configPorts
+                packetsPerStep: Int = 300, filter: String? = nil, count: Int = 10, stall: Bool = false) {
+        self.mode = mode; self.config = config; self.configB = configB; self.configPorts = configPorts; self.stall = stall
         self.generations = generations; self.packetsPerStep = packetsPerStep; self.filter = filter; self.count = count
     }
 }
@@ -247,7 +249,19 @@ public enum DPDKSelfTest {
             progress.waitFinished()
             if let error = progress.error { throw error }
             try settle()
+            // Which tables forward now shows in what they do with each web kind.
+            var probes: [[String: Any]] = [try probe(kinds, mac: mac)]
             if let portsPath = options.configPorts { try refusePortChange(portsPath, mac: mac, stable: kinds[0]) }
+            if options.stall {
+                generation += 1
+                try stalledApply(ForwardingTables(options.generations % 2 == 0 ? configB : configA, generation: generation),
+                                 mac: mac, web80: kinds[1])
+                generation += 1
+                // A later apply succeeds and retires the generation the stalled one left published.
+                try dataplane.apply(ForwardingTables(options.generations % 2 == 0 ? configB : configA, generation: generation))
+                probes.append(try probe(kinds, mac: mac))
+            }
+            output["probes"] = probes
             output["samples"] = samples
             output["applied"] = options.generations
         }
@@ -266,6 +280,20 @@ public enum DPDKSelfTest {
             func fail(_ e: Error) { lock.lock(); _error = e; lock.unlock() }
             func finish() { lock.lock(); _finished = true; lock.broadcast(); lock.unlock() }
             func waitFinished() { lock.lock(); while !_finished { lock.wait() }; lock.unlock() }
+        }
+
+        /// Sends 30 packets of each kind, one kind at a time, and says how
+        /// many of each the current tables forwarded.
+        func probe(_ kinds: [Kind], mac: MACAddress) throws -> [String: Any] {
+            var out: [String: Any] = ["generation": Int(dataplane.tables.generation)]
+            for kind in kinds {
+                try settle()
+                let before = received.reduce(0, +)
+                try inject(kind, count: 30, mac: mac)
+                try settle()
+                out[kind.name] = received.reduce(0, +) - before
+            }
+            return out
         }
 
         static func chain(_ name: String, _ c: Counters, _ t: ForwardingTables) -> UInt64 {
@@ -290,6 +318,32 @@ public enum DPDKSelfTest {
             try settle()
             output["refusal"] = ["error": message, "generationBefore": Int(generation), "generationAfter": Int(dataplane.tables.generation),
                                  "sentAfter": 50, "forwardedAfter": received[1] - servicesBefore]
+        }
+
+        /// Holds the lcore inside a poll while applying `next`: the apply
+        /// must time out and leave the current tables forwarding.
+        func stalledApply(_ next: ForwardingTables, mac: MACAddress, web80: Kind) throws {
+            try settle()
+            let gate = try RXGate(port: dataplane.ports[0])
+            defer { gate.remove() }
+            guard gate.hold() else { throw Failure(description: "the lcore never entered rx_burst") }
+            let generation = dataplane.tables.generation
+            let timeout = dataplane.quiescenceTimeout
+            dataplane.quiescenceTimeout = 0.5
+            var message = ""
+            do {
+                try dataplane.apply(next)
+            } catch {
+                message = "\(error)"
+            }
+            dataplane.quiescenceTimeout = timeout
+            gate.release()
+            // web80 is classified by the running tables (a.yaml) and not by b.yaml.
+            let servicesBefore = received[1]
+            try inject(web80, count: 40, mac: mac)
+            try settle()
+            output["stall"] = ["error": message, "generationBefore": Int(generation), "generationAfter": Int(dataplane.tables.generation),
+                               "sentAfter": 40, "forwardedAfter": received[1] - servicesBefore]
         }
 
         // MARK: trace

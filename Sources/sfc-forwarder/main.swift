@@ -107,11 +107,13 @@ struct DPDKSelfTestCommand: ParsableCommand {
     @Option(help: "Packets per generation (reload) or per kind (trace).") var packets: Int = 300
     @Option(help: "trace: the filter spec.") var filter: String?
     @Option(help: "trace: the record count.") var count: Int = 10
+    @Flag(help: "reload: hold the lcore inside a poll during one more apply (it must time out).") var stall = false
     @Flag(help: "Log start-up details.") var verbose = false
 
     func run() throws {
         let options = DPDKSelfTestOptions(mode: mode, config: config, configB: configB, configPorts: configPorts,
-                                          generations: generations, packetsPerStep: packets, filter: filter, count: count)
+                                          generations: generations, packetsPerStep: packets, filter: filter, count: count,
+                                          stall: stall)
         finish(DPDKSelfTest.run(options, logger: makeLogger(verbose: verbose)))
     }
 }

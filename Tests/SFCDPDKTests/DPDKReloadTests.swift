@@ -14,11 +14,15 @@ import Testing
 
     static func int(_ any: Any?) -> Int { any as? Int ?? -1 }
 
+    /// Also, with --stall, the lcore is held inside a poll (an RX callback)
+    /// during one more apply: it must time out, roll back, and forwarding
+    /// must go on with the tables that ran before; a later apply succeeds.
     @Test func everyPacketIsForwardedOrCountedAcrossReloadsAndAPortChangeIsRefused() throws {
         guard Forwarder.ready() else { return }
         let generations = 6
         let r = try Forwarder.run(["dpdk-selftest", "reload", "--config", Self.dir + "/a.yaml", "--config-b", Self.dir + "/b.yaml",
-                                   "--config-ports", Self.dir + "/ports.yaml", "--generations", "\(generations)", "--packets", "300"])
+                                   "--config-ports", Self.dir + "/ports.yaml", "--generations", "\(generations)", "--packets", "300",
+                                   "--stall"])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let json = try Forwarder.json(r.stdout)
         let sent = Self.int(json["sent"])
@@ -31,7 +35,18 @@ import Testing
         #expect(received.values.reduce(0, +) + drops.values.reduce(0, +) + Self.int(json["txRefused"]) == sent,
                 "sent \(sent), received \(received), drops \(drops)")
         #expect(Self.int(json["mbufsInUse"]) == 0)
-        #expect(Self.int(json["generation"]) == 1 + generations)
+        // The applies, the stalled one that did not happen, and the one after it.
+        #expect(Self.int(json["generation"]) == 1 + generations + 2)
+        // The swaps took effect: a.yaml classifies web on port 80, b.yaml on 8080.
+        let probes = try #require(json["probes"] as? [[String: Any]])
+        #expect(probes.count == 2)
+        if probes.count == 2 {
+            #expect(Self.int(probes[0]["generation"]) == 1 + generations)  // a.yaml (applied last)
+            #expect(Self.int(probes[0]["web80"]) == 30 && Self.int(probes[0]["web8080"]) == 0, "\(probes[0])")
+            #expect(Self.int(probes[1]["generation"]) == 1 + generations + 2)  // b.yaml
+            #expect(Self.int(probes[1]["web80"]) == 0 && Self.int(probes[1]["web8080"]) == 30, "\(probes[1])")
+            #expect(Self.int(probes[0]["stable"]) == 30 && Self.int(probes[1]["stable"]) == 30)
+        }
 
         // The unchanged chain counted every packet sent to it, across all swaps.
         let after = try #require(json["after"] as? [String: Any])
@@ -60,6 +75,12 @@ import Testing
         #expect((refusal["error"] as? String ?? "").contains("port change needs a restart"), "\(refusal)")
         #expect(Self.int(refusal["generationAfter"]) == Self.int(refusal["generationBefore"]))
         #expect(Self.int(refusal["forwardedAfter"]) == Self.int(refusal["sentAfter"]))
+
+        // A reload an lcore held inside a poll could not finish: refused, old tables (a.yaml) forward on.
+        let stall = try #require(json["stall"] as? [String: Any])
+        #expect((stall["error"] as? String ?? "").contains("did not reach a quiescent point"), "\(stall)")
+        #expect(Self.int(stall["generationAfter"]) == Self.int(stall["generationBefore"]))
+        #expect(Self.int(stall["forwardedAfter"]) == Self.int(stall["sentAfter"]), "web80 still classified by a.yaml")
 
         let workers = try #require(json["workers"] as? [[String: Any]])
         #expect(workers.count == 1)
