@@ -98,11 +98,18 @@ public enum DPDKSelfTest {
             defer { runtime.shutdown() }
             rings = try configA.ports.indices.map { try RingPort(name: "sfcst\($0)", slots: 4096) }
             defer { for ring in rings { ring.free() } }
-            let tables = ForwardingTables(configA, generation: 1)
-            dataplane = try DPDKDataplane(runtime: runtime, tables: tables,
+            // Generation 0 (b.yaml for reload), replaced by a.yaml as
+            // generation 1 before forward() starts: an apply with no lcore
+            // online swaps at once, and the first poll adopts it.
+            let first = try options.configB.map { try DPDKSelfTest.load($0) } ?? configA
+            dataplane = try DPDKDataplane(runtime: runtime, tables: ForwardingTables(first, generation: 0),
                                           devices: rings.map { DPDKPortConfig(device: $0.deviceName, rxDescriptors: 64, txDescriptors: 64) },
                                           lcores: [0], logger: logger)
             defer { dataplane.close() }
+            // Generous: a loaded machine may deschedule the lcore for a while; only --stall means to time out.
+            dataplane.quiescenceTimeout = 60
+            try dataplane.apply(ForwardingTables(configA, generation: 1))
+            output["generationAtStart"] = Int(dataplane.tables.generation)
             received = Array(repeating: 0, count: configA.ports.count)
 
             // The control thread; this thread becomes the forwarding lcore.

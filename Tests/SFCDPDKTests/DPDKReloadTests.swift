@@ -35,6 +35,7 @@ import Testing
         #expect(received.values.reduce(0, +) + drops.values.reduce(0, +) + Self.int(json["txRefused"]) == sent,
                 "sent \(sent), received \(received), drops \(drops)")
         #expect(Self.int(json["mbufsInUse"]) == 0)
+        #expect(Self.int(json["generationAtStart"]) == 1, "an apply before forward() starts swaps at once")
         // The applies, the stalled one that did not happen, and the one after it.
         #expect(Self.int(json["generation"]) == 1 + generations + 2)
         // The swaps took effect: a.yaml classifies web on port 80, b.yaml on 8080.
@@ -119,7 +120,7 @@ import Testing
             #expect(ingressFrame == sentFrame, "record \(k) is not the \(k)th matching frame")
             #expect(Self.int(record["ingressLength"]) * 2 == sentFrame.count)
             #expect(Self.int(record["ingress"]) == 0)
-            #expect(Self.int(record["generation"]) == 1)
+            #expect(Self.int(record["generation"]) == 1)  // applied before forward() started
             switch matching[k]["kind"] as? String {
             case "match-forward":
                 #expect(record["verdict"] as? String == "forward")
