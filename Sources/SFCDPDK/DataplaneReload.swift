@@ -18,8 +18,9 @@ import SFCCore
 
 extension DPDKDataplane {
     /// Replaces the forwarding tables while forward() runs, or before it
-    /// starts. Returns once every lcore runs `tables` (from its next burst)
-    /// and the old pipelines are retired. Throws, with the old tables still
+    /// starts. Returns once every online lcore runs `tables` and the old
+    /// pipelines are retired (an lcore that is not running adopts `tables`
+    /// at its first poll). Throws, with the old tables still
     /// forwarding, when the set of ports (count, names, devices) changes or
     /// when an lcore does not pass a quiescent point within
     /// `quiescenceTimeout` seconds. Not to be called concurrently with itself.
@@ -54,7 +55,14 @@ extension DPDKDataplane {
                 live = []
                 current = next
             }
+            // A second grace period: each online lcore has now begun a poll
+            // after the first one, and a poll begins by adopting, so every
+            // lcore runs `tables` (acked) and the old publications can go now.
+            let adopted = waitForQuiescence()
             releasePublications()
+            if !adopted {
+                logger.warning("dpdk: generation \(tables.generation) applied, but an lcore has not polled since; it adopts it at its next poll")
+            }
             logger.info("dpdk: generation \(tables.generation) forwarding on \(workers.count) lcore(s)")
             return
         }
