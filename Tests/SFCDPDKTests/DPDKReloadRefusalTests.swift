@@ -1,5 +1,7 @@
 // What apply refuses without touching DPDK: a change of the port set
-// (count, names, or a port's device in the chain file's dpdk section).
+// (count, names, or a port's device in the chain file's dpdk section);
+// and the trace ring's C layout against TraceRecord.
+import CDPDK
 import Testing
 @testable import SFCDPDK
 import SFCConfig
@@ -30,5 +32,10 @@ import SFCCore
         #expect(DPDKDataplane.portChange(from: withDevices, to: withDevices) == nil)
         let why = DPDKDataplane.portChange(from: withDevices, to: otherDevice)
         #expect(why?.contains("services") == true && why?.contains("net_tap1") == true, "\(why ?? "nil")")
+    }
+
+    @Test func theTraceRingKeepsAsManyFrameBytesAsATraceRecord() {
+        #expect(Int(SFC_TRACE_FRAME_BYTES) == TraceRecord.frameBytes)
+        #expect(MemoryLayout<sfc_trace_slot>.size >= 2 * TraceRecord.frameBytes)
     }
 }
