@@ -65,7 +65,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-I/usr/include/dpdk", "-I/usr/include/x86_64-linux-gnu/dpdk",
                                       "-include", "rte_config.h", "-march=corei7"])],
             linkerSettings: [.linkedLibrary("rte_eal"), .linkedLibrary("rte_mbuf"), .linkedLibrary("rte_ethdev"),
-                             .linkedLibrary("rte_mempool"), .linkedLibrary("rte_ring"), .linkedLibrary("rte_net_ring")]
+                             .linkedLibrary("rte_mempool"), .linkedLibrary("rte_ring"), .linkedLibrary("rte_net_ring"),
+                             .linkedLibrary("rte_rcu")]
         ),
         .target(name: "SFCDPDK", dependencies: ["CDPDK", "SFCCore", "SFCRuntime", .product(name: "Logging", package: "swift-log")]),
         // Debian's libbpf-dev 1.1; its public header also exports BPF/include/sfc_tables.h to Swift.

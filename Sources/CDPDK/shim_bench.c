@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_pause.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -138,4 +139,29 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
     if (p == NULL) return ENOMEM;
     *out = p;
     return 0;
+}
+
+// MARK: RX gate (a test hook: an lcore held inside a poll)
+
+// While *gate is 1 the callback sets it to 2 (the lcore is held) and spins
+// until someone sets it to 0: the lcore stays inside rx_burst, in the
+// middle of a poll, so it reports no quiescent state meanwhile. Lets a
+// test make a reload time out deterministically.
+static uint16_t gate_rx(uint16_t port, uint16_t queue, struct rte_mbuf **mbufs, uint16_t count, uint16_t max,
+                        void *user) {
+    (void)port; (void)queue; (void)mbufs; (void)max;
+    int32_t *gate = user;
+    int32_t expected = 1;
+    if (__atomic_compare_exchange_n(gate, &expected, 2, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(gate, __ATOMIC_ACQUIRE) != 0) rte_pause();
+    }
+    return count;
+}
+
+const void *sfc_bench_gate_attach(uint16_t port, uint16_t queue, int32_t *gate) {
+    return rte_eth_add_rx_callback(port, queue, gate_rx, gate);
+}
+
+int sfc_bench_gate_detach(uint16_t port, uint16_t queue, const void *handle) {
+    return rte_eth_remove_rx_callback(port, queue, handle);
 }

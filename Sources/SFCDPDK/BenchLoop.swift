@@ -3,6 +3,7 @@
 // heap allocations, the TSC, loopback seeding and launching a worker on an
 // lcore. Thin wrappers, so the benchmark reaches C only through SFCDPDK.
 import CDPDK
+import Foundation
 import SFCCore
 
 /// Every malloc / calloc / realloc / aligned allocation in the process, on any thread, while on.
@@ -92,4 +93,42 @@ extension LcoreWorker {
 
     /// Waits for what `launch(on:)` started on `lcore`.
     public static func wait(lcore: UInt32) { _ = sfc_dpdk_lcore_wait(lcore) }
+}
+
+/// A test hook: holds the lcore polling (port, queue) inside rx_burst, in
+/// the middle of a poll, from `hold()` until `release()` (shim_bench.c).
+public final class RXGate: @unchecked Sendable {
+    let cell: UnsafeMutablePointer<Int32>
+    let port: UInt16, queue: UInt16
+    let handle: UnsafeRawPointer
+
+    public init(port: DPDKPort, queue: UInt16 = 0) throws {
+        cell = .allocate(capacity: 16)
+        cell.initialize(repeating: 0, count: 16)
+        guard let handle = sfc_bench_gate_attach(port.id, queue, cell) else {
+            cell.deallocate()
+            throw DPDKError(.portSetup, String(cString: sfc_dpdk_strerror(sfc_dpdk_errno())))
+        }
+        self.port = port.id; self.queue = queue; self.handle = handle
+    }
+
+    /// Returns once the lcore is held (false if it was not within `seconds`).
+    public func hold(within seconds: Double = 30) -> Bool {
+        sfc_atomic_store_i32_release(cell, 1)
+        let deadline = Date().addingTimeInterval(seconds)
+        while sfc_atomic_load_i32_acquire(cell) != 2 {
+            if Date() > deadline { return false }
+            usleep(100)
+        }
+        return true
+    }
+
+    public func release() { sfc_atomic_store_i32_release(cell, 0) }
+
+    /// Detaches the callback; the cell stays allocated, since DPDK does not
+    /// say when an lcore last ran a removed callback.
+    public func remove() {
+        release()
+        _ = sfc_bench_gate_detach(port, queue, handle)
+    }
 }

@@ -4,6 +4,10 @@
 public struct DPDKError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Kind: String, Sendable {
         case ealFailed, alreadyStarted, portWithoutDevice, deviceNotFound, portSetup, mempool, lcores, io
+        /// A reload refused (a port change needs a restart) or not finished (an lcore not quiescent).
+        case reload
+        /// A live trace that could not be armed.
+        case trace
     }
 
     public var kind: Kind

@@ -1,25 +1,78 @@
-// The DPDK dataplane for one set of forwarding tables: a DPDK port per
-// logical port, one LcoreWorker (and Pipeline) per lcore, forwarding until
-// the stop flag is set; counters summed over the lcores on read.
+// The DPDK dataplane: a DPDK port per logical port, one LcoreWorker (and
+// Pipeline) per lcore, forwarding until the stop flag is set; counters
+// summed over the lcores on read. `apply` (DataplaneReload.swift) swaps the
+// tables while it forwards; `armTrace` (DataplaneTrace.swift) follows packets.
 import CDPDK
+import Foundation
 import Logging
 import SFCCore
 
-public final class DPDKDataplane {
-    public let tables: ForwardingTables
+/// What one lcore's loop did, for a per-lcore busy ratio.
+public struct WorkerStat: Sendable, Equatable {
+    public var lcore: Int
+    public var rxPackets: UInt64
+    public var polls: UInt64
+    /// Polls that received at least one packet.
+    public var busyPolls: UInt64
+
+    public init(lcore: Int, rxPackets: UInt64, polls: UInt64, busyPolls: UInt64) {
+        self.lcore = lcore; self.rxPackets = rxPackets; self.polls = polls; self.busyPolls = busyPolls
+    }
+}
+
+public final class DPDKDataplane: @unchecked Sendable {
+    /// The current generation's tables (the layout `counters` comes in).
+    public var tables: ForwardingTables {
+        state.lock(); defer { state.unlock() }
+        return current.tables
+    }
     public let ports: [DPDKPort]
     public let workers: [LcoreWorker]
     let lcores: [Int]
     let logger: Logger
-    private var state = State.running
+    private var portState = PortState.running
 
-    enum State { case running, stopped, closed }
+    enum PortState { case running, stopped, closed }
+
+    /// One table generation: its tables and one pipeline per worker.
+    final class Generation {
+        let tables: ForwardingTables
+        let pipelines: [Pipeline]
+        init(tables: ForwardingTables, pipelines: [Pipeline]) { self.tables = tables; self.pipelines = pipelines }
+    }
+
+    /// Guards the control-side state below (never taken by an lcore):
+    /// apply, counters, trace arming and draining from any threads.
+    let state = NSLock()
+    /// Serialises apply / armTrace with each other (they wait for quiescence outside `state`).
+    let control = NSLock()
+    var current: Generation
+    /// Generations whose pipelines an lcore may still be counting with: the
+    /// one being replaced during an apply, and any new one an apply that
+    /// timed out had published (kept until a later grace period retires it).
+    var live: [Generation] = []
+    /// Final counts of retired generations, in the current tables' layout.
+    var retired: Counters
+    /// Every publication an lcore might still hold or adopt, per worker.
+    var held: [[LcorePublication]]
+    var epoch: UInt64 = 0
+    /// The QSBR variable the workers report to (reader i = worker i).
+    let qsbr: OpaquePointer
+    let trace = TraceShared()
+    /// The trace rings' single consumer.
+    let traceDrain = NSLock()
+    /// How long apply / armTrace wait for every lcore to pass a quiescent point.
+    public var quiescenceTimeout: Double = 5
 
     /// Finds the device of every logical port (`devices[i]` for port i),
     /// configures one queue pair per lcore and starts the ports.
     public init(runtime: DPDKRuntime, tables: ForwardingTables, devices: [DPDKPortConfig?], lcores: [Int], logger: Logger) throws {
         let names = tables.ports.map(\.name)
         try PortSetup.checkDevices(portNames: names, dpdk: DPDKConfig(ports: devices))
+        guard let qsbr = sfc_dpdk_qsbr_create(UInt32(max(1, lcores.count))) else {
+            throw DPDKError(.lcores, "cannot create the RCU (QSBR) variable for \(lcores.count) lcore(s)")
+        }
+        for i in 0..<max(1, lcores.count) { _ = sfc_dpdk_qsbr_register(qsbr, UInt32(i)) }
         var ports: [DPDKPort] = []
         do {
             for (i, name) in names.enumerated() {
@@ -33,13 +86,25 @@ public final class DPDKDataplane {
             }
         } catch {
             for p in ports { PortSetup.stop(p); PortSetup.close(p) }
+            sfc_dpdk_qsbr_free(qsbr)
             throw error
         }
-        self.tables = tables
         self.ports = ports
         self.lcores = lcores
         self.logger = logger
-        workers = lcores.indices.map { LcoreWorker(index: $0, tables: tables, ports: ports) }
+        self.qsbr = qsbr
+        let trace = self.trace
+        let workers = lcores.indices.map { LcoreWorker(index: $0, pipeline: Pipeline(tables: tables), ports: ports, qsbr: qsbr, trace: trace) }
+        self.workers = workers
+        current = Generation(tables: tables, pipelines: workers.map(\.initial.pipeline))
+        retired = Counters(tables: tables)
+        held = workers.map { [$0.initial] }
+    }
+
+    deinit {
+        // The workers (and their rings) go with their last reference; the
+        // QSBR variable is only read by run(), which returned before this.
+        sfc_dpdk_qsbr_free(qsbr)
     }
 
     /// Runs worker 0 on the calling (main) lcore and the others on their
@@ -73,31 +138,31 @@ public final class DPDKDataplane {
         for id in portIDs { sfc_dpdk_set_link_down(id, down ? 1 : 0) }
     }
 
-    /// Pipeline counters of every lcore, summed.
-    public var counters: Counters {
-        var total = Counters(tables: tables)
-        for w in workers { total.merge(w.pipeline.counters) }
-        return total
-    }
-
-    /// DPDK-level counters of every lcore, summed.
+    /// DPDK-level counters of every lcore, summed. Any thread, any time:
+    /// each lcore is the single writer of its block, this copies it.
     public var stats: LcoreWorker.Stats {
-        var total = LcoreWorker.Stats(txRefused: Array(repeating: 0, count: tables.ports.count))
+        var total = LcoreWorker.Stats(txRefused: Array(repeating: 0, count: ports.count))
         for w in workers { total.merge(w.stats) }
         return total
     }
 
+    /// Per lcore: packets received, polls, and polls that received at least
+    /// one packet (busyPolls / polls is the lcore's busy ratio).
+    public var workerStats: [WorkerStat] {
+        workers.map { WorkerStat(lcore: lcores[$0.index], rxPackets: $0.stats.rxPackets, polls: $0.polls, busyPolls: $0.busyPolls) }
+    }
+
     /// Stops the ports (a pcap device flushes and closes its files here).
     public func stopPorts() {
-        guard state == .running else { return }
-        state = .stopped
+        guard portState == .running else { return }
+        portState = .stopped
         for p in ports { PortSetup.stop(p) }
     }
 
     public func close() {
         stopPorts()
-        guard state == .stopped else { return }
-        state = .closed
+        guard portState == .stopped else { return }
+        portState = .closed
         for p in ports { PortSetup.close(p) }
     }
 }

@@ -6,6 +6,17 @@
 // Everything the loop touches per packet is allocated here, once: raw
 // pointers (no exclusivity checks, no ARC), the batch and the pipeline.
 // One worker per lcore; its counters are its own, summed on read.
+//
+// Reload (see Generation.swift): at the top of every poll the worker loads
+// its publication cell (one acquire load, a plain load on x86) and, when the
+// dataplane published a new pipeline, switches to it before the first burst
+// (carrying proxy state), then acks the epoch. In run() it reports a QSBR
+// quiescent state after every poll: between two polls it holds no reference
+// to a pipeline the dataplane may retire.
+//
+// Live trace: one load of the armed flag per burst; only when it is set does
+// the worker test packets against the filter and copy them into its own
+// preallocated single-producer record ring.
 import CDPDK
 import SFCCore
 import SFCRuntime
@@ -16,7 +27,30 @@ public final class LcoreWorker {
     static let txBufferSize = 64
 
     public let index: Int
-    public let pipeline: Pipeline
+    /// The pipeline this worker forwards with (its current publication's).
+    /// Read it from the lcore itself, or while the worker is not running.
+    public var pipeline: Pipeline { current.pipeline }
+    /// The publication the worker started with (the dataplane keeps the later ones alive).
+    let initial: LcorePublication
+    /// The dataplane writes the next publication here (release store).
+    let publishedCell: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    /// The publication the worker runs: written only by the worker.
+    let currentCell: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    /// The epoch of `currentCell`, stored (release) after a switch is complete.
+    let ackCell: UnsafeMutablePointer<UInt64>
+    /// The dataplane's QSBR variable (nil for a worker outside a dataplane);
+    /// this worker is reader `index`.
+    let qsbr: OpaquePointer?
+
+    /// Live trace: the shared flag, budget and filter; this worker's ring
+    /// and, per burst slot, the record being filled (nil: not traced).
+    let trace: TraceShared
+    let traceArmed: UnsafeMutablePointer<Int32>
+    let traceRing: OpaquePointer?
+    let traceSlots: UnsafeMutablePointer<UnsafeMutablePointer<sfc_trace_slot>?>
+    /// Records one worker's ring holds before it drops new ones.
+    public static let traceRingSlots = 1024
+
     let batch: PacketBatch
     let portCount: Int
 
@@ -36,8 +70,12 @@ public final class LcoreWorker {
     let txBuffers: UnsafeMutablePointer<OpaquePointer?>
     let txCounts: UnsafeMutablePointer<Int>
 
-    /// Dataplane counters the pipeline does not keep (indexed as in `Stats`).
+    /// Dataplane counters the pipeline does not keep: rx packets,
+    /// multi-segment linearized, multi-segment dropped, polls, busy polls,
+    /// trace records dropped, then tx refused per logical port. Single
+    /// writer (this lcore), plain stores; readers copy aligned words.
     let statsRaw: UnsafeMutablePointer<UInt64>
+    static let statPolls = 3, statBusyPolls = 4, statTraceDropped = 5, statTxRefused = 6
 
     /// What the DPDK layer itself counted on this lcore.
     public struct Stats: Sendable, Equatable {
@@ -55,9 +93,24 @@ public final class LcoreWorker {
         }
     }
 
-    public init(index: Int, tables: ForwardingTables, ports: [DPDKPort]) {
+    public convenience init(index: Int, tables: ForwardingTables, ports: [DPDKPort]) {
+        self.init(index: index, pipeline: Pipeline(tables: tables), ports: ports, qsbr: nil, trace: TraceShared())
+    }
+
+    init(index: Int, pipeline: Pipeline, ports: [DPDKPort], qsbr: OpaquePointer?, trace: TraceShared) {
+        let tables = pipeline.tables
         self.index = index
-        pipeline = Pipeline(tables: tables)
+        initial = LcorePublication(pipeline: pipeline, epoch: 0)
+        publishedCell = .allocate(capacity: 8)  // a cache line of its own: the control thread writes it
+        publishedCell.initialize(repeating: nil, count: 8)
+        publishedCell.pointee = initial.opaque
+        currentCell = .allocate(capacity: 1); currentCell.initialize(to: initial.opaque)
+        ackCell = .allocate(capacity: 8); ackCell.initialize(repeating: 0, count: 8)
+        self.qsbr = qsbr
+        self.trace = trace
+        traceArmed = trace.armed
+        traceRing = sfc_trace_ring_create(UInt32(Self.traceRingSlots))
+        traceSlots = .allocate(capacity: Self.burst); traceSlots.initialize(repeating: nil, count: Self.burst)
         batch = PacketBatch(externalCapacity: Self.burst)
         portCount = tables.ports.count
         let mine = ports.filter { $0.rxQueues > index }
@@ -79,40 +132,84 @@ public final class LcoreWorker {
         txBuffers = .allocate(capacity: max(1, portCount) * Self.txBufferSize)
         txBuffers.initialize(repeating: nil, count: max(1, portCount) * Self.txBufferSize)
         txCounts = .allocate(capacity: max(1, portCount)); txCounts.initialize(repeating: 0, count: max(1, portCount))
-        statsRaw = .allocate(capacity: 3 + max(1, portCount)); statsRaw.initialize(repeating: 0, count: 3 + max(1, portCount))
+        let statCount = Self.statTxRefused + max(1, portCount)
+        statsRaw = .allocate(capacity: statCount); statsRaw.initialize(repeating: 0, count: statCount)
     }
 
     deinit {
         rxPort.deallocate(); rxQueue.deallocate(); rxLogical.deallocate(); txPort.deallocate()
         rxMbufs.deallocate(); views.deallocate(); batchMbufs.deallocate(); freeList.deallocate()
         txBuffers.deallocate(); txCounts.deallocate(); statsRaw.deallocate()
+        publishedCell.deallocate(); currentCell.deallocate(); ackCell.deallocate()
+        sfc_trace_ring_free(traceRing); traceSlots.deallocate()
     }
 
     public var stats: Stats {
         Stats(rxPackets: statsRaw[0], multiSegmentLinearized: statsRaw[1], multiSegmentDropped: statsRaw[2],
-              txRefused: (0..<portCount).map { statsRaw[3 + $0] })
+              txRefused: (0..<portCount).map { statsRaw[Self.statTxRefused + $0] })
     }
+
+    /// Polls, and polls that received at least one packet (for a busy ratio).
+    public var polls: UInt64 { statsRaw[Self.statPolls] }
+    public var busyPolls: UInt64 { statsRaw[Self.statBusyPolls] }
+    /// Trace records this worker dropped because its ring was full.
+    public var traceRecordsDropped: UInt64 { statsRaw[Self.statTraceDropped] }
+
+    /// The publication the worker runs (worker thread, or not running).
+    var current: LcorePublication { Unmanaged<LcorePublication>.fromOpaque(currentCell.pointee!).takeUnretainedValue() }
+
+    /// The last epoch the worker switched to (any thread).
+    var ackedEpoch: UInt64 { sfc_atomic_load_u64_acquire(ackCell) }
 
     /// Forwards until the stop flag is set, then sends what is buffered.
+    /// Online in the dataplane's QSBR variable meanwhile: a reload waits
+    /// for this loop's quiescent reports, and not at all once it returned.
     public func run() {
-        while !StopSignal.requested { _ = poll() }
+        if let qsbr { sfc_dpdk_qsbr_online(qsbr, UInt32(index)) }
+        while !StopSignal.requested {
+            _ = poll()
+            // Between two polls this lcore uses no pipeline and no trace filter.
+            if let qsbr { sfc_dpdk_qsbr_quiescent(qsbr, UInt32(index)) }
+        }
         flushAll()
+        if let qsbr { sfc_dpdk_qsbr_offline(qsbr, UInt32(index)) }
     }
 
-    /// One iteration: every RX queue once, then every TX buffer flushed.
+    /// One iteration: adopt a newly published pipeline, if any, then every
+    /// RX queue once, then every TX buffer flushed (so no packet of this
+    /// poll is left for the next one, which may run another generation).
     /// Returns the number of packets received.
     @discardableResult
     public func poll() -> Int {
+        let published = sfc_atomic_load_ptr_acquire(publishedCell)
+        if published != currentCell.pointee { adopt(published!) }
+        let publication = current
+        let pipeline = publication.pipeline
         var received = 0
         for r in 0..<rxCount {
-            received &+= receiveAndProcess(port: rxPort[r], queue: rxQueue[r], logical: rxLogical[r])
+            received &+= receiveAndProcess(pipeline, generation: publication.generation, port: rxPort[r], queue: rxQueue[r],
+                                           logical: rxLogical[r])
         }
-        flushAll()
+        flush(pipeline)
+        statsRaw[Self.statPolls] &+= 1
+        if received > 0 { statsRaw[Self.statBusyPolls] &+= 1 }
         return received
     }
 
+    /// Switches to a new publication: carries proxy state from the current
+    /// pipeline when the plan was made for it, then acks. Once per reload.
+    @inline(never)
+    func adopt(_ opaque: UnsafeMutableRawPointer) {
+        let next = Unmanaged<LcorePublication>.fromOpaque(opaque).takeUnretainedValue()
+        if let plan = next.carry, next.carryFrom == Unmanaged.passUnretained(current.pipeline).toOpaque() {
+            next.pipeline.carryState(from: current.pipeline, plan: plan)
+        }
+        currentCell.pointee = opaque
+        sfc_atomic_store_u64_release(ackCell, next.epoch)
+    }
+
     @inline(__always)
-    func receiveAndProcess(port: UInt16, queue: UInt16, logical: Int32) -> Int {
+    func receiveAndProcess(_ pipeline: Pipeline, generation: UInt64, port: UInt16, queue: UInt16, logical: Int32) -> Int {
         let n = Int(sfc_dpdk_rx_burst(port, queue, rxMbufs, UInt16(Self.burst)))
         if n == 0 { return 0 }
         statsRaw[0] &+= UInt64(n)
@@ -143,13 +240,17 @@ public final class LcoreWorker {
             count &+= 1
         }
         batch.count = count
+        // The live trace's one test per burst when off (VPP: one flag per frame).
+        let tracing = count > 0 && sfc_atomic_load_i32_acquire(traceArmed) != 0
+        if tracing { traceArriving(count) }
         if count > 0 { pipeline.process(batch) }
+        if tracing { traceLeaving(count, generation: generation) }
         for i in 0..<count {
             let m = batchMbufs[i]
             if meta[i].verdict == .forward {
                 let p = packets[i]
                 sfc_dpdk_mbuf_set_window(m, UInt16(truncatingIfNeeded: p.headroom), UInt16(truncatingIfNeeded: p.length))
-                enqueueTX(m, logical: Int(meta[i].egressPort))
+                enqueueTX(pipeline, m, logical: Int(meta[i].egressPort))
             } else {
                 freeList[freeCount] = m; freeCount &+= 1
             }
@@ -159,15 +260,15 @@ public final class LcoreWorker {
     }
 
     @inline(__always)
-    func enqueueTX(_ m: OpaquePointer?, logical: Int) {
+    func enqueueTX(_ pipeline: Pipeline, _ m: OpaquePointer?, logical: Int) {
         let buffer = txBuffers + logical &* Self.txBufferSize
         buffer[txCounts[logical]] = m
         txCounts[logical] &+= 1
-        if txCounts[logical] == Self.txBufferSize { flush(logical) }
+        if txCounts[logical] == Self.txBufferSize { flush(pipeline, logical) }
     }
 
     @inline(__always)
-    func flush(_ logical: Int) {
+    func flush(_ pipeline: Pipeline, _ logical: Int) {
         let count = txCounts[logical]
         let buffer = txBuffers + logical &* Self.txBufferSize
         // A kernel-backed device whose link is down would take the burst and
@@ -182,12 +283,15 @@ public final class LcoreWorker {
         let sent = Int(sfc_dpdk_tx_burst(txPort[logical], txQueue, buffer, UInt16(count)))
         if sent < count {
             sfc_dpdk_pktmbuf_free_bulk(buffer + sent, UInt32(count - sent))
-            statsRaw[3 + logical] &+= UInt64(count - sent)
+            statsRaw[Self.statTxRefused + logical] &+= UInt64(count - sent)
         }
         txCounts[logical] = 0
     }
 
-    public func flushAll() {
-        for p in 0..<portCount where txCounts[p] > 0 { flush(p) }
+    @inline(__always)
+    func flush(_ pipeline: Pipeline) {
+        for p in 0..<portCount where txCounts[p] > 0 { flush(pipeline, p) }
     }
+
+    public func flushAll() { flush(current.pipeline) }
 }

@@ -16,7 +16,7 @@ struct Forwarder: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfc-forwarder",
         abstract: "Service function chaining forwarder (NSH / SRv6).",
-        subcommands: [Run.self, Replay.self, Fixtures.self, BenchControl.self]
+        subcommands: [Run.self, Replay.self, Fixtures.self, BenchControl.self, DPDKSelfTestCommand.self]
     )
 }
 
@@ -111,6 +111,30 @@ struct BenchControl: ParsableCommand {
     func run() throws {
         let counts = rules.split(separator: ",").compactMap { Int($0) }
         finish(ControlBench.run(rules: counts, repeats: max(1, repeats), xdpConfig: xdpConfig, bpfObject: bpfObject))
+    }
+}
+
+extension DPDKSelfTestOptions.Mode: ExpressibleByArgument {}
+
+struct DPDKSelfTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dpdk-selftest", abstract: "Reload / live trace of the DPDK dataplane on ring ports; prints JSON.", shouldDisplay: false)
+    @Argument(help: "reload | trace") var mode: DPDKSelfTestOptions.Mode
+    @Option(help: "Chain file (generation A).") var config: String
+    @Option(name: .customLong("config-b"), help: "reload: the chain file applied every other time.") var configB: String?
+    @Option(name: .customLong("config-ports"), help: "reload: a chain file with other ports (must be refused).") var configPorts: String?
+    @Option(help: "reload: how many times to apply.") var generations: Int = 6
+    @Option(help: "Packets per generation (reload) or per kind (trace).") var packets: Int = 300
+    @Option(help: "trace: the filter spec.") var filter: String?
+    @Option(help: "trace: the record count.") var count: Int = 10
+    @Flag(help: "reload: hold the lcore inside a poll during one more apply (it must time out).") var stall = false
+    @Flag(help: "Log start-up details.") var verbose = false
+
+    func run() throws {
+        let options = DPDKSelfTestOptions(mode: mode, config: config, configB: configB, configPorts: configPorts,
+                                          generations: generations, packetsPerStep: packets, filter: filter, count: count,
+                                          stall: stall)
+        finish(DPDKSelfTest.run(options, logger: makeLogger(verbose: verbose)))
     }
 }
 

@@ -145,6 +145,61 @@ unsigned sfc_dpdk_ring_enqueue_burst(struct rte_ring *ring, struct rte_mbuf **mb
 unsigned sfc_dpdk_ring_dequeue_burst(struct rte_ring *ring, struct rte_mbuf **mbufs, unsigned count);
 unsigned sfc_dpdk_ring_count(const struct rte_ring *ring);
 
+
+// MARK: RCU (shim_rcu.c)
+
+struct rte_rcu_qsbr;
+
+/// A QSBR variable for `max_threads` readers (rte_rcu_qsbr_get_memsize + init), or NULL.
+struct rte_rcu_qsbr *sfc_dpdk_qsbr_create(unsigned max_threads);
+void sfc_dpdk_qsbr_free(struct rte_rcu_qsbr *v);
+int sfc_dpdk_qsbr_register(struct rte_rcu_qsbr *v, unsigned thread);
+/// A reader starts (online) / stops (offline) taking part; offline readers are never waited for.
+void sfc_dpdk_qsbr_online(struct rte_rcu_qsbr *v, unsigned thread);
+void sfc_dpdk_qsbr_offline(struct rte_rcu_qsbr *v, unsigned thread);
+/// A reader holds no reference to shared data (between two bursts).
+void sfc_dpdk_qsbr_quiescent(struct rte_rcu_qsbr *v, unsigned thread);
+/// The writer: a token after publishing, then 1 from check once every online reader passed it.
+uint64_t sfc_dpdk_qsbr_start(struct rte_rcu_qsbr *v);
+int sfc_dpdk_qsbr_check(struct rte_rcu_qsbr *v, uint64_t token);
+
+// MARK: live trace record ring (shim_trace.c)
+
+/// How many bytes of a frame a trace record keeps (TraceRecord.frameBytes).
+#define SFC_TRACE_FRAME_BYTES 256
+
+/// One traced packet, filled in place by the lcore.
+struct sfc_trace_slot {
+    uint64_t sequence;
+    uint64_t generation;
+    int32_t ingress;
+    int32_t egress;          // -1 when dropped
+    uint32_t ingress_length;
+    uint32_t egress_length;
+    int32_t chain;           // -1 when none
+    int32_t hop;
+    int32_t instance;
+    uint8_t verdict;         // SFCCore.Verdict raw value
+    uint8_t drop_reason;     // valid when has_drop_reason
+    uint8_t has_drop_reason;
+    uint8_t reserved;
+    uint8_t ingress_frame[SFC_TRACE_FRAME_BYTES];
+    uint8_t egress_frame[SFC_TRACE_FRAME_BYTES];
+};
+
+struct sfc_trace_ring;
+
+/// `capacity` (a power of two) preallocated slots, or NULL.
+struct sfc_trace_ring *sfc_trace_ring_create(uint32_t capacity);
+void sfc_trace_ring_free(struct sfc_trace_ring *ring);
+/// Producer: the free slot `ahead` places after the last committed one, or
+/// NULL when the ring has no room for it; commit publishes `count` slots.
+struct sfc_trace_slot *sfc_trace_ring_reserve(struct sfc_trace_ring *ring, uint32_t ahead);
+void sfc_trace_ring_commit(struct sfc_trace_ring *ring, uint32_t count);
+/// Consumer: the oldest published slot, or NULL; release frees it.
+const struct sfc_trace_slot *sfc_trace_ring_peek(struct sfc_trace_ring *ring);
+void sfc_trace_ring_release(struct sfc_trace_ring *ring);
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,6 +41,13 @@ void sfc_bench_source_set_allocate(struct sfc_bench_source *source, int allocate
 void sfc_bench_count_allocations(int on);
 uint64_t sfc_bench_allocations(void);
 
+// MARK: RX gate (shim_bench.c; a test hook)
+
+/// An RX callback on (port, queue) that holds the polling lcore inside
+/// rx_burst while *gate is 1 (it sets 2 when held) until *gate becomes 0.
+const void *sfc_bench_gate_attach(uint16_t port, uint16_t queue, int32_t *gate);
+int sfc_bench_gate_detach(uint16_t port, uint16_t queue, const void *handle);
+
 #ifdef __cplusplus
 }
 #endif
