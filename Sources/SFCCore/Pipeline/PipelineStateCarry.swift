@@ -22,14 +22,20 @@ public final class PipelineStateCarry: @unchecked Sendable {
     public let blockPairCount: Int
 
     public init(from old: ForwardingTables, to new: ForwardingTables) {
-        struct Attachment: Hashable { var kind: FunctionKind; var function: String; var instance: String }
+        // An NSH-unaware attachment's saved headers name a path (SPI) and a
+        // position on it: they carry over only where both stay the same (a
+        // chain with a new SPI is a new path, RFC 8300 s2.3; its returns get
+        // the configured header).
+        struct Attachment: Hashable { var kind: FunctionKind; var function: String; var instance: String; var spi: UInt32; var position: Int32 }
         func slots(_ t: ForwardingTables) -> [Attachment: Int32] {
             var out: [Attachment: Int32] = [:]
             for entry in t.returns.values where entry.cacheSlot >= 0 {
                 let f = t.functions[Int(entry.function)].config
                 let isCache = entry.kind == .srUnaware && entry.proxy == .dynamicProxy
                 guard isCache || entry.kind == .nshUnaware else { continue }
-                out[Attachment(kind: entry.kind, function: f.name, instance: f.instances[Int(entry.instance)].name)] = entry.cacheSlot
+                let path = entry.kind == .nshUnaware && entry.chain >= 0 ? (t.chains[Int(entry.chain)].config.spi, entry.position) : (0, 0)
+                out[Attachment(kind: entry.kind, function: f.name, instance: f.instances[Int(entry.instance)].name,
+                               spi: path.0, position: path.1)] = entry.cacheSlot
             }
             return out
         }
