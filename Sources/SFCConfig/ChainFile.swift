@@ -95,6 +95,13 @@ public enum ChainFile {
         for (specIndex, by) in coveredBy.sorted(by: { $0.key < $1.key }) where !uncovered.contains(specIndex) {
             let rule = spec.rules[specIndex]
             let earlier = spec.rules[rules[by].specIndex]
+            // Overriding the file's rules for a while is what steering is for;
+            // a steering rule that can never match is still an error.
+            if rule.position.file == nil, let steering = earlier.position.file {
+                sink.warning("rule '\(rule.name.value)' is overridden by steering rule '\(earlier.name.value)' (\(steering)) while that is active",
+                             at: rule.position)
+                continue
+            }
             sink.error("rule '\(rule.name.value)' can never match: rule '\(earlier.name.value)' (line \(earlier.position.line)) "
                        + "comes first and covers everything it matches", at: rule.position)
         }

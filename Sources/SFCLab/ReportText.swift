@@ -96,6 +96,15 @@ extension LabReport {
             for l in sim.text.split(separator: "\n") { line("  " + l) }
             line("  (simulated instance \(sim.predictedInstance ?? "none"); the lab saw the flow on \(sim.observedInstance ?? "none"))")
         }
+        if let s = steering {
+            line()
+            line("steering (after the report): chain-trace steer --rule '\(s.rule)' --for \(s.seconds)s")
+            line("  \(s.steerOutput)")
+            for p in s.phases {
+                let chains = p.chains.sorted { $0.key < $1.key }.map { "\($0.key) +\($0.value)" }.joined(separator: ", ")
+                line("  \(p.name + ":")\(String(repeating: " ", count: max(1, 9 - p.name.count)))\(p.sent) camera packets -> \(chains.isEmpty ? "no chain" : chains); \(s.watch) +\(p.watched)")
+            }
+        }
         line()
         line("checks:")
         for c in checks { line("  [\(c.ok ? "ok" : "FAIL")] \(c.name): \(c.detail)") }

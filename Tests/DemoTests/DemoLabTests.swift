@@ -130,6 +130,15 @@ import Testing
                 && simulation["predictedInstance"] as? String == simulation["observedInstance"] as? String, "\(simulation)")
         #expect((simulation["text"] as? String)?.contains("verdict: delivered to port server") == true, "\(simulation["text"] ?? "")")
 
+        // The steering story: the camera feed skips DPI, is steered through it at once, and is back after the expiry.
+        let steering = try #require(report["steering"] as? [String: Any])
+        let phases = try #require(steering["phases"] as? [[String: Any]])
+        #expect(phases.map { $0["name"] as? String } == ["before", "steered", "expired"])
+        let feed = phases.map { ($0["chains"] as? [String: Int] ?? [:], $0["watched"] as? Int ?? -1) }
+        #expect(feed[0].0["building"] == 20 && feed[0].1 == 0, "before: \(feed[0])")
+        #expect(feed[1].0["imaging"] == 20 && feed[1].0["building"] == nil && feed[1].1 == 20, "steered: \(feed[1])")
+        #expect(feed[2].0["building"] == 20 && feed[2].0["imaging"] == nil && feed[2].1 == 0, "expired: \(feed[2])")
+
         let served = instances.map { "\($0["name"] ?? "?") \(($0["flows"] as? [Any])?.count ?? 0) flows" }.joined(separator: ", ")
         print("sfc-lab demo (\(dataplane)): imaging \(imaging.classified) -> \(hop) -> \(imaging.delivered), return \(back.classified); "
               + "firewall dropped \(firewall["dropped"] ?? 0); \(served); audit saw \(audit["seen"] ?? 0)")

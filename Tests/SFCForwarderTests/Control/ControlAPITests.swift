@@ -229,6 +229,11 @@ struct CapturingHandler: LogHandler {
         #expect(try h.client.request("DELETE", "/v1/steering/cam").status == 200)
         #expect(!h.driver.tables.config.rules.contains { $0.name == "cam" })
         #expect(try h.client.request("DELETE", "/v1/steering/cam").status == 404)
+        // With no other steering rule left to shadow: overriding a file rule entirely is what steering is for: accepted, the file rule logged as overridden.
+        let all = try h.post("/v1/steering", ["rule": "{name: all, priority: 0, chain: server-to-client, ingress: client}"])
+        #expect(all.status == 201, "\(all.errorMessage)")
+        #expect(h.log.all.contains { $0.contains("rule 'client-to-server' is overridden by steering rule 'all'") }, "\(h.log.all)")
+        #expect(try h.client.request("DELETE", "/v1/steering/all").status == 200)
 
         // A hard timeout: gone after the daemon's ticks pass its expiry (a bounded wait, no duration asserted).
         #expect(try h.post("/v1/steering", ["rule": rule, "hard_timeout": 0.2]).status == 201)
