@@ -26,7 +26,7 @@ final class DPDKDriver: DataplaneDriver {
     func ports() -> [PortStatus] {
         let states = links.report.links
         return dataplane.tables.ports.enumerated().map { p, port in
-            PortStatus(name: port.name, attachment: p < devices.count ? (devices[p]?.name ?? "-") : "-",
+            PortStatus(name: port.name, attachment: p < devices.count ? (devices[p]?.device ?? "-") : "-",
                        link: states[port.name] ?? "unknown")
         }
     }

@@ -13,16 +13,18 @@ final class DaemonHost {
 
     init(options: RunOptions, config: CompiledConfig, driver: DataplaneDriver, logger: Logger) throws {
         let text = (try? String(contentsOfFile: options.config, encoding: .utf8)) ?? ""
-        daemon = NodeDaemon(configPath: options.config, text: text, config: config, driver: driver, logger: logger)
-        let path = options.control ?? "/run/sfc/\(config.node.name).sock"
+        // Absolute: a reload re-reads it whatever directory the operator is in.
+        let path = URL(fileURLWithPath: options.config).standardizedFileURL.path
+        daemon = NodeDaemon(configPath: path, text: text, config: config, driver: driver, logger: logger)
+        let socket = options.control ?? "/run/sfc/\(config.node.name).sock"
         do {
-            control = try ControlServer(address: .unix(path: path, group: options.controlGroup),
+            control = try ControlServer(address: .unix(path: socket, group: options.controlGroup),
                                         router: ControlRoutes.router(daemon), logger: logger)
         } catch {
-            throw RunError("control socket \(path): \(error)")
+            throw RunError("control socket \(socket): \(error)")
         }
-        daemon.controlPath = path
-        logger.info("control API on \(path)\(options.controlGroup.map { " (group \($0), mode 0660)" } ?? " (mode 0600)")")
+        daemon.controlPath = socket
+        logger.info("control API on \(socket)\(options.controlGroup.map { " (group \($0), mode 0660)" } ?? " (mode 0600)")")
         if let address = options.metrics {
             do {
                 let (host, port) = try Self.parse(address)
