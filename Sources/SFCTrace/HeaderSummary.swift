@@ -58,6 +58,19 @@ public struct HeaderSummary: Sendable, Equatable {
         segments = (0...Int(srh.lastEntry)).map { srh.segment($0).description }
     }
 
+    /// The fields that are known, under their JSON names (simulate --json, live --json).
+    public var fields: [String: Any] {
+        var h: [String: Any] = [:]
+        if let v = spi { h["spi"] = v }
+        if let v = si { h["si"] = v }
+        if let v = ttl { h["ttl"] = v }
+        if let v = destination { h["destination"] = v }
+        if let v = segmentsLeft { h["segments_left"] = v }
+        if let v = segments { h["segments"] = v }
+        if let v = vlan { h["vlan"] = v }
+        return h
+    }
+
     /// One line: "NSH spi 100 si 255 ttl 62" or "IPv6 DA fc00:1::a1 SL 2 [..]" or "to 10.20.0.9".
     public var text: String {
         var parts: [String] = []

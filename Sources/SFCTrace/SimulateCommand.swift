@@ -85,16 +85,10 @@ public enum SimulateCommand {
         if let to = r.deliveredTo { object["delivered_to"] = to }
         object["ingress_port"] = r.ingressPort
         object["hops"] = r.hops.map { hop -> [String: Any] in
-            var h: [String: Any] = ["node": hop.node, "behavior": hop.behavior]
+            var h = (hop.frame.isEmpty ? hop.before : hop.after).fields
+            h["node"] = hop.node
+            h["behavior"] = hop.behavior
             if let port = hop.egressPort { h["egress_port"] = port }
-            let s = hop.frame.isEmpty ? hop.before : hop.after
-            if let v = s.spi { h["spi"] = v }
-            if let v = s.si { h["si"] = v }
-            if let v = s.ttl { h["ttl"] = v }
-            if let v = s.destination { h["destination"] = v }
-            if let v = s.segmentsLeft { h["segments_left"] = v }
-            if let v = s.segments { h["segments"] = v }
-            if let v = s.vlan { h["vlan"] = v }
             return h
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }

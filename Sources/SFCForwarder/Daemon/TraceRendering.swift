@@ -74,14 +74,8 @@ enum TraceRendering {
     }
 
     static func summary(_ h: HeaderSummary) -> [String: Any] {
-        var o: [String: Any] = ["text": h.text]
-        if let v = h.spi { o["spi"] = v }
-        if let v = h.si { o["si"] = v }
-        if let v = h.ttl { o["ttl"] = v }
-        if let v = h.destination { o["destination"] = v }
-        if let v = h.segmentsLeft { o["segments_left"] = v }
-        if let v = h.segments { o["segments"] = v }
-        if let v = h.vlan { o["vlan"] = v }
+        var o = h.fields
+        o["text"] = h.text
         return o
     }
 
