@@ -102,6 +102,9 @@ extension LabReport {
             line("  \(s.steerOutput)")
             for p in s.phases {
                 let chains = p.chains.sorted { $0.key < $1.key }.map { "\($0.key) +\($0.value)" }.joined(separator: ", ")
+                if p.name == "expired" {
+                    for l in s.live { line("  live: " + l) }
+                }
                 line("  \(p.name + ":")\(String(repeating: " ", count: max(1, 9 - p.name.count)))\(p.sent) camera packets -> \(chains.isEmpty ? "no chain" : chains); \(s.watch) +\(p.watched)")
             }
         }

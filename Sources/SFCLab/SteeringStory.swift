@@ -22,6 +22,9 @@ public struct SteeringResult: Codable, Sendable {
     public var watch: String
     public var steerOutput: String
     public var phases: [Phase]
+    /// `chain-trace live` on the steered feed, and `chain-trace simulate` for the same flow.
+    public var live: [String]
+    public var simulated: String
 }
 
 struct SteeringStory {
@@ -64,9 +67,12 @@ struct SteeringStory {
         }
         guard let from = plan.host(traffic.from), let to = plan.host(traffic.to) else { throw LabError("traffic hosts missing") }
         let server = to.host.address.address.description
-        func phase(_ name: String) throws -> SteeringResult.Phase {
+        // One flow (a fixed source port), so that live and simulate can be compared.
+        let sourcePort = 40000 + steering.port % 20000
+        func phase(_ name: String, during: (() throws -> Void)? = nil) throws -> SteeringResult.Phase {
             let before = try counts()
-            let send = "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+            try during?()
+            let send = "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('', \(sourcePort)))\n"
                 + "for i in range(\(steering.packets)):\n s.sendto(b'camera frame %d' % i, ('\(server)', \(steering.port)))\n time.sleep(0.01)\n"
             let r = Shell.run(Shell.inNamespace(from.namespace, [Locations.python, "-c", send]), timeout: 60)
             guard r.status == 0 else { throw LabError("the camera feed: \(r.stderr)") }
@@ -89,7 +95,26 @@ struct SteeringStory {
         var phases = [try phase("before")]
         log("steering: chain-trace steer --rule '\(steering.rule)' --for \(steering.seconds)s")
         let steered = try ask(["steer", "--rule", steering.rule, "--for", "\(steering.seconds)s"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        phases.append(try phase("steered"))
+        // The steered feed, followed live through the running dataplane (the imaging
+        // chain: a proxy, DPI, a load-balanced hop), and simulated.
+        var tracer: LabProcess?
+        phases.append(try phase("steered") {
+            let p = try LabProcess(name: "chain-trace live", argv: [chainTrace, "live", "--control", control, "--json", "--count", "3",
+                                                                   "--timeout", "30", "--filter",
+                                                                   "src=\(from.host.address.address),dst=\(server),proto=udp,dport=\(steering.port),sport=\(sourcePort)"],
+                                   directory: directory)
+            register(p)
+            tracer = p
+            Thread.sleep(forTimeInterval: 0.3)  // armed before the feed (a later arm only sees fewer packets: the check says so)
+        })
+        var live: [[String: Any]] = []
+        if let tracer {
+            _ = tracer.waitForExit(timeout: 40)
+            live = tracer.stdout.split(separator: "\n").compactMap { Shell.json(String($0)) as? [String: Any] }
+        }
+        let simulate = Shell.run([chainTrace, "simulate", "--config", plan.chainFile, "--steer", steering.rule, "--ingress", traffic.from,
+                                  "--json", "--packet",
+                                  "udp \(from.host.address.address):\(sourcePort) -> \(server):\(steering.port)"], timeout: 60)
         let deadline = Date().addingTimeInterval(steering.seconds + 30)
         var expired = false
         while !expired && Date() < deadline {
@@ -101,6 +126,17 @@ struct SteeringStory {
 
         // (The server answers the feed with ICMP errors, which its own return chain carries: not looked at.)
         let n = steering.packets, usual = steering.chain
+        // Live against simulate (with the same steering rule) for the same flow: the
+        // first pass's steps, egress port and segment list (the instances chosen, the
+        // load-balanced one among them, are SIDs in it), and no difference --compare finds.
+        let simulatedHop = ((Shell.json(simulate.stdout) as? [String: Any])?["hops"] as? [[String: Any]])?.first ?? [:]
+        let firstPasses = live.filter { $0["ingress"] as? String == traffic.from }
+        let agree = !firstPasses.isEmpty && firstPasses.allSatisfy { r in
+            r["egress"] as? String == simulatedHop["egress_port"] as? String
+                && (r["steps"] as? [String])?.joined(separator: ", ") == simulatedHop["behavior"] as? String
+                && ((r["after"] as? [String: Any])?["segments"] as? [String]) == simulatedHop["segments"] as? [String]
+                && (r["compare"] as? [String]) == []
+        }
         let target = steering.rule.range(of: #"chain: *"?([A-Za-z0-9_.-]+)"#, options: .regularExpression)
             .map { String(steering.rule[$0].split(separator: ":")[1]).trimmingCharacters(in: CharacterSet(charactersIn: " \"")) } ?? "?"
         let checks: [LabReport.Check] = [
@@ -110,10 +146,15 @@ struct SteeringStory {
             .init(name: "steering: steered at once onto chain \(target), through \(steering.watch)",
                   ok: phases[1].chains[target] == n && phases[1].chains[usual] == nil && phases[1].watched == n,
                   detail: "\(phases[1].chains), \(steering.watch) +\(phases[1].watched) (\(steered))"),
+            .init(name: "steering: chain-trace live agrees with simulate", ok: agree,
+                  detail: "\(firstPasses.count) packet(s) traced: egress \(firstPasses.first?["egress"] ?? "-"), segments "
+                    + "\((firstPasses.first?["after"] as? [String: Any])?["segments"] ?? "-"); simulate: egress \(simulatedHop["egress_port"] ?? "-"), "
+                    + "segments \(simulatedHop["segments"] ?? "-")"),
             .init(name: "steering: expired, back on chain \(usual)",
                   ok: phases[2].chains[usual] == n && phases[2].chains[target] == nil && phases[2].watched == 0,
                   detail: "\(phases[2].chains), \(steering.watch) +\(phases[2].watched)"),
         ]
-        return (SteeringResult(rule: steering.rule, seconds: steering.seconds, watch: steering.watch, steerOutput: steered, phases: phases), checks)
+        return (SteeringResult(rule: steering.rule, seconds: steering.seconds, watch: steering.watch, steerOutput: steered, phases: phases,
+                               live: firstPasses.compactMap { $0["text"] as? String }, simulated: simulate.stdout), checks)
     }
 }

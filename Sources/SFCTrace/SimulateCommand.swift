@@ -14,8 +14,11 @@ public struct SimulateOptions: Sendable {
     public var packet: String?
     public var json: Bool
     public var pcapDirectory: String?
+    /// Steering rules (chain-trace steer's syntax) applied on top of the file, as a running forwarder would.
+    public var steering: [String] = []
     public init(config: String, chain: String? = nil, ingress: String? = nil, packet: String? = nil,
-                json: Bool = false, pcapDirectory: String? = nil) {
+                json: Bool = false, pcapDirectory: String? = nil, steering: [String] = []) {
+        self.steering = steering
         self.config = config; self.chain = chain; self.ingress = ingress; self.packet = packet
         self.json = json; self.pcapDirectory = pcapDirectory
     }
@@ -26,7 +29,11 @@ public enum SimulateCommand {
     static let clientMAC = MACAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0xFE)
 
     public static func run(_ options: SimulateOptions) -> CommandResult {
-        let (loaded, diagnostics) = ChainFile.load(path: options.config)
+        var (loaded, diagnostics) = ChainFile.load(path: options.config)
+        if !options.steering.isEmpty, loaded != nil, let text = try? String(contentsOfFile: options.config, encoding: .utf8) {
+            let rules = options.steering.enumerated().map { SteeringRuleText(source: "steer:\($0.offset + 1)", text: $0.element) }
+            (loaded, diagnostics) = ChainFile.parse(text: text, file: options.config, steering: rules)
+        }
         guard let config = loaded else {
             return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
         }

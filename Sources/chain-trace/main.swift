@@ -49,6 +49,8 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
     @Option(name: .customLong("pcap-dir"), help: "Write the packet as it looks on each link, one pcap per hop.")
     var pcapDir: String?
+    @Option(name: .customLong("steer"), help: "A steering rule (as chain-trace steer takes it) on top of the file; repeatable.")
+    var steering: [String] = []
 
     func validate() throws {
         if (chain == nil) == (packet == nil) {
@@ -59,7 +61,7 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         finish(SimulateCommand.run(SimulateOptions(config: config, chain: chain, ingress: ingress, packet: packet,
-                                                   json: json, pcapDirectory: pcapDir)))
+                                                   json: json, pcapDirectory: pcapDir, steering: steering)))
     }
 }
 
