@@ -5,8 +5,12 @@
  * SFC_GENERATIONS slots; sfc_active[0] names the slot a packet uses. The
  * loader fills fresh inner maps in the idle slot and then flips sfc_active,
  * so a packet (which reads sfc_active once) sees one whole generation.
- * Counters, the devmap, the End.AD cache and the NSH proxy state are not
- * generational. */
+ * The drop counters are not generational. The positional
+ * counters, the End.AD cache and the NSH proxy state are laid out by one
+ * generation's tables, so they hold one block per generation slot (index =
+ * slot * per-slot size + i, sfc_gen_key): a reload fills the idle slot's
+ * block (state of surviving attachments copied in, counters zeroed after the
+ * loader folded their last counts into its carried total), then flips. */
 #ifndef SFC_MAPS_H
 #define SFC_MAPS_H
 
@@ -114,10 +118,11 @@ struct {
     __type(value, __u32);
 } sfc_active SEC(".maps");
 
-/* port index -> ifindex, for bpf_redirect_map. */
+/* generation slot * SFC_MAX_PORTS + port index -> ifindex, for
+ * bpf_redirect_map (sfc_gen_key). */
 struct {
     __uint(type, BPF_MAP_TYPE_DEVMAP);
-    __uint(max_entries, SFC_MAX_PORTS);
+    __uint(max_entries, SFC_GENERATIONS * SFC_MAX_PORTS);
     __type(key, __u32);
     __type(value, __u32);
 } sfc_tx_ports SEC(".maps");
@@ -131,28 +136,28 @@ struct {
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, SFC_MAX_PORTS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_PORTS));
     __type(key, __u32);
     __type(value, struct sfc_port_counters);
 } sfc_port_counts SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, SFC_MAX_CHAINS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_CHAINS));
     __type(key, __u32);
     __type(value, struct sfc_chain_counters);
 } sfc_chain_counts SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, SFC_MAX_HOP_COUNTERS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_HOP_COUNTERS));
     __type(key, __u32);
     __type(value, __u64);
 } sfc_hop_counts SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, SFC_MAX_INSTANCE_COUNTERS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_INSTANCE_COUNTERS));
     __type(key, __u32);
     __type(value, __u64);
 } sfc_instance_counts SEC(".maps");
@@ -162,21 +167,30 @@ struct {
  * per proxy instance, not per CPU). */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, SFC_MAX_PROXY_CACHES);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_PROXY_CACHES));
     __type(key, __u32);
     __type(value, struct sfc_proxy_cache);
 } sfc_proxy_cache SEC(".maps");
 
 /* NSH proxy state, per flow: SFC_NSH_PROXY_FLOWS direct-mapped slots per
  * NSH-unaware return attachment; shared by every CPU (a reply may come back
- * on another CPU than the one its flow left on). Not generational: the
- * loader empties it when a new configuration comes in. */
+ * on another CPU than the one its flow left on). One block set per
+ * generation slot: a reload copies the blocks of attachments that survive
+ * into the new slot's positions and leaves the rest empty. */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, SFC_MAX_NSH_PROXY_BLOCKS * SFC_NSH_PROXY_FLOWS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_NSH_PROXY_BLOCKS * SFC_NSH_PROXY_FLOWS));
     __type(key, __u32);
     __type(value, struct sfc_nsh_state);
 } sfc_nsh_proxy_state SEC(".maps");
+
+/* Index i of the block of generation slot `gen` in a map of
+ * SFC_GENERATIONS blocks of `per` entries (sfc_active is 0 or 1). */
+static inline __u32 sfc_gen_key(__u32 gen, __u32 per, __u32 i)
+{
+    return (gen & (SFC_GENERATIONS - 1)) * per + i;
+}
+#define SFC_NSH_STATE_SLOTS (SFC_MAX_NSH_PROXY_BLOCKS * SFC_NSH_PROXY_FLOWS)
 
 /* clang emits the key/value types of inner map templates (two pointer
  * levels down from the outer map) as BTF forward declarations only, and

@@ -144,7 +144,7 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
         if (fn->kind == SFC_KIND_SR_UNAWARE)
             continue;
         __u32 i = fn->buckets[sfc_flow_bucket(hash)];
-        sfc_count_instance_index(fn->instance_counter_base + i);
+        sfc_count_instance_index(st->gen, fn->instance_counter_base + i);
     }
     st->known = 0;
     return sfc_ipv6_output(ctx, st);

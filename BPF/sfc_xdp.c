@@ -277,7 +277,7 @@ static __always_inline int sfc_dispatch_classify(struct xdp_md *ctx, struct sfc_
     /* Ethernet popped logically only (st->skip): the NSH and SRv6
      * encapsulations fold it into their push. */
     st->skip = l2;
-    sfc_count_chain(c, sfc_len(ctx) - l2);
+    sfc_count_chain(st->gen, c, sfc_len(ctx) - l2);
     st->action = SFC_ACT_CLASSIFIED;
     st->arg = c;
     return SFC_NEXT_DONE;
@@ -305,7 +305,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
         return 0;
     }
     st->trusted = p->trusted != 0;
-    sfc_count_rx(port);
+    sfc_count_rx(st->gen, port);
 
     __u32 type, l2, vlan;
     if (sfc_parse_l2(ctx, st, &type, &l2, &vlan))
@@ -418,11 +418,15 @@ static __always_inline int sfc_verdict(struct sfc_state *st, int test)
     /* The fallback action in the flags' low bits may only be ABORTED,
      * DROP, PASS or TX: under BPF_PROG_RUN, where the devmap may be
      * empty, the verdict is XDP_REDIRECT whatever the lookup says. */
-    int verdict = (int)bpf_redirect_map(&sfc_tx_ports, st->egress, 0);
+    /* sfc_tx_ports holds one block of ports per generation slot: a
+     * reload that renumbers ports never redirects an old-generation
+     * packet by the new numbering. */
+    __u32 tx = st->egress < SFC_MAX_PORTS ? sfc_gen_key(st->gen, SFC_MAX_PORTS, st->egress) : SFC_NONE;
+    int verdict = (int)bpf_redirect_map(&sfc_tx_ports, tx, 0);
     if (test)
         verdict = XDP_REDIRECT;
     if (verdict == XDP_REDIRECT) {
-        sfc_count_tx(st->egress, st->tx_len);
+        sfc_count_tx(st->gen, st->egress, st->tx_len);
         return verdict;
     }
     /* No devmap entry: the daemon removes a port whose link is

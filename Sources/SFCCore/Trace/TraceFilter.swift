@@ -48,12 +48,17 @@ public struct TraceFilter: Sendable, Equatable {
             func bad(_ expected: String) -> ParseError {
                 ParseError(description: "filter item '\(item)': \(key) takes \(expected)")
             }
+            // A value that did not parse is an error naming what the key takes.
+            func need<T>(_ value: T?, _ expected: String) throws -> T {
+                guard let value else { throw bad(expected) }
+                return value
+            }
             switch key {
-            case "src": f.source = try prefix(value) ?? { throw bad("an IPv4 or IPv6 address or prefix") }()
-            case "dst": f.destination = try prefix(value) ?? { throw bad("an IPv4 or IPv6 address or prefix") }()
-            case "proto": f.proto = protocolNumber(value) ?? (try { throw bad("tcp, udp, icmp, icmpv6 or 0..255") }())
-            case "sport": f.sourcePort = UInt16(value) ?? (try { throw bad("a port 0..65535") }())
-            case "dport": f.destinationPort = UInt16(value) ?? (try { throw bad("a port 0..65535") }())
+            case "src": f.source = try need(prefix(value), "an IPv4 or IPv6 address or prefix")
+            case "dst": f.destination = try need(prefix(value), "an IPv4 or IPv6 address or prefix")
+            case "proto": f.proto = try need(protocolNumber(value), "tcp, udp, icmp, icmpv6 or 0..255")
+            case "sport": f.sourcePort = try need(UInt16(value), "a port 0..65535")
+            case "dport": f.destinationPort = try need(UInt16(value), "a port 0..65535")
             case "ingress":
                 guard let p = ports.firstIndex(of: value) else {
                     throw ParseError(description: "filter item '\(item)': no port named '\(value)' (ports: \(ports.joined(separator: ", ")))")
@@ -62,8 +67,8 @@ public struct TraceFilter: Sendable, Equatable {
             case "spi":
                 guard let n = UInt32(value), n < 1 << 24 else { throw bad("a service path identifier 0..16777215") }
                 f.spi = n
-            case "si": f.si = UInt8(value) ?? (try { throw bad("a service index 0..255") }())
-            case "da": f.segment = IPv6Address(value) ?? (try { throw bad("an IPv6 address") }())
+            case "si": f.si = try need(UInt8(value), "a service index 0..255")
+            case "da": f.segment = try need(IPv6Address(value), "an IPv6 address")
             default:
                 throw ParseError(description: "filter item '\(item)': unknown key '\(key)' (keys: \(keys.joined(separator: ", ")))")
             }
