@@ -18,6 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include "sfc_tables.h"
 #include "sfc_drop_reasons.h"
+#include "sfc_trace.h"
 
 /* A generational table: outer ARRAY_OF_MAPS whose inner template is the
  * anonymous struct given as the rest of the arguments. */
@@ -184,6 +185,39 @@ struct {
     __type(value, struct sfc_nsh_state);
 } sfc_nsh_proxy_state SEC(".maps");
 
+/* The live trace (include/sfc_trace.h, BPF/sfc_live_trace.h): the armed
+ * state and filter, the frame as it arrived (per CPU, copied only while
+ * armed), the events, and the events the full ring could not take. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct sfc_trace_arm);
+} sfc_trace_armed SEC(".maps");
+
+struct sfc_trace_frame {
+    __u8 bytes[SFC_TRACE_BYTES];
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct sfc_trace_frame);
+} sfc_trace_scratch SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, SFC_TRACE_RING_BYTES);
+} sfc_trace_events SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} sfc_trace_drops SEC(".maps");
+
 /* Index i of the block of generation slot `gen` in a map of
  * SFC_GENERATIONS blocks of `per` entries (sfc_active is 0 or 1). */
 static inline __u32 sfc_gen_key(__u32 gen, __u32 per, __u32 i)
@@ -219,6 +253,9 @@ struct sfc_btf_anchor {
     struct sfc_proxy_cache proxy_cache;
     struct sfc_nsh_state nsh_state;
     struct sfc_test_meta test_meta;
+    struct sfc_trace_filter trace_filter;
+    struct sfc_trace_arm trace_arm;
+    struct sfc_trace_event trace_event;
 };
 
 __attribute__((noinline)) int sfc_btf_anchor(struct sfc_btf_anchor *anchor)

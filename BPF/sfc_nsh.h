@@ -299,6 +299,8 @@ static __always_inline int sfc_nsh_to_hop(struct xdp_md *ctx, struct sfc_state *
     }
     sfc_count_hop_index(st->gen, hop_counter);
     sfc_count_instance_index(st->gen, instance_base + i);
+    st->function = f;
+    st->instance = i;
     __u32 slot = f * SFC_MAX_INSTANCES + (i & (SFC_MAX_INSTANCES - 1));
     in = SFC_LOOKUP(sfc_instances, st->gen, &slot);
     if (!in) {
@@ -337,6 +339,7 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         return 0;
     }
     __u32 c = path->chain, k = path->position;
+    st->chain = c;
     struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
     if (!ch) {
         sfc_drop(st, SFC_DROP_NSH_NO_PATH);

@@ -43,6 +43,8 @@ SFC_SUBPROG int sfc_proxy_out(struct xdp_md *ctx, struct sfc_state *st)
         sfc_end_ad_out(ctx, st, &info);
     else
         sfc_end_am_out(ctx, st, &info);
+    /* -1 (none) reads as SFC_NONE. */
+    sfc_note_hop(st, (__u32)st->sid.chain, (__u32)st->sid.function, (__u32)st->sid.instance);
     if (st->egress != SFC_NONE && st->sid.chain >= 0)
         sfc_count_hop(st->gen, (__u32)st->sid.chain, (__u32)st->sid.position, st->sid.function, st->sid.instance);
     return 0;

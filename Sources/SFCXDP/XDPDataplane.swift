@@ -51,7 +51,7 @@ public final class XDPDataplane {
     /// detaches from removed ones.
     var following = false
     /// The live trace, when armed (XDPDataplane+Trace.swift).
-    // TRACE-PLACEHOLDER
+    var trace: TraceSession?
 
     /// - Parameter generation: the number of the first table set (`generation`).
     public init(config: CompiledConfig, generation: UInt64 = 0, options: Options = Options(),
