@@ -33,12 +33,15 @@ struct sfc_trace_filter {
     __u32 spi;                        /* host order, 24 bits */
     __u8 si;
     __u8 proto;
-    __u8 source_length;               /* prefix length in bits */
-    __u8 destination_length;
+    __u16 pad;
     __u16 source_port;                /* host order */
     __u16 destination_port;
+    /* Prefixes as address and mask (the prefix length's bits set), so the
+     * test is straight-line code: no per-bit loop for the verifier to walk. */
     __u8 source[16];                  /* network order; IPv4 in the first 4 bytes */
+    __u8 source_mask[16];
     __u8 destination[16];
+    __u8 destination_mask[16];
     __u8 segment[16];                 /* SRv6: the outer IPv6 destination */
 };
 
@@ -85,24 +88,17 @@ static inline int sfc_trace_u16(const __u8 *b, __u32 len, __u32 o, __u32 *v)
     return 0;
 }
 
-/* Do the `n` bytes at b + o (all there) start with the first `bits` bits of `want`? */
-static inline int sfc_trace_prefix(const __u8 *want, __u32 bits, const __u8 *b, __u32 o, __u32 n)
+/* Are the `n` bytes at b + o (n is 4 or 16, all there) `want` under `mask`? */
+static inline int sfc_trace_prefix(const __u8 *want, const __u8 *mask, const __u8 *b, __u32 o, __u32 n)
 {
+    __u8 diff = 0;
     if (o > SFC_TRACE_BYTES - 16)
         return 0;
-    if (bits > n * 8)
-        bits = n * 8;
 #pragma unroll
-    for (int i = 0; i < 16; i++) {
-        __u32 start = (__u32)i * 8;
-        if (start >= bits)
-            break;
-        __u32 take = bits - start;
-        __u8 mask = take >= 8 ? 0xFF : (__u8)(0xFF00 >> take);
-        if ((b[o + i] ^ want[i]) & mask)
-            return 0;
-    }
-    return 1;
+    for (int i = 0; i < 16; i++)
+        if ((__u32)i < n)
+            diff |= (b[o + i] ^ want[i]) & mask[i];
+    return diff == 0;
 }
 
 /* Does the frame whose first `len` bytes are at `b` (len <= SFC_TRACE_BYTES;
@@ -140,23 +136,25 @@ static inline int sfc_trace_match(const struct sfc_trace_filter *f, const __u8 *
         if ((fields & SFC_TRACE_F_SEGMENT) || sfc_trace_u8(b, len, l3, &v) || v >> 4 != 4 || l3 + 20 > len)
             return 0;
         if ((fields & SFC_TRACE_F_SOURCE) &&
-            ((fields & SFC_TRACE_F_SOURCE_V6) || !sfc_trace_prefix(f->source, f->source_length, b, l3 + 12, 4)))
+            ((fields & SFC_TRACE_F_SOURCE_V6) || !sfc_trace_prefix(f->source, f->source_mask, b, l3 + 12, 4)))
             return 0;
         if ((fields & SFC_TRACE_F_DESTINATION) &&
-            ((fields & SFC_TRACE_F_DESTINATION_V6) || !sfc_trace_prefix(f->destination, f->destination_length, b, l3 + 16, 4)))
+            ((fields & SFC_TRACE_F_DESTINATION_V6) || !sfc_trace_prefix(f->destination, f->destination_mask, b, l3 + 16, 4)))
             return 0;
         sfc_trace_u8(b, len, l3 + 9, &next);
         l4 = l3 + (v & 0x0F) * 4;
     } else if (type == 0x86DD) {
         if (l3 + 40 > len)
             return 0;
-        if ((fields & SFC_TRACE_F_SEGMENT) && !sfc_trace_prefix(f->segment, 128, b, l3 + 24, 16))
+        __u8 all[16];
+        __builtin_memset(all, 0xFF, sizeof(all));
+        if ((fields & SFC_TRACE_F_SEGMENT) && !sfc_trace_prefix(f->segment, all, b, l3 + 24, 16))
             return 0;
         if ((fields & SFC_TRACE_F_SOURCE) &&
-            (!(fields & SFC_TRACE_F_SOURCE_V6) || !sfc_trace_prefix(f->source, f->source_length, b, l3 + 8, 16)))
+            (!(fields & SFC_TRACE_F_SOURCE_V6) || !sfc_trace_prefix(f->source, f->source_mask, b, l3 + 8, 16)))
             return 0;
         if ((fields & SFC_TRACE_F_DESTINATION) &&
-            (!(fields & SFC_TRACE_F_DESTINATION_V6) || !sfc_trace_prefix(f->destination, f->destination_length, b, l3 + 24, 16)))
+            (!(fields & SFC_TRACE_F_DESTINATION_V6) || !sfc_trace_prefix(f->destination, f->destination_mask, b, l3 + 24, 16)))
             return 0;
         sfc_trace_u8(b, len, l3 + 6, &next);
         l4 = l3 + 40;

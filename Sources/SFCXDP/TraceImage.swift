@@ -17,22 +17,29 @@ enum TraceImage {
     static func encode(_ t: TraceFilter) -> sfc_trace_filter {
         var f = sfc_trace_filter()
         var fields: UInt32 = 0
-        func prefix(_ p: TraceFilter.Prefix, v6Flag: UInt32) -> (bytes: [UInt8], length: UInt8, flag: UInt32) {
+        /// Address bytes, mask bytes (the prefix length's leading bits), IPv6 flag.
+        func prefix(_ p: TraceFilter.Prefix, v6Flag: UInt32) -> (bytes: [UInt8], mask: [UInt8], flag: UInt32) {
+            func mask(_ bits: Int, _ count: Int) -> [UInt8] {
+                (0..<count).map { i in
+                    let take = bits - i * 8
+                    return take >= 8 ? 0xFF : take <= 0 ? 0 : UInt8(0xFF00 >> take & 0xFF)
+                }
+            }
             switch p {
-            case .v4(let pre): return (CBytes.ipv4(pre.address), UInt8(pre.length), 0)
-            case .v6(let pre): return (CBytes.ipv6(pre.address), UInt8(pre.length), v6Flag)
+            case .v4(let pre): return (CBytes.ipv4(pre.address), mask(pre.length, 4), 0)
+            case .v6(let pre): return (CBytes.ipv6(pre.address), mask(pre.length, 16), v6Flag)
             }
         }
         if let s = t.source {
             let p = prefix(s, v6Flag: UInt32(SFC_TRACE_F_SOURCE_V6))
             CBytes.copy(p.bytes, into: &f.source)
-            f.source_length = p.length
+            CBytes.copy(p.mask, into: &f.source_mask)
             fields |= UInt32(SFC_TRACE_F_SOURCE) | p.flag
         }
         if let d = t.destination {
             let p = prefix(d, v6Flag: UInt32(SFC_TRACE_F_DESTINATION_V6))
             CBytes.copy(p.bytes, into: &f.destination)
-            f.destination_length = p.length
+            CBytes.copy(p.mask, into: &f.destination_mask)
             fields |= UInt32(SFC_TRACE_F_DESTINATION) | p.flag
         }
         if let p = t.proto { f.proto = p; fields |= UInt32(SFC_TRACE_F_PROTO) }

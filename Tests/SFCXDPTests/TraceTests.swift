@@ -4,6 +4,7 @@
 // frame exactly as the run returned them; a full ring drops records, never
 // packets; and the BPF filter (sfc_trace_match) agrees with SFCCore's
 // TraceFilter.matches on every packet of the differential corpus.
+import CLibBPF
 import Foundation
 import SFCConfig
 import SFCCore
@@ -156,5 +157,19 @@ import Testing
         #expect(mismatches.isEmpty)
         #expect(discriminating >= 10, "only \(discriminating) filters told packets apart")
         print("trace filter differential: \(checked) (filter, packet) pairs, \(discriminating) discriminating filters, \(mismatches.count) mismatches")
+    }
+}
+
+/// How much the verifier had to walk to load the program (bpf_prog_info.
+/// verified_insns), printed for the record; bounded only by the kernel's
+/// limit, since the exact count depends on the kernel.
+@Suite struct VerifierCostTests {
+    @Test func theProgramLoadsWellInsideTheVerifierLimit() throws {
+        guard XDPTest.requireRoot() else { return }
+        let dataplane = try XDPDataplane(config: try XDPTest.config(), options: .init(mode: .test, objectPath: try XDPTest.objectPath()))
+        let insns = dataplane.object.verifiedInstructions
+        print("sfc_xdp: the verifier processed \(insns) instructions")
+        #expect(insns < 1_000_000, "the verifier's limit is 1,000,000 instructions")
+        #expect(TraceRecord.frameBytes == Int(SFC_TRACE_BYTES), "TraceRecord keeps what an event holds")
     }
 }
