@@ -45,8 +45,14 @@ struct CounterLedger {
         if let layout {
             try fold(reader.read(slot: slot, tables: layout).carried(from: layout, to: active), perCPU: reader.rxPerCPU(slot: slot))
         }
-        // A block of unknown layout is zeroed whole; a known one up to what its tables used.
-        try reader.zero(slot: slot, tables: unknown.contains(slot) ? nil : layout)
+        // A block of unknown layout is zeroed whole; a known one up to what
+        // its tables used; one no generation ran in (a fresh object's idle
+        // slot) is empty already.
+        if unknown.contains(slot) {
+            try reader.zero(slot: slot, tables: nil)
+        } else if let layout {
+            try reader.zero(slot: slot, tables: layout)
+        }
         unknown.remove(slot)
         if retired?.slot == slot { retired = nil }
     }

@@ -7,6 +7,12 @@
 // written: an attachment that still exists gets its state copied from the
 // active slot (its block may sit at another position in the new tables),
 // one that is new starts empty, and what the old tables had alone is gone.
+// Packets keep updating the active slot while it is copied: what they learn
+// between the copy and the flip stays behind (a flow's next packet towards
+// the function learns it again). An entry read while a CPU rewrites it may
+// be torn: the same lock-free sharing the program already has between CPUs
+// (one saves a flow's header while another restores it); the copy adds no
+// new kind of race.
 import CLibBPF
 import SFCCore
 
