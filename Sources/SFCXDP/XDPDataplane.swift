@@ -70,6 +70,8 @@ public final class XDPDataplane {
         self.tables = tables
         self.ifindexes = ifindexes
         try install(image, tables: tables, old: nil)
+        // A trace an earlier run armed has no reader any more.
+        if adopted { try? disarmTrace() }
         if let pins {
             let path = pins.effectivePath + "/" + BPFObject.programName
             // Only a program bound to these very maps may be adopted.
