@@ -42,17 +42,20 @@ struct CounterLedger {
     mutating func reuse(slot: UInt32, active: ForwardingTables, reader: CounterReader) throws {
         var layout: ForwardingTables?
         if let r = retired, r.slot == slot { layout = r.tables } else if unknown.contains(slot) { layout = assumed }
+        var final: (counts: Counters, perCPU: [UInt64])?
         if let layout {
-            try fold(reader.read(slot: slot, tables: layout).carried(from: layout, to: active), perCPU: reader.rxPerCPU(slot: slot))
+            final = (try reader.read(slot: slot, tables: layout).carried(from: layout, to: active), try reader.rxPerCPU(slot: slot))
         }
         // A block of unknown layout is zeroed whole; a known one up to what
         // its tables used; one no generation ran in (a fresh object's idle
-        // slot) is empty already.
+        // slot) is empty already. Folded only once zeroed: a failure in
+        // between leaves the slot to be read again, never counted twice.
         if unknown.contains(slot) {
             try reader.zero(slot: slot, tables: nil)
         } else if let layout {
             try reader.zero(slot: slot, tables: layout)
         }
+        if let final { fold(final.counts, perCPU: final.perCPU) }
         unknown.remove(slot)
         if retired?.slot == slot { retired = nil }
     }

@@ -63,16 +63,16 @@ extension XDPDataplane {
         let running = old ?? new
         if !fresh && installed == 0 { ledger.adopt(active: active, tables: new) }
         let reader = CounterReader(object: object)
-        var ledger = self.ledger
         try writer.install(image, into: target) {
             try TXPorts(object: object).write(slot: target, image: image, ports: new.ports.count, linkUp: linkUp,
                                               test: options.mode == .test)
             guard !fresh else { return }
-            try ledger.reuse(slot: target, active: running, reader: reader)
+            // Kept in self.ledger at once: should the flip fail, the folded
+            // counts stay folded and the zeroed slot is not read again.
+            try self.ledger.reuse(slot: target, active: running, reader: reader)
             try StateCarry(object: object).write(target: target, new: new, source: active, old: running)
         }
         if !fresh { ledger.flipped(from: running, oldSlot: active, to: new) }
-        self.ledger = ledger
         installed += 1
     }
 

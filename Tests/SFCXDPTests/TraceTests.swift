@@ -96,6 +96,23 @@ import Testing
         #expect(try dataplane.counters().txPackets[Self.services] == UInt64(packets))
     }
 
+    @Test func recordsNameTheGenerationThatHandledThePacket() throws {
+        guard XDPTest.requireRoot() else { return }
+        let a = try XDPTest.config("Tests/Fixtures/reload/xdp-a.yaml")
+        let b = try XDPTest.config("Tests/Fixtures/reload/xdp-b.yaml")
+        let dataplane = try Self.dataplane(a)
+        try dataplane.armTrace(filter: try TraceFilter.parse("dport=80", ports: []), count: 10)
+        _ = try dataplane.run(Self.frame(a, sport: 5, dport: 80), ingress: Self.users)
+        try dataplane.update(b, generation: 8)
+        _ = try dataplane.run(Self.frame(b, sport: 5, dport: 80), ingress: Self.users)
+        let records = dataplane.drainTrace()
+        // Drained after the reload: the first came from the slot it retired.
+        #expect(records.map(\.generation) == [7, 8])
+        let web = [a, b].map { c in c.chains.firstIndex { $0.name == "web" } }
+        #expect(records.map(\.chain) == web, "web is chain \(web) in A and B")
+        #expect(records.map(\.sequence) == [0, 1])
+    }
+
     /// Filters over every key, some from the configuration's own values.
     static func filters(_ config: CompiledConfig) -> [String] {
         var out = ["", "proto=tcp", "proto=udp", "dport=80", "proto=tcp,sport=1024", "src=10.0.0.0/8",
