@@ -15,9 +15,15 @@ static __always_inline void sfc_count_drop(__u32 reason)
         *v += 1;
 }
 
-static __always_inline void sfc_count_rx(__u32 port)
+/* The positional counters below hold one block per generation slot
+ * (sfc_gen_key): the loader reads a retired slot's final counts in its own
+ * tables' layout and carries them over by name (Counters.carried). */
+static __always_inline void sfc_count_rx(__u32 gen, __u32 port)
 {
-    struct sfc_port_counters *c = bpf_map_lookup_elem(&sfc_port_counts, &port);
+    if (port >= SFC_MAX_PORTS)
+        return;
+    __u32 key = sfc_gen_key(gen, SFC_MAX_PORTS, port);
+    struct sfc_port_counters *c = bpf_map_lookup_elem(&sfc_port_counts, &key);
     if (c)
         c->rx_packets += 1;
 }
@@ -25,34 +31,46 @@ static __always_inline void sfc_count_rx(__u32 port)
 /* Counted by the main program only when bpf_redirect_map took the frame:
  * a port whose link is down has no sfc_tx_ports entry, and what is not
  * sent is not counted as sent (it is dropped `egress-down`). */
-static __always_inline void sfc_count_tx(__u32 port, __u64 bytes)
+static __always_inline void sfc_count_tx(__u32 gen, __u32 port, __u64 bytes)
 {
-    struct sfc_port_counters *c = bpf_map_lookup_elem(&sfc_port_counts, &port);
+    if (port >= SFC_MAX_PORTS)
+        return;
+    __u32 key = sfc_gen_key(gen, SFC_MAX_PORTS, port);
+    struct sfc_port_counters *c = bpf_map_lookup_elem(&sfc_port_counts, &key);
     if (c) {
         c->tx_packets += 1;
         c->tx_bytes += bytes;
     }
 }
 
-static __always_inline void sfc_count_chain(__u32 chain, __u64 bytes)
+static __always_inline void sfc_count_chain(__u32 gen, __u32 chain, __u64 bytes)
 {
-    struct sfc_chain_counters *c = bpf_map_lookup_elem(&sfc_chain_counts, &chain);
+    if (chain >= SFC_MAX_CHAINS)
+        return;
+    __u32 key = sfc_gen_key(gen, SFC_MAX_CHAINS, chain);
+    struct sfc_chain_counters *c = bpf_map_lookup_elem(&sfc_chain_counts, &key);
     if (c) {
         c->packets += 1;
         c->bytes += bytes;
     }
 }
 
-static __always_inline void sfc_count_hop_index(__u32 index)
+static __always_inline void sfc_count_hop_index(__u32 gen, __u32 index)
 {
-    __u64 *v = bpf_map_lookup_elem(&sfc_hop_counts, &index);
+    if (index >= SFC_MAX_HOP_COUNTERS)
+        return;
+    __u32 key = sfc_gen_key(gen, SFC_MAX_HOP_COUNTERS, index);
+    __u64 *v = bpf_map_lookup_elem(&sfc_hop_counts, &key);
     if (v)
         *v += 1;
 }
 
-static __always_inline void sfc_count_instance_index(__u32 index)
+static __always_inline void sfc_count_instance_index(__u32 gen, __u32 index)
 {
-    __u64 *v = bpf_map_lookup_elem(&sfc_instance_counts, &index);
+    if (index >= SFC_MAX_INSTANCE_COUNTERS)
+        return;
+    __u32 key = sfc_gen_key(gen, SFC_MAX_INSTANCE_COUNTERS, index);
+    __u64 *v = bpf_map_lookup_elem(&sfc_instance_counts, &key);
     if (v)
         *v += 1;
 }
@@ -63,12 +81,12 @@ static __noinline void sfc_count_hop(__u32 gen, __u32 chain, __u32 position, __s
 {
     struct sfc_chain *c = SFC_LOOKUP(sfc_chains, gen, &chain);
     if (c)
-        sfc_count_hop_index(c->hop_counter_base + position);
+        sfc_count_hop_index(gen, c->hop_counter_base + position);
     if (function >= 0) {
         __u32 fi = (__u32)function;
         struct sfc_function *fn = SFC_LOOKUP(sfc_functions, gen, &fi);
         if (fn)
-            sfc_count_instance_index(fn->instance_counter_base + (__u32)instance);
+            sfc_count_instance_index(gen, fn->instance_counter_base + (__u32)instance);
     }
 }
 

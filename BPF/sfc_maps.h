@@ -5,8 +5,12 @@
  * SFC_GENERATIONS slots; sfc_active[0] names the slot a packet uses. The
  * loader fills fresh inner maps in the idle slot and then flips sfc_active,
  * so a packet (which reads sfc_active once) sees one whole generation.
- * Counters, the devmap, the End.AD cache and the NSH proxy state are not
- * generational. */
+ * The drop counters are not generational. The positional
+ * counters, the End.AD cache and the NSH proxy state are laid out by one
+ * generation's tables, so they hold one block per generation slot (index =
+ * slot * per-slot size + i, sfc_gen_key): a reload fills the idle slot's
+ * block (state of surviving attachments copied in, counters zeroed after the
+ * loader folded their last counts into its carried total), then flips. */
 #ifndef SFC_MAPS_H
 #define SFC_MAPS_H
 
@@ -14,6 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include "sfc_tables.h"
 #include "sfc_drop_reasons.h"
+#include "sfc_trace.h"
 
 /* A generational table: outer ARRAY_OF_MAPS whose inner template is the
  * anonymous struct given as the rest of the arguments. */
@@ -114,10 +119,11 @@ struct {
     __type(value, __u32);
 } sfc_active SEC(".maps");
 
-/* port index -> ifindex, for bpf_redirect_map. */
+/* generation slot * SFC_MAX_PORTS + port index -> ifindex, for
+ * bpf_redirect_map (sfc_gen_key). */
 struct {
     __uint(type, BPF_MAP_TYPE_DEVMAP);
-    __uint(max_entries, SFC_MAX_PORTS);
+    __uint(max_entries, SFC_GENERATIONS * SFC_MAX_PORTS);
     __type(key, __u32);
     __type(value, __u32);
 } sfc_tx_ports SEC(".maps");
@@ -131,28 +137,28 @@ struct {
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, SFC_MAX_PORTS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_PORTS));
     __type(key, __u32);
     __type(value, struct sfc_port_counters);
 } sfc_port_counts SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, SFC_MAX_CHAINS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_CHAINS));
     __type(key, __u32);
     __type(value, struct sfc_chain_counters);
 } sfc_chain_counts SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, SFC_MAX_HOP_COUNTERS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_HOP_COUNTERS));
     __type(key, __u32);
     __type(value, __u64);
 } sfc_hop_counts SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, SFC_MAX_INSTANCE_COUNTERS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_INSTANCE_COUNTERS));
     __type(key, __u32);
     __type(value, __u64);
 } sfc_instance_counts SEC(".maps");
@@ -162,21 +168,63 @@ struct {
  * per proxy instance, not per CPU). */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, SFC_MAX_PROXY_CACHES);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_PROXY_CACHES));
     __type(key, __u32);
     __type(value, struct sfc_proxy_cache);
 } sfc_proxy_cache SEC(".maps");
 
 /* NSH proxy state, per flow: SFC_NSH_PROXY_FLOWS direct-mapped slots per
  * NSH-unaware return attachment; shared by every CPU (a reply may come back
- * on another CPU than the one its flow left on). Not generational: the
- * loader empties it when a new configuration comes in. */
+ * on another CPU than the one its flow left on). One block set per
+ * generation slot: a reload copies the blocks of attachments that survive
+ * into the new slot's positions and leaves the rest empty. */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, SFC_MAX_NSH_PROXY_BLOCKS * SFC_NSH_PROXY_FLOWS);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_NSH_PROXY_BLOCKS * SFC_NSH_PROXY_FLOWS));
     __type(key, __u32);
     __type(value, struct sfc_nsh_state);
 } sfc_nsh_proxy_state SEC(".maps");
+
+/* The live trace (include/sfc_trace.h, BPF/sfc_live_trace.h): the armed
+ * state and filter, the frame as it arrived (per CPU, copied only while
+ * armed), the events, and the events the full ring could not take. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct sfc_trace_arm);
+} sfc_trace_armed SEC(".maps");
+
+struct sfc_trace_frame {
+    __u8 bytes[SFC_TRACE_BYTES];
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct sfc_trace_frame);
+} sfc_trace_scratch SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, SFC_TRACE_RING_BYTES);
+} sfc_trace_events SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} sfc_trace_drops SEC(".maps");
+
+/* Index i of the block of generation slot `gen` in a map of
+ * SFC_GENERATIONS blocks of `per` entries (sfc_active is 0 or 1). */
+static inline __u32 sfc_gen_key(__u32 gen, __u32 per, __u32 i)
+{
+    return (gen & (SFC_GENERATIONS - 1)) * per + i;
+}
+#define SFC_NSH_STATE_SLOTS (SFC_MAX_NSH_PROXY_BLOCKS * SFC_NSH_PROXY_FLOWS)
 
 /* clang emits the key/value types of inner map templates (two pointer
  * levels down from the outer map) as BTF forward declarations only, and
@@ -205,6 +253,9 @@ struct sfc_btf_anchor {
     struct sfc_proxy_cache proxy_cache;
     struct sfc_nsh_state nsh_state;
     struct sfc_test_meta test_meta;
+    struct sfc_trace_filter trace_filter;
+    struct sfc_trace_arm trace_arm;
+    struct sfc_trace_event trace_event;
 };
 
 __attribute__((noinline)) int sfc_btf_anchor(struct sfc_btf_anchor *anchor)

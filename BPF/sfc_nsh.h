@@ -190,7 +190,7 @@ SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         return 0;
     }
     if (st->egress != SFC_NONE)
-        sfc_count_hop_index(hop_index);
+        sfc_count_hop_index(st->gen, hop_index);
     return 0;
 }
 
@@ -297,8 +297,10 @@ static __always_inline int sfc_nsh_to_hop(struct xdp_md *ctx, struct sfc_state *
         }
         i = fn->buckets[sfc_flow_bucket(hash)];
     }
-    sfc_count_hop_index(hop_counter);
-    sfc_count_instance_index(instance_base + i);
+    sfc_count_hop_index(st->gen, hop_counter);
+    sfc_count_instance_index(st->gen, instance_base + i);
+    st->function = f;
+    st->instance = i;
     __u32 slot = f * SFC_MAX_INSTANCES + (i & (SFC_MAX_INSTANCES - 1));
     in = SFC_LOOKUP(sfc_instances, st->gen, &slot);
     if (!in) {
@@ -337,6 +339,7 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         return 0;
     }
     __u32 c = path->chain, k = path->position;
+    st->chain = c;
     struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
     if (!ch) {
         sfc_drop(st, SFC_DROP_NSH_NO_PATH);

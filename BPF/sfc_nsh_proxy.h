@@ -14,7 +14,7 @@
 
 /* NSH proxy state, outbound: keep the `hl`-byte NSH header at offset `at`
  * (as it leaves: TTL decremented) in the slot of flow `hash` within the
- * block starting at `first`, overwriting what the slot held. Mirrors
+ * block starting at `first` (already in the packet's generation slot), overwriting what the slot held. Mirrors
  * Pipeline.saveNSHState. */
 SFC_SUBPROG int sfc_nsh_state_save(struct xdp_md *ctx, __u32 first, __u32 at, __u32 hl, __u32 hash)
 {
@@ -60,7 +60,7 @@ static __always_inline int sfc_nsh_proxy_out(struct xdp_md *ctx, struct sfc_stat
     if (first >= 0) {
         if (count <= 1)
             hash = sfc_hash_ip(ctx, base + hl);
-        sfc_nsh_state_save(ctx, (__u32)first, base, hl, hash);
+        sfc_nsh_state_save(ctx, sfc_gen_key(st->gen, SFC_NSH_STATE_SLOTS, (__u32)first), base, hl, hash);
     }
     if (sfc_pop_l3(ctx, st, hl)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
@@ -81,7 +81,7 @@ SFC_SUBPROG int sfc_nsh_state_restore(struct xdp_md *ctx, struct sfc_state *st, 
     if (!st)
         return 0;
     __u32 hash = sfc_hash_ip(ctx, 0);
-    __u32 key = first + (hash & (SFC_NSH_PROXY_FLOWS - 1));
+    __u32 key = sfc_gen_key(st->gen, SFC_NSH_STATE_SLOTS, first + (hash & (SFC_NSH_PROXY_FLOWS - 1)));
     struct sfc_nsh_state *s = bpf_map_lookup_elem(&sfc_nsh_proxy_state, &key);
     if (!s || !s->valid || s->hash != hash)
         return 0;

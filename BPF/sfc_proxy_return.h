@@ -56,6 +56,7 @@ SFC_SUBPROG int sfc_proxy_return(struct xdp_md *ctx, struct sfc_state *st, __u32
     __u32 kind = r->kind, proxy = r->proxy;
     __s32 slot = r->cache_slot;
     __u32 c = (__u32)r->chain, k = (__u32)r->position;
+    sfc_note_hop(st, c, (__u32)r->function, (__u32)r->instance);
     int v4 = ethertype == SFC_ETH_P_IPV4;
     if (sfc_pop(ctx, l2) || sfc_len(ctx) < (v4 ? 20u : 40u)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);

@@ -43,6 +43,8 @@ SFC_SUBPROG int sfc_proxy_out(struct xdp_md *ctx, struct sfc_state *st)
         sfc_end_ad_out(ctx, st, &info);
     else
         sfc_end_am_out(ctx, st, &info);
+    /* -1 (none) reads as SFC_NONE. */
+    sfc_note_hop(st, (__u32)st->sid.chain, (__u32)st->sid.function, (__u32)st->sid.instance);
     if (st->egress != SFC_NONE && st->sid.chain >= 0)
         sfc_count_hop(st->gen, (__u32)st->sid.chain, (__u32)st->sid.position, st->sid.function, st->sid.instance);
     return 0;
@@ -144,7 +146,7 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
         if (fn->kind == SFC_KIND_SR_UNAWARE)
             continue;
         __u32 i = fn->buckets[sfc_flow_bucket(hash)];
-        sfc_count_instance_index(fn->instance_counter_base + i);
+        sfc_count_instance_index(st->gen, fn->instance_counter_base + i);
     }
     st->known = 0;
     return sfc_ipv6_output(ctx, st);

@@ -41,6 +41,10 @@ struct sfc_state {
     __u32 arg;                        /* its argument (chain, return key) */
     __u16 arg_l2;                     /* proxy return: Ethernet header length */
     __u16 arg_type;                   /* proxy return: ethertype */
+    __u32 trace;                      /* a live trace follows this packet (sfc_live_trace.h) */
+    __u32 chain;                      /* for the trace: chain, function, instance indices */
+    __u32 function;                   /* once known (SFC_NONE before) */
+    __u32 instance;
     struct sfc_adjacency via;         /* argument of sfc_emit */
     struct sfc_sid_entry sid;
 };
@@ -61,6 +65,14 @@ static __always_inline int sfc_pending(const struct sfc_state *st)
 static __always_inline void sfc_drop(struct sfc_state *st, __u32 reason)
 {
     st->reason = reason;
+}
+
+/* What the packet is on, for a live trace (plain stores: free when off). */
+static __always_inline void sfc_note_hop(struct sfc_state *st, __u32 chain, __u32 function, __u32 instance)
+{
+    st->chain = chain;
+    st->function = function;
+    st->instance = instance;
 }
 
 #endif

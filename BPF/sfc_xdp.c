@@ -20,9 +20,11 @@
  *                   SR proxies: draft-ietf-spring-sr-service-programming)
  *   sfc_srv6.h      local SIDs (the behaviour switch), headend, transit
  *   sfc_proxy_return.h  returns from NSH-/SR-unaware functions
+ *   sfc_live_trace.h    the live trace: filter on arrival, one event at the exit
  * This file: ingress port, dispatch, the action, the verdict. */
 #include "sfc_classify.h"
 #include "sfc_counters.h"
+#include "sfc_live_trace.h"
 #include "sfc_maps.h"
 #include "sfc_nsh.h"
 #include "sfc_parse.h"
@@ -277,7 +279,8 @@ static __always_inline int sfc_dispatch_classify(struct xdp_md *ctx, struct sfc_
     /* Ethernet popped logically only (st->skip): the NSH and SRv6
      * encapsulations fold it into their push. */
     st->skip = l2;
-    sfc_count_chain(c, sfc_len(ctx) - l2);
+    st->chain = c;
+    sfc_count_chain(st->gen, c, sfc_len(ctx) - l2);
     st->action = SFC_ACT_CLASSIFIED;
     st->arg = c;
     return SFC_NEXT_DONE;
@@ -305,7 +308,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
         return 0;
     }
     st->trusted = p->trusted != 0;
-    sfc_count_rx(port);
+    sfc_count_rx(st->gen, port);
 
     __u32 type, l2, vlan;
     if (sfc_parse_l2(ctx, st, &type, &l2, &vlan))
@@ -418,11 +421,15 @@ static __always_inline int sfc_verdict(struct sfc_state *st, int test)
     /* The fallback action in the flags' low bits may only be ABORTED,
      * DROP, PASS or TX: under BPF_PROG_RUN, where the devmap may be
      * empty, the verdict is XDP_REDIRECT whatever the lookup says. */
-    int verdict = (int)bpf_redirect_map(&sfc_tx_ports, st->egress, 0);
+    /* sfc_tx_ports holds one block of ports per generation slot: a
+     * reload that renumbers ports never redirects an old-generation
+     * packet by the new numbering. */
+    __u32 tx = st->egress < SFC_MAX_PORTS ? sfc_gen_key(st->gen, SFC_MAX_PORTS, st->egress) : SFC_NONE;
+    int verdict = (int)bpf_redirect_map(&sfc_tx_ports, tx, 0);
     if (test)
         verdict = XDP_REDIRECT;
     if (verdict == XDP_REDIRECT) {
-        sfc_count_tx(st->egress, st->tx_len);
+        sfc_count_tx(st->gen, st->egress, st->tx_len);
         return verdict;
     }
     /* No devmap entry: the daemon removes a port whose link is
@@ -442,6 +449,7 @@ int sfc_xdp(struct xdp_md *ctx)
 
     __builtin_memset(&st, 0, sizeof(st));
     st.egress = SFC_NONE;
+    sfc_note_hop(&st, SFC_NONE, SFC_NONE, SFC_NONE);
     __u32 *active = bpf_map_lookup_elem(&sfc_active, &zero);
     if (!active)
         return XDP_PASS;
@@ -453,12 +461,21 @@ int sfc_xdp(struct xdp_md *ctx)
         return XDP_PASS;
     if (sfc_ingress(ctx, &st, &test))
         return XDP_PASS;
+    /* Live trace: while it is off, this one read is all a packet pays. */
+    __u32 in_len = 0;
+    struct sfc_trace_arm *arm = bpf_map_lookup_elem(&sfc_trace_armed, &zero);
+    if (arm && arm->remaining > 0) {
+        in_len = sfc_len(ctx);
+        st.trace = sfc_trace_begin(ctx, st.ingress);
+    }
 
     sfc_dispatch(ctx, &st);
     sfc_act(ctx, &st);
     if (sfc_pending(&st))
         st.reason = SFC_DROP_NO_ROUTE;  /* never expected: every path decides */
     int verdict = sfc_verdict(&st, test);
+    if (st.trace)
+        sfc_trace_emit(ctx, &st, in_len, (__u32)verdict);
     if (test) {
         /* bpf_xdp_adjust_head moved the metadata along with the data. */
         struct sfc_test_meta *m = (void *)(long)ctx->data_meta;

@@ -24,7 +24,8 @@ static __always_inline void sfc_end_ad_out(struct xdp_md *ctx, struct sfc_state 
     __u32 upper = info->chain.upper_offset;
     if (sfc_advance(ctx, st, info, 0))
         return;
-    __u32 slot = (__u32)st->sid.cache_slot;
+    /* The cache block of this packet's generation slot (sfc_gen_key). */
+    __u32 slot = sfc_gen_key(st->gen, SFC_MAX_PROXY_CACHES, (__u32)st->sid.cache_slot);
     if (st->sid.cache_slot < 0 || upper > SFC_PROXY_CACHE_BYTES || upper < 40) {
         sfc_drop(st, SFC_DROP_SRH_MALFORMED);
         return;
@@ -45,7 +46,7 @@ static __always_inline void sfc_end_ad_out(struct xdp_md *ctx, struct sfc_state 
  * DA is to be looked up, -1 when the packet is dropped. */
 static __always_inline int sfc_end_ad_return(struct xdp_md *ctx, struct sfc_state *st, __s32 slot, int v4)
 {
-    __u32 s = (__u32)slot;
+    __u32 s = sfc_gen_key(st->gen, SFC_MAX_PROXY_CACHES, (__u32)slot);
     struct sfc_proxy_cache *cache = slot >= 0 ? bpf_map_lookup_elem(&sfc_proxy_cache, &s) : (void *)0;
     if (!cache || cache->length == 0) {
         sfc_drop(st, SFC_DROP_SRV6_PROXY_NO_STATE);

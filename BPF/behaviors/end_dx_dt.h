@@ -61,6 +61,8 @@ SFC_SUBPROG int sfc_decapsulate(struct xdp_md *ctx, struct sfc_state *st, int ac
     }
     sfc_emit(ctx, st, v4 ? SFC_ETH_P_IPV4 : SFC_ETH_P_IPV6);
     /* The SID that ends exactly one chain counts its deliveries. */
+    if (st->sid.chain >= 0)
+        st->chain = (__u32)st->sid.chain;
     if (st->egress != SFC_NONE && st->sid.chain >= 0)
         sfc_count_hop(st->gen, (__u32)st->sid.chain, (__u32)st->sid.position, -1, -1);
     return 0;

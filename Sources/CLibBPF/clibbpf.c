@@ -130,6 +130,15 @@ uint32_t sfc_bpf_prog_id(int prog_fd, uint8_t *tag)
     return info.id;
 }
 
+uint32_t sfc_bpf_prog_verified_insns(int prog_fd)
+{
+    struct bpf_prog_info info;
+    uint32_t length = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    if (bpf_obj_get_info_by_fd(prog_fd, &info, &length)) return 0;
+    return info.verified_insns;
+}
+
 int sfc_bpf_map_info(int map_fd, uint32_t *type, uint32_t *key_size, uint32_t *value_size, uint32_t *max_entries)
 {
     struct bpf_map_info info;
@@ -226,6 +235,19 @@ static const struct sfc_layout_field sfc_layout[] = {
     SFC_FIELD(sfc_nsh_state, length), SFC_FIELD(sfc_nsh_state, bytes),
     SFC_TYPE(sfc_test_meta), SFC_FIELD(sfc_test_meta, magic), SFC_FIELD(sfc_test_meta, ingress_port),
     SFC_FIELD(sfc_test_meta, egress_port), SFC_FIELD(sfc_test_meta, reason),
+    SFC_TYPE(sfc_trace_filter), SFC_FIELD(sfc_trace_filter, fields), SFC_FIELD(sfc_trace_filter, ingress),
+    SFC_FIELD(sfc_trace_filter, spi), SFC_FIELD(sfc_trace_filter, si), SFC_FIELD(sfc_trace_filter, proto),
+    SFC_FIELD(sfc_trace_filter, pad), SFC_FIELD(sfc_trace_filter, source_port),
+    SFC_FIELD(sfc_trace_filter, destination_port), SFC_FIELD(sfc_trace_filter, source),
+    SFC_FIELD(sfc_trace_filter, source_mask), SFC_FIELD(sfc_trace_filter, destination),
+    SFC_FIELD(sfc_trace_filter, destination_mask), SFC_FIELD(sfc_trace_filter, segment),
+    SFC_TYPE(sfc_trace_arm), SFC_FIELD(sfc_trace_arm, remaining), SFC_FIELD(sfc_trace_arm, filter),
+    SFC_FIELD(sfc_trace_arm, pad),
+    SFC_TYPE(sfc_trace_event), SFC_FIELD(sfc_trace_event, ingress), SFC_FIELD(sfc_trace_event, ingress_length),
+    SFC_FIELD(sfc_trace_event, action), SFC_FIELD(sfc_trace_event, reason), SFC_FIELD(sfc_trace_event, egress),
+    SFC_FIELD(sfc_trace_event, egress_length), SFC_FIELD(sfc_trace_event, chain), SFC_FIELD(sfc_trace_event, function),
+    SFC_FIELD(sfc_trace_event, instance), SFC_FIELD(sfc_trace_event, slot), SFC_FIELD(sfc_trace_event, ingress_bytes),
+    SFC_FIELD(sfc_trace_event, egress_bytes),
 };
 
 const struct sfc_layout_field *sfc_bpf_host_layout(size_t *count)

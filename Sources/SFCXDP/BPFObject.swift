@@ -80,6 +80,10 @@ public final class BPFObject {
         programFD = bpf_program__fd(program)
     }
 
+    /// Instructions the kernel's verifier processed to load the program
+    /// packets run (bpf_prog_info.verified_insns); 0 when the kernel does not say.
+    public var verifiedInstructions: UInt32 { sfc_bpf_prog_verified_insns(programFD) }
+
     /// Reuses the map pinned at `pin` (checked against the object's
     /// definition ourselves: libbpf 1.1 refuses a pinned DEVMAP because the
     /// kernel adds BPF_F_RDONLY_PROG to its flags), or has libbpf pin the

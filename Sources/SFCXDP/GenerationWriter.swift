@@ -15,7 +15,11 @@ struct GenerationWriter {
     }
 
     /// Writes `image` into generation `target` and makes it the active one.
-    func install(_ image: TableImage, into target: UInt32) throws {
+    /// `beforeFlip` runs once every inner map is in place, before the flip:
+    /// by then no packet uses `target` (each outer-map update waited for
+    /// running programs to finish), so it may write that slot's blocks of
+    /// the non-generational maps (counters, proxy state, devmap).
+    func install(_ image: TableImage, into target: UInt32, beforeFlip: () throws -> Void = {}) throws {
         for name in TableImage.mapNames {
             let outer = try object.mapFD(name)
             guard let shape = object.innerShapes[name] else {
@@ -42,6 +46,7 @@ struct GenerationWriter {
                 throw XDPError(.mapUpdate, "cannot put the new \(name) into generation slot \(target): \(errnoText(errno))")
             }
         }
+        try beforeFlip()
         try MapIO.update(try object.mapFD("sfc_active"), UInt32(0), target, map: "sfc_active")
     }
 

@@ -6,6 +6,9 @@ import CLibBPF
 import Logging
 import SFCCore
 
+// Reloads (update), the port set following a reload, and the live trace
+// are in XDPDataplane+Reload.swift and XDPDataplane+Trace.swift.
+
 public final class XDPDataplane {
     public enum Mode: Sendable {
         /// BPF_PROG_RUN only: interfaces are not looked up (ifindex 0).
@@ -29,25 +32,36 @@ public final class XDPDataplane {
     public let options: Options
     /// Where the pins are (resolved by PinDirectory.prepare), nil without pins.
     public let pins: PinDirectory?
-    public private(set) var tables: ForwardingTables
-    public private(set) var ifindexes: [UInt32]
-    public private(set) var attachments: [XDPAttachment] = []
+    public internal(set) var tables: ForwardingTables
+    public internal(set) var ifindexes: [UInt32]
+    public internal(set) var attachments: [XDPAttachment] = []
     /// Per port: its interface is up and running (always true in test mode
     /// and for ports without an interface). A port that is not has no
     /// sfc_tx_ports entry, so what is sent to it is dropped `egress-down`
     /// instead of being counted as sent and lost by the kernel.
-    public private(set) var linkUp: [Bool]
+    public internal(set) var linkUp: [Bool]
     /// The maps came from an earlier run's pins (counters and state carried on).
     public var adopted: Bool { object.reusedPins }
     let logger: Logger
-    private var installed = 0
+    /// Table generations installed so far by this process.
+    var installed = 0
+    /// Counts of retired generation slots, carried across reloads.
+    var ledger: CounterLedger
+    /// attach() was called: a reload attaches to added ports' interfaces and
+    /// detaches from removed ones.
+    var following = false
+    /// The live trace, when armed (XDPDataplane+Trace.swift).
+    var trace: TraceSession?
 
-    public init(config: CompiledConfig, options: Options = Options(), logger: Logger = Logger(label: "sfc-xdp")) throws {
+    /// - Parameter generation: the number of the first table set (`generation`).
+    public init(config: CompiledConfig, generation: UInt64 = 0, options: Options = Options(),
+                logger: Logger = Logger(label: "sfc-xdp")) throws {
         self.options = options
         self.logger = logger
-        let tables = ForwardingTables(config)
+        let tables = ForwardingTables(config, generation: generation)
         let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
         let image = try TableImage(tables: tables, ifindexes: ifindexes)  // refuse before loading anything
+        ledger = CounterLedger(tables: tables)
         linkUp = Self.linkStates(config, mode: options.mode)
         let path = try ObjectLocator.locate(explicit: options.objectPath)
         let pins = try options.pins?.prepare(logger: logger)
@@ -55,7 +69,9 @@ public final class XDPDataplane {
         self.pins = pins
         self.tables = tables
         self.ifindexes = ifindexes
-        try install(image)
+        try install(image, tables: tables, old: nil)
+        // A trace an earlier run armed has no reader any more.
+        if adopted { try? disarmTrace() }
         if let pins {
             let path = pins.effectivePath + "/" + BPFObject.programName
             // Only a program bound to these very maps may be adopted.
@@ -65,18 +81,6 @@ public final class XDPDataplane {
 
     /// Set when a pinned program with the same code was adopted (its id).
     public private(set) var adoptedProgramID: UInt32?
-
-    /// Swaps in a new configuration as the next table generation; counters
-    /// and the End.AD cache carry on, the NSH proxy state is emptied. Interfaces are resolved again in live mode.
-    public func update(_ config: CompiledConfig) throws {
-        let tables = ForwardingTables(config)
-        let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
-        let image = try TableImage(tables: tables, ifindexes: ifindexes)
-        linkUp = Self.linkStates(config, mode: options.mode)
-        try install(image)
-        self.tables = tables
-        self.ifindexes = ifindexes
-    }
 
     static func linkStates(_ config: CompiledConfig, mode: Mode) -> [Bool] {
         guard mode == .live else { return Array(repeating: true, count: config.ports.count) }
@@ -92,8 +96,9 @@ public final class XDPDataplane {
         let now = Self.linkStates(tables.config, mode: options.mode)
         var changes: [LinkChange] = []
         let fd = try object.mapFD("sfc_tx_ports")
+        let slot = try activeGeneration & 1
         for (p, port) in tables.ports.enumerated() where p < now.count && p < linkUp.count && now[p] != linkUp[p] {
-            var key = UInt32(p)
+            var key = TXPorts.key(slot: slot, port: p)
             if now[p], ifindexes[p] != 0 {
                 try MapIO.update(fd, key, ifindexes[p], map: "sfc_tx_ports")
             } else {
@@ -107,52 +112,6 @@ public final class XDPDataplane {
 
     /// The generation packets use now (sfc_active[0]).
     public var activeGeneration: UInt32 { get throws { try GenerationWriter(object: object).active() } }
-
-    private func install(_ image: TableImage) throws {
-        let writer = GenerationWriter(object: object)
-        // A fresh object starts on generation 0; afterwards (or when the
-        // maps were adopted and packets may be using them) the idle slot.
-        let target: UInt32 = installed == 0 && !adopted ? 0 : 1 - (try writer.active() & 1)
-        try writeTXPorts(image)
-        try writer.install(image, into: target)
-        // A fresh object's NSH proxy state is empty; after that, what the
-        // old configuration saved may name paths or blocks it no longer has.
-        if installed > 0 || adopted { try clearNSHProxyState() }
-        installed += 1
-    }
-
-    /// Empties sfc_nsh_proxy_state: returns fall back to the configured
-    /// header until their flow has left through the proxy again.
-    private func clearNSHProxyState() throws {
-        let fd = try object.mapFD("sfc_nsh_proxy_state")
-        let count = try object.maxEntries("sfc_nsh_proxy_state")
-        let empty = sfc_nsh_state()
-        for slot in 0..<count { try MapIO.update(fd, slot, empty, map: "sfc_nsh_proxy_state") }
-    }
-
-    /// sfc_tx_ports: each port's interface; in test mode the loopback for
-    /// every port, so redirects resolve (BPF_PROG_RUN sends nothing).
-    private func writeTXPorts(_ image: TableImage) throws {
-        let fd = try object.mapFD("sfc_tx_ports")
-        let count = Int(try object.maxEntries("sfc_tx_ports"))
-        var wanted = [UInt32](repeating: 0, count: count)
-        if options.mode == .test {
-            let lo = Interfaces.loopback
-            for p in 0..<min(count, tables.ports.count) { wanted[p] = lo }
-        } else {
-            for entry in image.txPorts where Int(entry.port) < count && linkUp.indices.contains(Int(entry.port)) && linkUp[Int(entry.port)] {
-                wanted[Int(entry.port)] = entry.ifindex
-            }
-        }
-        for (port, ifindex) in wanted.enumerated() {
-            var key = UInt32(port)
-            if ifindex == 0 {
-                _ = bpf_map_delete_elem(fd, &key)  // absent already is fine
-            } else {
-                try MapIO.update(fd, key, ifindex, map: "sfc_tx_ports")
-            }
-        }
-    }
 
     /// One packet through BPF_PROG_RUN, entering on port `ingress`.
     public func run(_ frame: [UInt8], ingress: Int) throws -> XDPRunResult {
@@ -169,8 +128,19 @@ public final class XDPDataplane {
         return (r.nanoseconds, XDPAction(rawValue: r.action))
     }
 
-    /// The per-CPU counters summed, in the reference pipeline's layout.
-    public func counters() throws -> Counters { try CounterReader(object: object).read(tables: tables) }
+    /// The per-CPU counters summed, in the reference pipeline's layout of
+    /// the current tables: what earlier generations counted is carried by
+    /// name (CounterLedger), so counts survive any number of reloads.
+    public func counters() throws -> Counters {
+        try ledger.total(active: try activeGeneration & 1, tables: tables, reader: CounterReader(object: object))
+    }
+
+    /// Packets received per CPU (every port, every generation since this
+    /// dataplane opened its maps), indexed by CPU number.
+    public var perCPUPackets: [UInt64] { get throws { try ledger.perCPU(reader: CounterReader(object: object)) } }
+
+    /// The number of the table set packets use now (`tables.generation`).
+    public var generation: UInt64 { tables.generation }
 
     /// Attaches to every port that has an interface (live mode).
     @discardableResult
@@ -178,18 +148,13 @@ public final class XDPDataplane {
         guard options.mode == .live else {
             throw XDPError(.attachFailed, "this XDP dataplane was opened in test mode: open it in live mode to attach")
         }
-        for (p, port) in tables.ports.enumerated() {
-            guard let interface = port.interface, ifindexes[p] != 0 else { continue }
-            if attachments.contains(where: { $0.ifindex == ifindexes[p] }) { continue }
-            do {
-                let a = try XDPAttachment.attach(programFD: object.programFD, port: port.name, interface: interface,
-                                                 ifindex: ifindexes[p], logger: logger)
-                attachments.append(a)
-            } catch {
-                detach(removePins: false)  // all or nothing
-                throw error
-            }
+        do {
+            attachments += try attachNew(tables.ports, ifindexes: ifindexes)
+        } catch {
+            detach(removePins: false)  // all or nothing
+            throw error
         }
+        following = true
         return attachments
     }
 
@@ -201,6 +166,7 @@ public final class XDPDataplane {
             if err != 0 { logger.warning("port \(a.port): detaching XDP from \(a.interface) failed: \(errnoText(err))") }
         }
         attachments.removeAll()
+        following = false
         if removePins, let pins { pins.remove() }
     }
 }

@@ -1,5 +1,6 @@
 // Pins keep program and maps alive after the dataplane object (the daemon)
-// is gone; the next one adopts them: same program, counters carried on,
+// is gone; the next one adopts them: same program, counters carried on
+// (both generation slots' blocks, through later reloads too),
 // its tables swapped in as the other generation. Removing the pins clears up.
 import Foundation
 import SFCCore
@@ -24,6 +25,10 @@ import Testing
             firstProgram = first.object.programID
             _ = try first.run(bytes, ingress: ingress)
             #expect(try first.counters().rxPackets[ingress] == 1)
+            // Counts in both generation slots: the adopter finds one active, one retired.
+            try first.update(config)
+            _ = try first.run(bytes, ingress: ingress)
+            #expect(try first.counters().rxPackets[ingress] == 2)
         }
         let pinned = Set((try? FileManager.default.contentsOfDirectory(atPath: pins.path)) ?? [])
         for name in ["sfc_xdp", "sfc_active", "sfc_chains", "sfc_class_keys", "sfc_tx_ports", "sfc_port_counts", "sfc_proxy_cache"] {
@@ -33,10 +38,15 @@ import Testing
         let second = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: object, pins: pins))
         #expect(second.adopted)
         #expect(second.adoptedProgramID == firstProgram && second.object.programID == firstProgram)
-        #expect(try second.activeGeneration == 1, "the adopted tables are replaced through the other generation")
-        #expect(try second.counters().rxPackets[ingress] == 1, "counters carried on")
+        #expect(try second.activeGeneration == 0, "the adopted tables are replaced through the other generation")
+        #expect(try second.counters().rxPackets[ingress] == 2, "counters of both slots carried on")
         _ = try second.run(bytes, ingress: ingress)
-        #expect(try second.counters().rxPackets[ingress] == 2)
+        #expect(try second.counters().rxPackets[ingress] == 3)
+        // Reloads after adopting fold the adopted counts like any others.
+        for _ in 0..<3 { try second.update(config) }
+        #expect(try second.counters().rxPackets[ingress] == 3)
+        _ = try second.run(bytes, ingress: ingress)
+        #expect(try second.counters().rxPackets[ingress] == 4)
 
         second.detach(removePins: true)
         #expect(!pins.exists, "\(pins.path) left after detach")

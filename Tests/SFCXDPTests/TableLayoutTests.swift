@@ -66,6 +66,8 @@ import Testing
             "sfc_port_counters": MemoryLayout<sfc_port_counters>.size, "sfc_chain_counters": MemoryLayout<sfc_chain_counters>.size,
             "sfc_proxy_cache": MemoryLayout<sfc_proxy_cache>.size, "sfc_nsh_state": MemoryLayout<sfc_nsh_state>.size,
             "sfc_test_meta": MemoryLayout<sfc_test_meta>.size,
+            "sfc_trace_filter": MemoryLayout<sfc_trace_filter>.size, "sfc_trace_arm": MemoryLayout<sfc_trace_arm>.size,
+            "sfc_trace_event": MemoryLayout<sfc_trace_event>.size,
         ]
         for row in rows where row.field == nil {
             let name = String(cString: row.type)

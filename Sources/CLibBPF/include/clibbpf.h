@@ -14,6 +14,8 @@
 #include <linux/if_link.h>
 /* The contract: every map key and value, host build. */
 #include "../../../BPF/include/sfc_tables.h"
+/* The live trace's filter, armed state and event. */
+#include "../../../BPF/include/sfc_trace.h"
 
 /* libbpf's warnings and info messages (the verifier log among them) are kept
  * in a bounded buffer instead of going to stderr, so errors can quote them.
@@ -43,6 +45,10 @@ int sfc_bpf_xdp_query_id(int ifindex, uint32_t flags, uint32_t *prog_id);
 /* The id of the program behind an fd (0 on error) and, when `tag` is not
  * NULL, its 8-byte tag (a hash of its instructions: equal for the same code). */
 uint32_t sfc_bpf_prog_id(int prog_fd, uint8_t *tag);
+
+/* How many instructions the verifier processed loading the program
+ * (bpf_prog_info.verified_insns, Linux 5.16+); 0 when unknown. */
+uint32_t sfc_bpf_prog_verified_insns(int prog_fd);
 
 /* The kernel's view of a map: type, key and value sizes, max entries. Returns 0 or -errno. */
 int sfc_bpf_map_info(int map_fd, uint32_t *type, uint32_t *key_size, uint32_t *value_size, uint32_t *max_entries);

@@ -30,7 +30,7 @@ final class XDPDriver: DataplaneDriver {
     }
 
     func workers() -> [WorkerStatus] {
-        dataplane.perCPUPackets.enumerated().map { WorkerStatus(name: "cpu\($0.offset)", packets: $0.element, busyRatio: nil) }
+        ((try? dataplane.perCPUPackets) ?? []).enumerated().map { WorkerStatus(name: "cpu\($0.offset)", packets: $0.element, busyRatio: nil) }
     }
 
     func tick(logger: Logger) {
@@ -48,6 +48,6 @@ final class XDPDriver: DataplaneDriver {
 
     func armTrace(_ filter: TraceFilter, count: Int) throws { try dataplane.armTrace(filter: filter, count: count) }
     func drainTrace() -> [TraceRecord] { dataplane.drainTrace() }
-    func disarmTrace() { dataplane.disarmTrace() }
+    func disarmTrace() { try? dataplane.disarmTrace() }
     var traceRecordsDropped: UInt64 { dataplane.traceRecordsDropped }
 }
