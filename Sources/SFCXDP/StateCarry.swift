@@ -17,8 +17,11 @@ import CLibBPF
 import SFCCore
 
 struct StateCarry {
-    /// One attachment: (function name, instance name).
-    struct Attachment: Hashable { var function: String; var instance: String }
+    /// One attachment: (function name, instance name); for an NSH-unaware
+    /// one also the path (SPI) and position it serves: its saved headers name
+    /// them, so they carry over only where both stay (a chain with a new SPI
+    /// is a new path, RFC 8300 s2.3; its returns get the configured header).
+    struct Attachment: Hashable { var function: String; var instance: String; var spi: UInt32 = 0; var position: Int32 = 0 }
 
     /// End.AD cache slot per attachment.
     static func cacheSlots(_ tables: ForwardingTables) -> [Attachment: Int] {
@@ -40,7 +43,11 @@ struct StateCarry {
         for (f, function) in tables.functions.enumerated() where function.config.kind == .nshUnaware {
             for (i, instance) in function.config.instances.enumerated() {
                 let first = tables.nshProxyStateBase[tables.instanceCounterBase[f] + i]
-                if first >= 0 { out[Attachment(function: function.config.name, instance: instance.name)] = Int(first) }
+                let served = tables.returns.values.first { Int($0.function) == f && Int($0.instance) == i && $0.chain >= 0 }
+                let spi = served.map { tables.chains[Int($0.chain)].config.spi } ?? 0
+                if first >= 0 {
+                    out[Attachment(function: function.config.name, instance: instance.name, spi: spi, position: served?.position ?? -1)] = Int(first)
+                }
             }
         }
         return out
