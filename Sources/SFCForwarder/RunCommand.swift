@@ -66,6 +66,9 @@ public enum RunCommand {
     /// Only the sfc-forwarder binary may call this with dpdk (EAL starts once per process).
     public static func run(_ options: RunOptions, logger base: Logger) -> CommandResult {
         var logger = base
+        // SIGHUP's default action ends the process: from the first moment on it
+        // asks for a reload instead (one asked for while starting runs once the daemon ticks).
+        ReloadSignal.install()
         guard options.dataplane != .reference else {
             return CommandResult(stderr: "run forwards on a dataplane with ports: use --dataplane dpdk, xdp or auto "
                                  + "(the reference dataplane has no I/O; try `replay`)", exitCode: 2)

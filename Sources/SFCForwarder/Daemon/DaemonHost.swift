@@ -38,8 +38,6 @@ final class DaemonHost {
         } else {
             metrics = nil
         }
-        ReloadSignal.install()
-        _ = ReloadSignal.take()
     }
 
     /// HOST:PORT or [IPv6]:PORT.
