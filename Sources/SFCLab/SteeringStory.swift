@@ -99,7 +99,7 @@ struct SteeringStory {
         // chain: a proxy, DPI, a load-balanced hop), and simulated.
         var tracer: LabProcess?
         phases.append(try phase("steered") {
-            let p = try LabProcess(name: "chain-trace live", argv: [chainTrace, "live", "--control", control, "--json", "--count", "3",
+            let p = try LabProcess(name: "chain-trace live", argv: [chainTrace, "live", "--control", control, "--json", "--count", "12",
                                                                    "--timeout", "30", "--filter",
                                                                    "src=\(from.host.address.address),dst=\(server),proto=udp,dport=\(steering.port),sport=\(sourcePort)"],
                                    directory: directory)
@@ -126,17 +126,36 @@ struct SteeringStory {
 
         // (The server answers the feed with ICMP errors, which its own return chain carries: not looked at.)
         let n = steering.packets, usual = steering.chain
-        // Live against simulate (with the same steering rule) for the same flow: the
-        // first pass's steps, egress port and segment list (the instances chosen, the
-        // load-balanced one among them, are SIDs in it), and no difference --compare finds.
-        let simulatedHop = ((Shell.json(simulate.stdout) as? [String: Any])?["hops"] as? [[String: Any]])?.first ?? [:]
-        let firstPasses = live.filter { $0["ingress"] as? String == traffic.from }
-        let agree = !firstPasses.isEmpty && firstPasses.allSatisfy { r in
-            r["egress"] as? String == simulatedHop["egress_port"] as? String
-                && (r["steps"] as? [String])?.joined(separator: ", ") == simulatedHop["behavior"] as? String
-                && ((r["after"] as? [String: Any])?["segments"] as? [String]) == simulatedHop["segments"] as? [String]
-                && (r["compare"] as? [String]) == []
+        // Live against simulate (with the same steering rule) for the same flow: each
+        // pass of the feed through the forwarder (ingress, behaviour, egress port, the
+        // segment list it leaves with: the instances chosen, the load-balanced one among
+        // them, are SIDs in it) is one simulate has, every simulated pass was seen, and
+        // --compare finds no difference.
+        struct Pass: Hashable { var ingress: String; var steps: String; var egress: String; var segments: [String] }
+        // The filter reads the packet as it arrives: a pass whose packet arrives
+        // encapsulated (SRv6, NSH) has other outer addresses and is not traced.
+        var simulated: [Pass] = []
+        var ingress = traffic.from, arrivesBare = true
+        for hop in ((Shell.json(simulate.stdout) as? [String: Any])?["hops"] as? [[String: Any]]) ?? [] {
+            let egress = hop["egress_port"] as? String ?? "-"
+            if hop["node"] as? String == plan.config.node.name {
+                if arrivesBare {
+                    simulated.append(Pass(ingress: ingress, steps: hop["behavior"] as? String ?? "", egress: egress,
+                                          segments: hop["segments"] as? [String] ?? []))
+                }
+            } else {
+                ingress = egress
+                arrivesBare = hop["segments"] == nil && hop["spi"] == nil
+            }
         }
+        let traced = live.map { r in
+            Pass(ingress: r["ingress"] as? String ?? "?", steps: (r["steps"] as? [String])?.joined(separator: ", ") ?? "",
+                 egress: r["egress"] as? String ?? "drop", segments: (r["after"] as? [String: Any])?["segments"] as? [String] ?? [])
+        }
+        let unexplained = traced.filter { !simulated.contains($0) }
+        let unseen = simulated.filter { !traced.contains($0) }
+        let differing = live.filter { ($0["compare"] as? [String])?.isEmpty != true }
+        let agree = !live.isEmpty && unexplained.isEmpty && unseen.isEmpty && differing.isEmpty
         let target = steering.rule.range(of: #"chain: *"?([A-Za-z0-9_.-]+)"#, options: .regularExpression)
             .map { String(steering.rule[$0].split(separator: ":")[1]).trimmingCharacters(in: CharacterSet(charactersIn: " \"")) } ?? "?"
         let checks: [LabReport.Check] = [
@@ -147,14 +166,14 @@ struct SteeringStory {
                   ok: phases[1].chains[target] == n && phases[1].chains[usual] == nil && phases[1].watched == n,
                   detail: "\(phases[1].chains), \(steering.watch) +\(phases[1].watched) (\(steered))"),
             .init(name: "steering: chain-trace live agrees with simulate", ok: agree,
-                  detail: "\(firstPasses.count) packet(s) traced: egress \(firstPasses.first?["egress"] ?? "-"), segments "
-                    + "\((firstPasses.first?["after"] as? [String: Any])?["segments"] ?? "-"); simulate: egress \(simulatedHop["egress_port"] ?? "-"), "
-                    + "segments \(simulatedHop["segments"] ?? "-")"),
+                  detail: "\(live.count) pass(es) traced, \(Set(traced).count) distinct, simulate has \(simulated.count)"
+                    + (unexplained.isEmpty ? "" : "; not in simulate: \(unexplained)") + (unseen.isEmpty ? "" : "; not seen live: \(unseen)")
+                    + (differing.isEmpty ? "" : "; --compare: \(differing.compactMap { $0["compare"] })")),
             .init(name: "steering: expired, back on chain \(usual)",
                   ok: phases[2].chains[usual] == n && phases[2].chains[target] == nil && phases[2].watched == 0,
                   detail: "\(phases[2].chains), \(steering.watch) +\(phases[2].watched)"),
         ]
         return (SteeringResult(rule: steering.rule, seconds: steering.seconds, watch: steering.watch, steerOutput: steered, phases: phases,
-                               live: firstPasses.compactMap { $0["text"] as? String }, simulated: simulate.stdout), checks)
+                               live: Array(live.compactMap { $0["text"] as? String }.prefix(simulated.count)), simulated: simulate.stdout), checks)
     }
 }
