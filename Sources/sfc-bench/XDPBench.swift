@@ -138,6 +138,7 @@ public enum XDPBenchCommand {
             }
             XDPRunStats.disable(stats)
         }
+        let trace = try traceCost(dataplane, input: input, expected: action.rawValue, rounds: max(1, options.rounds / 3), runs: options.runs)
         let oursLoop = try input.loop(dataplane.object.programFD, repeat: options.repeatCount)
         let baselineLoop = try input.loop(baseline.fd, repeat: options.repeatCount)
 
@@ -161,10 +162,44 @@ public enum XDPBenchCommand {
             "single_run_overhead_ns": overhead,
             "ns_per_packet_loop_equivalent": loopEquivalent,
         ]
+        for (k, v) in trace { result[k] = v }
         if let mhz { result["cpu_mhz"] = mhz }
         if floorUnexpected == 0 { result["floor_ns_per_packet"] = median(floorMeans) }
         if let v = programOnly["ours"] { result["program_only_ns"] = v }
         if let v = programOnly["baseline"] { result["baseline_program_only_ns"] = v }
         return result
+    }
+
+    /// The live trace's cost per packet, alternating rounds: off (one map
+    /// read), armed with a filter no packet matches (the filter runs on every
+    /// packet), and armed with one every packet matches (each run also copies
+    /// the frame and emits a ring-buffer event; batches of 256, drained
+    /// between batches so the ring never fills).
+    static func traceCost(_ dataplane: XDPDataplane, input: XDPBenchInput, expected: UInt32, rounds: Int, runs: Int) throws -> [String: Any] {
+        let fd = dataplane.object.programFD
+        let never = try TraceFilter.parse("spi=16777215", ports: dataplane.tables.ports.map(\.name))
+        let always = TraceFilter()
+        var durations: [UInt32] = [], off: [Double] = [], miss: [Double] = [], hit: [Double] = []
+        var unexpected = 0
+        for _ in 0..<rounds {
+            try dataplane.disarmTrace()
+            unexpected += try input.single(fd, count: runs, expected: expected, into: &durations)
+            off.append(trimmedMean(durations))
+            try dataplane.armTrace(filter: never, count: Int(Int32.max))
+            unexpected += try input.single(fd, count: runs, expected: expected, into: &durations)
+            miss.append(trimmedMean(durations))
+            var all: [UInt32] = []
+            for _ in 0..<max(1, runs / 256) {
+                try dataplane.armTrace(filter: always, count: 256)
+                unexpected += try input.single(fd, count: 256, expected: expected, into: &durations)
+                all += durations
+                _ = dataplane.drainTrace()
+            }
+            hit.append(trimmedMean(all))
+        }
+        try dataplane.disarmTrace()
+        return ["trace_off_ns_per_packet": median(off), "trace_armed_no_match_ns_per_packet": median(miss),
+                "trace_armed_recording_ns_per_packet": median(hit), "trace_unexpected_verdicts": unexpected,
+                "trace_records_dropped": Int(dataplane.traceRecordsDropped)]
     }
 }
