@@ -10,6 +10,7 @@
 #include <bpf/bpf_endian.h>
 #include "sfc_maps.h"
 #include "sfc_state.h"
+#include "sfc_counters.h"
 
 /* What the classifier reads (Swift FlowFields). IPv4 addresses in the
  * first 4 bytes, network order; ports host order. */
@@ -119,7 +120,13 @@ SFC_SUBPROG __u32 sfc_classify(struct sfc_state *st, struct sfc_fields *f)
     s.best = 0xFFFFFFFFu;
     s.chain = SFC_NONE;
     bpf_loop(SFC_MAX_TUPLES, sfc_classify_tuple, &s, 0);
-    return s.chain;
+    if (s.chain == SFC_NONE)
+        return SFC_NONE;
+    /* A steering rule's hit is counted (its idle expiry reads it). */
+    __u32 watch = s.chain >> SFC_CLASS_WATCH_SHIFT;
+    if (watch)
+        sfc_count_watch(s.gen, watch - 1);
+    return s.chain & ((1u << SFC_CLASS_WATCH_SHIFT) - 1);
 }
 
 #endif

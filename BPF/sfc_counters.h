@@ -55,6 +55,16 @@ static __always_inline void sfc_count_chain(__u32 gen, __u32 chain, __u64 bytes)
     }
 }
 
+static __always_inline void sfc_count_watch(__u32 gen, __u32 slot)
+{
+    if (slot >= SFC_MAX_WATCHED_RULES)
+        return;
+    __u32 key = sfc_gen_key(gen, SFC_MAX_WATCHED_RULES, slot);
+    __u64 *v = bpf_map_lookup_elem(&sfc_watch_counts, &key);
+    if (v)
+        *v += 1;
+}
+
 static __always_inline void sfc_count_hop_index(__u32 gen, __u32 index)
 {
     if (index >= SFC_MAX_HOP_COUNTERS)

@@ -156,6 +156,14 @@ struct {
     __type(value, __u64);
 } sfc_hop_counts SEC(".maps");
 
+/* Packets classified by each watched (steering) rule, per generation slot. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_WATCHED_RULES));
+    __type(key, __u32);
+    __type(value, __u64);
+} sfc_watch_counts SEC(".maps");
+
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, SFC_GENERATIONS * (SFC_MAX_INSTANCE_COUNTERS));

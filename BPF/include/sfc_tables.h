@@ -32,6 +32,11 @@
 #define SFC_CLASS_CANDIDATES 8        /* rules sharing one key whose ports are ranges */
 #define SFC_MAX_HOP_COUNTERS 16384
 #define SFC_MAX_INSTANCE_COUNTERS 4096
+/* Rules added at run time (chain-trace steer) are counted, for their idle
+ * expiry: a classifier candidate's chain carries (watch slot + 1) above
+ * SFC_CLASS_WATCH_SHIFT, 0 for the chain file's own rules. */
+#define SFC_MAX_WATCHED_RULES 64
+#define SFC_CLASS_WATCH_SHIFT 16
 #define SFC_MAX_PROXY_CACHES 256      /* End.AD header caches */
 #define SFC_PROXY_CACHE_BYTES 512
 #define SFC_NSH_PROXY_FLOWS 64        /* NSH proxy state slots per return attachment (a power of 2) */

@@ -20,9 +20,16 @@ struct RuleCompiler {
     func compile() -> [Compiled] {
         var out: [Compiled] = []
         out.reserveCapacity(spec.rules.count)
+        // Steering rules (their positions name their own text) get watch slots
+        // in the order given; both families of one rule share its slot.
+        var watch = 0
         for (index, rule) in spec.rules.enumerated() where rule.fieldsValid {
+            let slot = rule.position.file == nil ? -1 : watch
+            if slot >= 0 { watch += 1 }
             for family in families(of: rule) {
-                out.append(Compiled(rule: makeRule(rule, family: family), specIndex: index))
+                var compiled = makeRule(rule, family: family)
+                compiled.watchSlot = slot < SharedSpec.SFC_MAX_WATCHED_RULES ? slot : -1
+                out.append(Compiled(rule: compiled, specIndex: index))
             }
         }
         // Stable: ties keep file order (and IPv4 before IPv6 within a rule).

@@ -2,6 +2,7 @@
 // the chain file's rule syntax, one YAML mapping, checked with the file's
 // own rules as if written after them. Its diagnostics name `source`
 // (e.g. "steer:cam-7") and lines within its own text.
+import SFCCore
 import Yams
 
 public struct SteeringRuleText: Sendable, Equatable {
@@ -11,6 +12,9 @@ public struct SteeringRuleText: Sendable, Equatable {
 }
 
 extension ChainFileParser {
+    /// What the dataplanes can count (BPF/include/sfc_tables.h).
+    static var maxSteeringRules: Int { SharedSpec.SFC_MAX_WATCHED_RULES }
+
     func parseSteeringRule(_ steer: SteeringRuleText) -> RuleSpec? {
         SourcePosition.$currentFile.withValue(steer.source) {
             let start = SourcePosition(line: 1, column: 1, file: steer.source)

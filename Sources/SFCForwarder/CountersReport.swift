@@ -30,6 +30,11 @@ public struct CountersReport {
             }
             lines.append("    end: \(counters.hopPackets[base + config.hops.count]) delivered")
         }
+        let steered = counters.steeringRulePackets(tables)
+        if !steered.isEmpty {
+            lines.append("steering rules:")
+            for (name, n) in steered.sorted(by: { $0.key < $1.key }) { lines.append("  \(pad(name, 28)) \(n) packets classified") }
+        }
         let drops = DropReason.allCases.filter { counters.drops($0) > 0 }
         lines.append(drops.isEmpty ? "drops: none" : "drops:")
         for reason in drops { lines.append("  \(pad(reason.name, 28)) \(counters.drops(reason))") }
@@ -59,7 +64,10 @@ public struct CountersReport {
         }
         var drops: [String: UInt64] = [:]
         for reason in DropReason.allCases where counters.drops(reason) > 0 { drops[reason.name] = counters.drops(reason) }
-        return ["ports": ports, "chains": chains, "drops": drops]
+        var object: [String: Any] = ["ports": ports, "chains": chains, "drops": drops]
+        let steered = counters.steeringRulePackets(tables)
+        if !steered.isEmpty { object["steering_rules"] = steered }
+        return object
     }
 
     func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }

@@ -98,7 +98,9 @@ struct ClassifierImage {
             let stride = MemoryLayout<sfc_class_candidate>.stride
             for (n, index) in indices.enumerated() {
                 let r = rules[index]
-                let c = sfc_class_candidate(rule: UInt32(index), chain: UInt32(r.chain),
+                // A steering rule's watch slot + 1 rides above the chain (sfc_classify counts it).
+                let watch = r.watchSlot >= 0 ? UInt32(r.watchSlot + 1) << UInt32(SFC_CLASS_WATCH_SHIFT) : 0
+                let c = sfc_class_candidate(rule: UInt32(index), chain: UInt32(r.chain) | watch,
                                             source_port_low: r.sourcePorts.lowerBound, source_port_high: r.sourcePorts.upperBound,
                                             destination_port_low: r.destinationPorts.lowerBound,
                                             destination_port_high: r.destinationPorts.upperBound)

@@ -12,7 +12,7 @@ struct CounterReader {
 
     /// The positional maps, with their value size in u64 words.
     static let positional: [(name: String, words: Int)] = [
-        ("sfc_port_counts", 3), ("sfc_chain_counts", 2), ("sfc_hop_counts", 1), ("sfc_instance_counts", 1),
+        ("sfc_port_counts", 3), ("sfc_chain_counts", 2), ("sfc_hop_counts", 1), ("sfc_instance_counts", 1), ("sfc_watch_counts", 1),
     ]
 
     /// Generation slot `slot`'s counts in the layout of `tables` (drops left 0).
@@ -26,6 +26,7 @@ struct CounterReader {
         for i in 0..<chains.count { c.chainPackets[i] = chains[i][0]; c.chainBytes[i] = chains[i][1] }
         c.hopPackets = try sums("sfc_hop_counts", slot: slot, count: c.hopPackets.count, words: 1).map { $0[0] }
         c.instancePackets = try sums("sfc_instance_counts", slot: slot, count: c.instancePackets.count, words: 1).map { $0[0] }
+        c.watchPackets = try sums("sfc_watch_counts", slot: slot, count: c.watchPackets.count, words: 1).map { $0[0] }
         return c
     }
 
@@ -64,6 +65,7 @@ struct CounterReader {
                 case "sfc_port_counts": used = tables.ports.count
                 case "sfc_chain_counts": used = tables.chains.count
                 case "sfc_hop_counts": used = tables.hopCounterCount
+                case "sfc_watch_counts": used = SharedSpec.SFC_MAX_WATCHED_RULES
                 default: used = tables.instanceCounterCount
                 }
             }

@@ -138,7 +138,8 @@ struct Steer: ParsableCommand {
     @OptionGroup var node: NodeTarget
     @Option(help: "The rule in YAML, e.g. '{name: cam-7, priority: 5, chain: dpi, source: 10.1.5.7}'.") var rule: String
     @Option(name: .customLong("for"), help: "Remove it after this long (90, 30s, 5m, 2h).") var duration: String?
-    func run() throws { finish(ClientCommands.steer(node.target, rule: rule, duration: duration)) }
+    @Option(help: "Remove it once no packet matched it for this long.") var idle: String?
+    func run() throws { finish(ClientCommands.steer(node.target, rule: rule, duration: duration, idle: idle)) }
 }
 
 struct Unsteer: ParsableCommand {

@@ -112,6 +112,18 @@ import Glibc
         #expect(back.c2s == 110 && back.unclassified == 30, "after expiry: \(back)")
         try prometheus.waitFor("4 generations (steer, unsteer, steer, expiry)", "sfc_config_generation") { $0.first?.value == 4 }
         try prometheus.waitFor("the steer latency observed twice", "sfc_steer_apply_duration_seconds_count") { $0.first?.value == 2 }
+        // An idle expiry: counted while pings match it, removed once they stop.
+        let idle = client.run(["steer", "--rule", "{name: guest, priority: 5, chain: client-to-server, ingress: client, source: 10.199.7.2/32}", "--idle", "3s"])
+        #expect(idle.status == 0 && idle.stdout.contains("after 3s without a match"), "\(idle.stdout)\(idle.stderr)")
+        _ = network.run("client", ["ping", "-n", "-q", "-c", "10", "-i", "0.1", "-W", "1", "-I", "10.199.7.2", "10.199.2.2"], timeout: 60)
+        let matched = try Forwarder.json(client.run(["counters", "--json"]).stdout)
+        #expect((matched["steering_rules"] as? [String: Int])?["guest"] == 10, "\(matched["steering_rules"] ?? "none")")
+        var idled = false
+        for _ in 0..<400 where !idled {
+            usleep(50_000)
+            idled = ((try? client.status())?["steering"] as? [Any])?.isEmpty == true
+        }
+        #expect(idled, "the idle steering rule was not removed")
 
         // live trace against simulate, for one ICMP flow: its first pass (classify, encap, to the NSH-aware function)
         let pinger = try run.start("ping", in: "client", ["ping", "-n", "-q", "-c", "400", "-i", "0.02", "-W", "2", "10.199.2.2"])

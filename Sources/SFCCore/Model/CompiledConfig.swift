@@ -228,6 +228,10 @@ public struct ClassifierRule: Sendable, Equatable {
     public var destinationPorts: ClosedRange<UInt16>
     public var dscp: UInt8?
     public var ingress: PortIndex?
+    /// A rule added at run time (chain-trace steer) has a watch slot
+    /// (0..<SFC_MAX_WATCHED_RULES): the dataplanes count its hits there, for
+    /// its idle expiry. -1: a rule of the chain file, not counted.
+    public var watchSlot: Int = -1
     public init(name: String, priority: Int, chain: ChainIndex, family: Family,
                 source4: IPv4Prefix = .any, destination4: IPv4Prefix = .any,
                 source6: IPv6Prefix = .any, destination6: IPv6Prefix = .any,

@@ -7,7 +7,7 @@
 struct CounterBlock {
     let base: UnsafeMutablePointer<UInt64>
     let rx: Int, tx: Int, txBytes: Int, drops: Int
-    let chainPackets: Int, chainBytes: Int, hops: Int, instances: Int
+    let chainPackets: Int, chainBytes: Int, hops: Int, instances: Int, watch: Int
     let total: Int
     let ports: Int, chainCount: Int, hopCount: Int, instanceCount: Int
 
@@ -24,7 +24,8 @@ struct CounterBlock {
         chainBytes = chainPackets + chainCount
         hops = chainBytes + chainCount
         instances = hops + hopCount
-        total = instances + instanceCount
+        watch = instances + instanceCount
+        total = watch + SharedSpec.SFC_MAX_WATCHED_RULES
         base = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, total))
         base.initialize(repeating: 0, count: max(1, total))
     }
@@ -50,6 +51,7 @@ struct CounterBlock {
     }
     @inline(__always) func countHop(_ index: Int) { base[hops + index] &+= 1 }
     @inline(__always) func countInstance(_ index: Int) { base[instances + index] &+= 1 }
+    @inline(__always) func countWatch(_ slot: Int) { base[watch + slot] &+= 1 }
 
     func snapshot(tables: ForwardingTables) -> Counters {
         var c = Counters(tables: tables)
@@ -62,6 +64,7 @@ struct CounterBlock {
         c.chainBytes = copy(chainBytes, chainCount)
         c.hopPackets = copy(hops, hopCount)
         c.instancePackets = copy(instances, instanceCount)
+        c.watchPackets = copy(watch, SharedSpec.SFC_MAX_WATCHED_RULES)
         return c
     }
 }

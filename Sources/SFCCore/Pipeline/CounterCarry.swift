@@ -39,6 +39,11 @@ public extension Counters {
                 out.instancePackets[new.instanceCounterBase[f] + i] = instancePackets[old.instanceCounterBase[g] + j]
             }
         }
+        // Steering rules by name (their slots follow the order they were added).
+        let oldWatch = steeringRulePackets(old)
+        for rule in new.classifier.rules where rule.watchSlot >= 0 && rule.watchSlot < out.watchPackets.count {
+            if let n = oldWatch[rule.name] { out.watchPackets[rule.watchSlot] = n }
+        }
         return out
     }
 }

@@ -16,6 +16,9 @@ public struct Counters: Sendable, Equatable {
     public var hopPackets: [UInt64]
     /// Packets sent to instance i of function f at instanceCounterBase[f] + i.
     public var instancePackets: [UInt64]
+    /// Packets classified by the steering rule in watch slot s
+    /// (ClassifierRule.watchSlot), for idle expiry.
+    public var watchPackets: [UInt64]
 
     public init(tables: ForwardingTables) {
         rxPackets = Array(repeating: 0, count: tables.ports.count)
@@ -26,6 +29,16 @@ public struct Counters: Sendable, Equatable {
         chainBytes = Array(repeating: 0, count: tables.chains.count)
         hopPackets = Array(repeating: 0, count: tables.hopCounterCount)
         instancePackets = Array(repeating: 0, count: tables.instanceCounterCount)
+        watchPackets = Array(repeating: 0, count: SharedSpec.SFC_MAX_WATCHED_RULES)
+    }
+
+    /// Packets per steering rule, by name.
+    public func steeringRulePackets(_ tables: ForwardingTables) -> [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        for rule in tables.classifier.rules where rule.watchSlot >= 0 && rule.watchSlot < watchPackets.count {
+            out[rule.name] = watchPackets[rule.watchSlot]
+        }
+        return out
     }
 
     public func drops(_ reason: DropReason) -> UInt64 { drops[Int(reason.rawValue)] }
@@ -37,5 +50,6 @@ public struct Counters: Sendable, Equatable {
         add(&rxPackets, other.rxPackets); add(&txPackets, other.txPackets); add(&txBytes, other.txBytes)
         add(&drops, other.drops); add(&chainPackets, other.chainPackets); add(&chainBytes, other.chainBytes)
         add(&hopPackets, other.hopPackets); add(&instancePackets, other.instancePackets)
+        add(&watchPackets, other.watchPackets)
     }
 }

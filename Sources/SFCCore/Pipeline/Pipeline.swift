@@ -123,7 +123,10 @@ public final class Pipeline {
         for i in start..<end { actions[i - start] = dispatch(&packets[i], &meta[i], &fields[i - start], &found[i - start]) }
         for i in start..<end where actions[i - start] == .classify {
             if let rule = tables.classifier.lookup(fields[i - start]) {
+                // Field by field: copying the rule would retain its name per packet.
                 meta[i].chain = Int32(tables.classifier.rules[rule].chain)
+                let watch = tables.classifier.rules[rule].watchSlot
+                if watch >= 0 { stats.countWatch(watch) }
             } else if fields[i - start].family == .ipv6 && tables.ports[Int(meta[i].ingress)].trusted {
                 actions[i - start] = .transit6
             } else {

@@ -38,7 +38,14 @@ enum ControlRoutes {
                     }
                     duration = d
                 }
-                return response(daemon.steer(rule: rule, duration: duration), created: true)
+                var idle: Double?
+                if let value = body["idle_timeout"] {
+                    guard let d = (value as? NSNumber)?.doubleValue, d > 0, d <= 31_536_000 else {
+                        throw ControlError(400, "idle_timeout must be a number of seconds, more than 0 and at most a year")
+                    }
+                    idle = d
+                }
+                return response(daemon.steer(rule: rule, duration: duration, idle: idle), created: true)
             },
             ControlRoute("DELETE", "/v1/steering/{name}") { _, parameters in
                 let name = parameters["name"] ?? ""

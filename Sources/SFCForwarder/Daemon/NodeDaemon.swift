@@ -17,7 +17,18 @@ public final class NodeDaemon: @unchecked Sendable {
         public var added: Date
         /// Hard expiry (OpenFlow's hard_timeout), nil: until unsteered.
         public var expires: Date?
+        /// Idle expiry (OpenFlow's idle_timeout): removed once no packet
+        /// matched it for this long; nil: none.
+        public var idleTimeout: Double?
+        /// Its packet count when last seen to move, and when.
+        public var lastPackets: UInt64 = 0
+        public var lastActive: Date = Date()
     }
+
+    /// How often idle expiry reads the counters (every tick would read every
+    /// per-CPU map 20 times a second on XDP).
+    static let idleCheckInterval = 0.5
+    private var lastIdleCheck = Date.distantPast
 
     let driver: DataplaneDriver
     let logger: Logger
@@ -107,6 +118,10 @@ public final class NodeDaemon: @unchecked Sendable {
 
     private func steeringObject(_ e: SteeringEntry) -> [String: Any] {
         var o: [String: Any] = ["name": e.name, "rule": e.text, "added": ISO8601DateFormatter().string(from: e.added)]
+        if let idle = e.idleTimeout {
+            o["idle_timeout"] = idle
+            o["idle_seconds"] = max(0, Date().timeIntervalSince(e.lastActive))
+        }
         if let x = e.expires {
             o["expires"] = ISO8601DateFormatter().string(from: x)
             o["expires_in_seconds"] = max(0, x.timeIntervalSinceNow)
@@ -181,7 +196,7 @@ public final class NodeDaemon: @unchecked Sendable {
 
     /// Adds a steering rule (one YAML mapping in the chain file's rule
     /// syntax, with a `name`), optionally for `duration` seconds.
-    func steer(rule text: String, duration: Double?) -> Outcome {
+    func steer(rule text: String, duration: Double?, idle: Double? = nil) -> Outcome {
         lock.lock(); defer { lock.unlock() }
         let t0 = DispatchTime.now()
         let name = Self.ruleName(text) ?? ""
@@ -191,13 +206,13 @@ public final class NodeDaemon: @unchecked Sendable {
         }
         var next = steering
         next.append(SteeringEntry(name: name.isEmpty ? "unnamed" : name, text: text, added: Date(),
-                                  expires: duration.map { Date().addingTimeInterval($0) }))
+                                  expires: duration.map { Date().addingTimeInterval($0) }, idleTimeout: idle))
         let outcome = applyLocked(text: configText, file: configPath, steering: next)
         if case .applied(let g, _) = outcome {
             steering = next
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
             steerLatency.observe(seconds)
-            logger.notice("steering rule '\(name)' added\(duration.map { " for \($0) s" } ?? ""): generation \(g) active")
+            logger.notice("steering rule '\(name)' added\(duration.map { " for \($0) s" } ?? "")\(idle.map { ", idle expiry \($0) s" } ?? ""): generation \(g) active")
             return .applied(generation: g, seconds: seconds)
         }
         if case .invalid(let d) = outcome {
@@ -232,6 +247,28 @@ public final class NodeDaemon: @unchecked Sendable {
         }
     }
 
+    /// Steering rules with an idle expiry that no packet matched for that
+    /// long (their counts are carried across generations by name).
+    private func idleExpired(_ now: Date) -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        guard steering.contains(where: { $0.idleTimeout != nil }), now.timeIntervalSince(lastIdleCheck) >= Self.idleCheckInterval,
+              let counters = try? driver.counters() else { return [] }
+        lastIdleCheck = now
+        let packets = counters.steeringRulePackets(driver.tables)
+        var out: [String] = []
+        for k in steering.indices {
+            guard let idle = steering[k].idleTimeout else { continue }
+            let n = packets[steering[k].name] ?? 0
+            if n != steering[k].lastPackets {
+                steering[k].lastPackets = n
+                steering[k].lastActive = now
+            } else if now.timeIntervalSince(steering[k].lastActive) >= idle {
+                out.append(steering[k].name)
+            }
+        }
+        return out
+    }
+
     static func ruleName(_ text: String) -> String? {
         guard let node = try? Yams.compose(yaml: text), case .mapping(let m) = node,
               let value = m["name"], case .scalar(let s) = value else { return nil }
@@ -251,6 +288,7 @@ public final class NodeDaemon: @unchecked Sendable {
             return steering.filter { ($0.expires ?? .distantFuture) <= now }.map(\.name)
         }()
         for name in expired { _ = unsteer(name: name, reason: "expired") }
+        for name in idleExpired(now) { _ = unsteer(name: name, reason: "idle") }
         lock.lock(); defer { lock.unlock() }
         driver.tick(logger: logger)
     }

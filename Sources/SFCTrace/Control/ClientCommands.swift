@@ -72,9 +72,15 @@ public enum ClientCommands {
         }
     }
 
-    public static func steer(_ t: ClientTarget, rule: String, duration: String?) -> CommandResult {
+    public static func steer(_ t: ClientTarget, rule: String, duration: String?, idle: String? = nil) -> CommandResult {
         ask(t) { c in
             var body: [String: Any] = ["rule": rule]
+            if let idle {
+                guard let seconds = parseDuration(idle) else {
+                    return CommandResult(stderr: "chain-trace: --idle \(idle): expected a duration such as 90, 30s, 5m or 2h", exitCode: 2)
+                }
+                body["idle_timeout"] = seconds
+            }
             if let duration {
                 guard let seconds = parseDuration(duration) else {
                     return CommandResult(stderr: "chain-trace: --for \(duration): expected a duration such as 90, 30s, 5m or 2h", exitCode: 2)
@@ -83,7 +89,8 @@ public enum ClientCommands {
             }
             let reply = try c.request("POST", "/v1/steering", json: body, timeout: 300)
             guard reply.status == 201, let o = reply.json else { return failure(reply) }
-            return CommandResult(stdout: "steered: generation \(o["generation"] ?? "?") active (\(ms(o["apply_seconds"])))\(duration.map { ", expires in \($0)" } ?? "")\n")
+            return CommandResult(stdout: "steered: generation \(o["generation"] ?? "?") active (\(ms(o["apply_seconds"])))\(duration.map { ", expires in \($0)" } ?? "")"
+                                 + "\(idle.map { ", or after \($0) without a match" } ?? "")\n")
         }
     }
 
@@ -205,6 +212,9 @@ enum StatusText {
         for s in steering {
             var line = "  \(s["name"] ?? "?"): \((s["rule"] as? String ?? "").replacingOccurrences(of: "\n", with: " "))"
             if let left = (s["expires_in_seconds"] as? NSNumber)?.doubleValue { line += " (expires in \(duration(left)))" }
+            if let idle = (s["idle_timeout"] as? NSNumber)?.doubleValue {
+                line += " (idle \(duration((s["idle_seconds"] as? NSNumber)?.doubleValue ?? 0)) of \(duration(idle)))"
+            }
             lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"

@@ -248,6 +248,31 @@ struct CapturingHandler: LogHandler {
         #expect(h.log.all.contains { $0.contains("'cam' removed (expired)") })
     }
 
+    @Test func anIdleSteeringRuleExpiresOnceNoPacketMatchesItAndNotBefore() throws {
+        let h = try APIHarness("idle")
+        defer { h.close() }
+        let rule = "{name: cam, priority: 5, chain: client-to-server, ingress: client, source: 10.199.1.7, protocol: udp}"
+        #expect(try h.post("/v1/steering", ["rule": rule, "idle_timeout": 1]).status == 201)
+        #expect(try h.post("/v1/steering", ["rule": "{name: x, chain: client-to-server}", "idle_timeout": 0]).status == 400)
+        // While packets keep matching it (its count moves before every tick, so
+        // every check sees it move, however slow the machine), it stays.
+        for k in 1...50 {
+            h.driver.steeringHits["cam", default: 0] += 1
+            usleep(30_000)
+            h.daemon.tick()
+            #expect((h.daemon.steeringList()["steering"] as? [Any])?.count == 1, "gone while matching, after \(k) ticks")
+        }
+        let listed = try #require((try h.get("/v1/steering").json?["steering"] as? [[String: Any]])?.first)
+        #expect(listed["idle_timeout"] as? Double == 1 && listed["idle_seconds"] != nil, "\(listed)")
+        // Then no packet: gone (a bounded wait, no duration asserted).
+        for _ in 0..<500 where (h.daemon.steeringList()["steering"] as? [Any])?.isEmpty == false {
+            usleep(20_000)
+            h.daemon.tick()
+        }
+        #expect((h.daemon.steeringList()["steering"] as? [Any])?.isEmpty == true)
+        #expect(h.log.all.contains { $0.contains("'cam' removed (idle)") }, "\(h.log.all)")
+    }
+
     // MARK: live trace through the API
 
     @Test func aTraceReturnsTheMatchingPacketsWithStepsAndAFilterThatCannotMatchIsRefused() throws {

@@ -13,6 +13,8 @@ final class FakeDriver: DataplaneDriver, @unchecked Sendable {
     private(set) var applied: [UInt64] = []
     var failNext: String?
     var counterValue: UInt64 = 0
+    /// Packets each steering rule has matched, by name (as a dataplane's watch counters say).
+    var steeringHits: [String: UInt64] = [:]
     private var filter: TraceFilter?
     private var remaining = 0
     private var sequence: UInt64 = 0
@@ -32,6 +34,7 @@ final class FakeDriver: DataplaneDriver, @unchecked Sendable {
     func counters() throws -> Counters {
         var c = Counters(tables: tables)
         for i in c.rxPackets.indices { c.rxPackets[i] = counterValue }
+        for rule in tables.classifier.rules where rule.watchSlot >= 0 { c.watchPackets[rule.watchSlot] = steeringHits[rule.name] ?? 0 }
         return c
     }
 
