@@ -55,34 +55,32 @@ static __always_inline void sfc_count_chain(__u32 gen, __u32 chain, __u64 bytes)
     }
 }
 
-static __always_inline void sfc_count_watch(__u32 gen, __u32 slot)
+/* One u64 packet counter of a per-CPU array laid out by generation slot
+ * (`per` entries a slot, sfc_gen_key). */
+static __always_inline void sfc_count_one(void *map, __u32 gen, __u32 per, __u32 index)
 {
-    if (slot >= SFC_MAX_WATCHED_RULES)
+    if (index >= per)
         return;
-    __u32 key = sfc_gen_key(gen, SFC_MAX_WATCHED_RULES, slot);
-    __u64 *v = bpf_map_lookup_elem(&sfc_watch_counts, &key);
+    __u32 key = sfc_gen_key(gen, per, index);
+    __u64 *v = bpf_map_lookup_elem(map, &key);
     if (v)
         *v += 1;
+}
+
+/* A steering rule's match (ClassifierRule.watchSlot). */
+static __always_inline void sfc_count_watch(__u32 gen, __u32 slot)
+{
+    sfc_count_one(&sfc_watch_counts, gen, SFC_MAX_WATCHED_RULES, slot);
 }
 
 static __always_inline void sfc_count_hop_index(__u32 gen, __u32 index)
 {
-    if (index >= SFC_MAX_HOP_COUNTERS)
-        return;
-    __u32 key = sfc_gen_key(gen, SFC_MAX_HOP_COUNTERS, index);
-    __u64 *v = bpf_map_lookup_elem(&sfc_hop_counts, &key);
-    if (v)
-        *v += 1;
+    sfc_count_one(&sfc_hop_counts, gen, SFC_MAX_HOP_COUNTERS, index);
 }
 
 static __always_inline void sfc_count_instance_index(__u32 gen, __u32 index)
 {
-    if (index >= SFC_MAX_INSTANCE_COUNTERS)
-        return;
-    __u32 key = sfc_gen_key(gen, SFC_MAX_INSTANCE_COUNTERS, index);
-    __u64 *v = bpf_map_lookup_elem(&sfc_instance_counts, &key);
-    if (v)
-        *v += 1;
+    sfc_count_one(&sfc_instance_counts, gen, SFC_MAX_INSTANCE_COUNTERS, index);
 }
 
 /* Swift Pipeline.countHop: hop k of chain c, and instance i of function f
