@@ -2,14 +2,6 @@
 // nil or a short reason; none of them traps on any input.
 import SFCCore
 
-/// An IPv4 or IPv6 prefix, as rules and routes accept either.
-public enum IPPrefix: Equatable, Sendable {
-    case v4(IPv4Prefix)
-    case v6(IPv6Prefix)
-
-    public var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
-}
-
 public enum ValueParsers {
     /// Decimal or `0x` hexadecimal, non-negative, at most 2^53 so arithmetic
     /// on it never overflows.
@@ -116,19 +108,13 @@ public enum ValueParsers {
     }
 
     static func ipProtocol(_ text: String) -> UInt8? {
-        switch text.lowercased() {
-        case "tcp": return IPProtocolNumber.tcp
-        case "udp": return IPProtocolNumber.udp
-        case "icmp": return IPProtocolNumber.icmp
-        case "icmpv6", "ipv6-icmp": return IPProtocolNumber.icmpv6
-        default:
-            guard let n = integer(text), n <= 255 else { return nil }
-            return UInt8(n)
-        }
+        if let named = IPProtocolNumber.named(text) { return named }
+        guard let n = integer(text), n <= 255 else { return nil }
+        return UInt8(n)
     }
 
     /// Hex bytes, an optional `0x` prefix, an even number of digits.
-    static func hexBytes(_ text: String) -> [UInt8]? {
+    public static func hexBytes(_ text: String) -> [UInt8]? {
         var digits = Substring(text)
         if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2) }
         guard digits.count % 2 == 0, digits.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }

@@ -27,10 +27,6 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, 
         self.router = router; self.policy = policy; self.logger = logger
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        context.fireChannelActive()
-    }
-
     /// Called by the server once the peer's credentials are known (Unix socket only).
     func setPeer(_ credentials: PeerCredentials?) {
         peer = credentials
@@ -103,7 +99,7 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, 
         var buffer = context.channel.allocator.buffer(capacity: response.body.count)
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        let done = context.writeAndFlushPromise()
+        let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if close { done.futureResult.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
     }
@@ -111,8 +107,4 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         context.close(promise: nil)
     }
-}
-
-private extension ChannelHandlerContext {
-    func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
 }

@@ -15,17 +15,10 @@ public struct PeerCredentials: Sendable, Equatable, CustomStringConvertible {
     public init(pid: Int32, uid: UInt32, gid: UInt32) { self.pid = pid; self.uid = uid; self.gid = gid }
     public var description: String { "pid \(pid) uid \(uid) gid \(gid)" }
 
-    /// struct ucred (unix(7)); Glibc hides it behind _GNU_SOURCE, so the
-    /// same three fields, laid out alike.
+    /// struct ucred (unix(7)), as SO_PEERCRED returns it (the server reads it
+    /// through NIO); Glibc hides it behind _GNU_SOURCE, so the same three
+    /// fields, laid out alike.
     struct Raw: Sendable { var pid: Int32 = 0; var uid: UInt32 = 0; var gid: UInt32 = 0 }
-
-    /// Reads SO_PEERCRED from a connected AF_UNIX socket.
-    public static func of(socket fd: Int32) -> PeerCredentials? {
-        var cred = Raw()
-        var length = socklen_t(MemoryLayout<Raw>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) == 0 else { return nil }
-        return PeerCredentials(pid: cred.pid, uid: cred.uid, gid: cred.gid)
-    }
 }
 
 public struct PeerPolicy: Sendable {

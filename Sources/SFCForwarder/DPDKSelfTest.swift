@@ -19,6 +19,7 @@ import SFCConfig
 import SFCCore
 import SFCDPDK
 import SFCRuntime
+import SFCTrace
 
 public struct DPDKSelfTestOptions: Sendable {
     public enum Mode: String, Sendable { case reload, trace }
@@ -371,7 +372,7 @@ public enum DPDKSelfTest {
             for n in 0..<options.packetsPerStep {
                 for kind in kinds {
                     let frame = kind.frame(sent, to: mac)
-                    frames.append(["kind": kind.name, "frame": Self.hex(frame),
+                    frames.append(["kind": kind.name, "frame": hexBytes(frame),
                                    "matches": frame.withUnsafeBytes { filter.matches($0, ingress: 0) }])
                     try inject(kind, count: 1, mac: mac)
                     _ = n
@@ -391,14 +392,13 @@ public enum DPDKSelfTest {
                 "ports": tables.ports.map(\.name),
                 "records": records.map { r in
                     ["sequence": Int(r.sequence), "generation": Int(r.generation), "ingress": r.ingress,
-                     "ingressFrame": Self.hex(r.ingressFrame), "ingressLength": r.ingressLength, "verdict": r.verdict.rawValue,
+                     "ingressFrame": hexBytes(r.ingressFrame), "ingressLength": r.ingressLength, "verdict": r.verdict.rawValue,
                      "dropReason": r.dropReason?.name ?? NSNull(), "chain": r.chain ?? -1, "function": r.function ?? -1,
-                     "instance": r.instance ?? -1, "egress": r.egress ?? -1, "egressFrame": Self.hex(r.egressFrame),
+                     "instance": r.instance ?? -1, "egress": r.egress ?? -1, "egressFrame": hexBytes(r.egressFrame),
                      "egressLength": r.egressLength] as [String: Any]
                 },
             ] as [String: Any]
         }
 
-        static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
     }
 }

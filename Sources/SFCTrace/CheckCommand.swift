@@ -84,7 +84,7 @@ struct CompiledView {
             case .type2(let tlvs):
                 out["metadata"] = ["type": 2, "tlvs": tlvs.map { tlv -> [String: Any] in
                     ["class": Int(tlv.metadataClass), "type": Int(tlv.type),
-                     "value": tlv.value.map { String(format: "%02x", $0) }.joined()]
+                     "value": hexBytes(tlv.value)]
                 }]
             }
         }

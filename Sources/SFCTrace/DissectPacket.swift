@@ -149,7 +149,8 @@ func hex<T: BinaryInteger>(_ value: T, digits: Int = 2) -> String {
     return "0x" + String(repeating: "0", count: max(0, digits - s.count)) + s
 }
 
-func hexBytes(_ bytes: [UInt8]) -> String {
+/// Bytes as lowercase hex, two digits each (TLV values, trace frames).
+public func hexBytes(_ bytes: [UInt8]) -> String {
     bytes.map { b in
         let s = String(b, radix: 16)
         return s.count == 1 ? "0" + s : s

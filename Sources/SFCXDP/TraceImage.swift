@@ -18,7 +18,7 @@ enum TraceImage {
         var f = sfc_trace_filter()
         var fields: UInt32 = 0
         /// Address bytes, mask bytes (the prefix length's leading bits), IPv6 flag.
-        func prefix(_ p: TraceFilter.Prefix, v6Flag: UInt32) -> (bytes: [UInt8], mask: [UInt8], flag: UInt32) {
+        func prefix(_ p: IPPrefix, v6Flag: UInt32) -> (bytes: [UInt8], mask: [UInt8], flag: UInt32) {
             func mask(_ bits: Int, _ count: Int) -> [UInt8] {
                 (0..<count).map { i in
                     let take = bits - i * 8

@@ -151,6 +151,14 @@ public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertib
     public static func < (a: IPv6Address, b: IPv6Address) -> Bool { (a.hi, a.lo) < (b.hi, b.lo) }
 }
 
+/// An IPv4 or IPv6 prefix, as rules, routes and trace filters accept either.
+public enum IPPrefix: Equatable, Sendable {
+    case v4(IPv4Prefix)
+    case v6(IPv6Prefix)
+
+    public var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
+}
+
 /// An IPv4 prefix; the address has its host bits cleared.
 public struct IPv4Prefix: Hashable, Sendable, CustomStringConvertible {
     public var address: IPv4Address

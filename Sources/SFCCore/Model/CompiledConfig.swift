@@ -205,6 +205,18 @@ public struct ChainConfig: Sendable, Equatable {
 }
 
 public enum IPProtocolNumber {
+    /// The protocol names chain files and trace filters accept (tcp, udp,
+    /// icmp, icmpv6 or ipv6-icmp, any case); nil for anything else.
+    public static func named(_ text: String) -> UInt8? {
+        switch text.lowercased() {
+        case "tcp": return tcp
+        case "udp": return udp
+        case "icmp": return icmp
+        case "icmpv6", "ipv6-icmp": return icmpv6
+        default: return nil
+        }
+    }
+
     public static let icmp: UInt8 = 1
     public static let tcp: UInt8 = 6
     public static let udp: UInt8 = 17

@@ -8,14 +8,8 @@
 // sfc_trace_match in BPF/include/sfc_trace.h), checked against each other.
 
 public struct TraceFilter: Sendable, Equatable {
-    public enum Prefix: Sendable, Equatable {
-        case v4(IPv4Prefix)
-        case v6(IPv6Prefix)
-        var isIPv4: Bool { if case .v4 = self { return true } else { return false } }
-    }
-
-    public var source: Prefix?
-    public var destination: Prefix?
+    public var source: IPPrefix?
+    public var destination: IPPrefix?
     public var proto: UInt8?
     public var sourcePort: UInt16?
     public var destinationPort: UInt16?
@@ -97,7 +91,7 @@ public struct TraceFilter: Sendable, Equatable {
         }
     }
 
-    static func prefix(_ text: String) -> Prefix? {
+    static func prefix(_ text: String) -> IPPrefix? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return nil }
         if let a = IPv4Address(String(parts[0])) {
@@ -113,15 +107,7 @@ public struct TraceFilter: Sendable, Equatable {
         return nil
     }
 
-    static func protocolNumber(_ text: String) -> UInt8? {
-        switch text.lowercased() {
-        case "tcp": return IPProtocolNumber.tcp
-        case "udp": return IPProtocolNumber.udp
-        case "icmp": return IPProtocolNumber.icmp
-        case "icmpv6", "ipv6-icmp": return IPProtocolNumber.icmpv6
-        default: return UInt8(text)
-        }
-    }
+    static func protocolNumber(_ text: String) -> UInt8? { IPProtocolNumber.named(text) ?? UInt8(text) }
 
     /// Does the packet `frame` (an Ethernet frame, as it arrived on port `ingress`) match?
     public func matches(_ frame: UnsafeRawBufferPointer, ingress port: Int) -> Bool {

@@ -63,11 +63,7 @@ enum ControlRoutes {
                 guard (1...maxTraceCount).contains(count) else { throw ControlError(400, "count must be 1...\(maxTraceCount)") }
                 let timeout = (body["timeout"] as? NSNumber)?.doubleValue ?? 10
                 guard timeout > 0 && timeout <= maxTraceSeconds else { throw ControlError(400, "timeout must be a number of seconds in (0, \(Int(maxTraceSeconds))]") }
-                do {
-                    return .json(try daemon.trace(filter: filter, count: count, timeout: timeout))
-                } catch let failure as ControlFailure {
-                    throw ControlError(failure.status, failure.description)
-                }
+                return .json(try daemon.trace(filter: filter, count: count, timeout: timeout))
             },
         ])
     }

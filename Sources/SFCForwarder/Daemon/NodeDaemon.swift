@@ -7,6 +7,7 @@
 import Foundation
 import Logging
 import SFCConfig
+import SFCControl
 import SFCCore
 import SFCRuntime
 
@@ -298,19 +299,18 @@ public final class NodeDaemon: @unchecked Sendable {
     /// Follows the next `count` packets matching `filter` for at most
     /// `timeout` seconds. One trace at a time.
     func trace(filter spec: String, count: Int, timeout: Double) throws -> [String: Any] {
-        let (filter, tables): (TraceFilter, ForwardingTables) = try {
+        let tables: ForwardingTables = try {
             lock.lock(); defer { lock.unlock() }
-            guard !tracing else { throw ControlFailure(409, "a live trace is already running on \(node); try again when it ends") }
+            guard !tracing else { throw ControlError(409, "a live trace is already running on \(node); try again when it ends") }
             let tables = driver.tables
             let filter: TraceFilter
             do { filter = try TraceFilter.parse(spec, ports: tables.ports.map(\.name)) } catch {
-                throw ControlFailure(400, "\(error)")
+                throw ControlError(400, "\(error)")
             }
             try driver.armTrace(filter, count: count)
             tracing = true
-            return (filter, tables)
+            return tables
         }()
-        _ = filter
         var records: [TraceRecord] = []
         let deadline = Date().addingTimeInterval(timeout)
         while records.count < count && Date() < deadline && !StopSignal.requested {
@@ -331,11 +331,5 @@ public final class NodeDaemon: @unchecked Sendable {
     }
 }
 
-/// An error with the HTTP status the control API answers it with.
-struct ControlFailure: Error, CustomStringConvertible {
-    let status: Int
-    let description: String
-    init(_ status: Int, _ description: String) { self.status = status; self.description = description }
-}
 
 import Yams

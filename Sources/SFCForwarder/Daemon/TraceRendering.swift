@@ -12,7 +12,7 @@ enum TraceRendering {
         let config = tables.config
         func port(_ p: Int?) -> String? { p.flatMap { $0 >= 0 && $0 < config.ports.count ? config.ports[$0].name : nil } }
         var o: [String: Any] = ["sequence": r.sequence, "generation": r.generation, "verdict": r.verdict.rawValue,
-                                "ingress_length": r.ingressLength, "ingress_frame": hex(r.ingressFrame)]
+                                "ingress_length": r.ingressLength, "ingress_frame": hexBytes(r.ingressFrame)]
         o["ingress"] = port(r.ingress) ?? "port \(r.ingress)"
         let before = HeaderSummary(frame: r.ingressFrame)
         o["before"] = summary(before)
@@ -26,7 +26,7 @@ enum TraceRendering {
         if r.verdict == .forward {
             o["egress"] = port(r.egress) ?? "port \(r.egress ?? -1)"
             o["egress_length"] = r.egressLength
-            o["egress_frame"] = hex(r.egressFrame)
+            o["egress_frame"] = hexBytes(r.egressFrame)
             o["after"] = summary(HeaderSummary(frame: r.egressFrame))
         }
         // The reference pipeline on the same frame (the payload past the
@@ -79,5 +79,4 @@ enum TraceRendering {
         return o
     }
 
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 }

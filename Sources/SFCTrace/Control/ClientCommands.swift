@@ -3,6 +3,7 @@
 // over its Unix socket and prints the answer as text (or JSON).
 import Foundation
 import SFCCapture
+import SFCConfig
 import SFCRuntime
 
 public struct ClientTarget: Sendable {
@@ -125,7 +126,7 @@ public enum ClientCommands {
                 defer { writer.close() }
                 let now = UInt64(Date().timeIntervalSince1970 * 1e9)
                 for (k, r) in records.enumerated() {
-                    guard let hex = r["egress_frame"] as? String, let bytes = fromHex(hex) else { continue }
+                    guard let hex = r["egress_frame"] as? String, let bytes = ValueParsers.hexBytes(hex) else { continue }
                     let length = (r["egress_length"] as? NSNumber)?.intValue ?? bytes.count
                     try writer.write(CapturedPacket(timestampNanoseconds: now + UInt64(k), bytes: bytes, originalLength: max(length, bytes.count)))
                 }
@@ -170,16 +171,6 @@ public enum ClientCommands {
         return String(format: "%.1f ms", s * 1000)
     }
 
-    static func fromHex(_ text: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count / 2)
-        var it = text.utf8.makeIterator()
-        while let a = it.next() {
-            guard let b = it.next(), let x = UInt8(String(decoding: [a, b], as: UTF8.self), radix: 16) else { return nil }
-            out.append(x)
-        }
-        return out
-    }
 }
 
 enum StatusText {
