@@ -32,12 +32,41 @@
     X(END_AM_IN, 21, endAMIn, "End.AM-return") \
     X(IPV6_FORWARD, 22, ipv6Forward, "ipv6-forward") \
     X(IPV4_FORWARD, 23, ipv4Forward, "ipv4-forward") \
-    X(END_DT46, 24, endDT46, "End.DT46")
+    X(END_DT46, 24, endDT46, "End.DT46") \
+    X(HOP_BYPASS, 25, hopBypass, "fail-open-bypass") \
+    X(PROBE_REPLY, 26, probeReply, "probe-reply")
 
 enum sfc_step {
 #define SFC_STEP_ENUM(NAME, CODE, SWIFT, TEXT) SFC_STEP_##NAME = CODE,
     SFC_STEPS(SFC_STEP_ENUM)
 #undef SFC_STEP_ENUM
 };
+
+/* The one list of node events: things a dataplane counts that are neither
+ * traffic nor drops (instance choice and liveness probes). Per-CPU /
+ * per-lcore counters, not generational, summed by the reader.
+ *
+ * X(C_NAME, CODE, swiftCase, "name", "explanation") */
+#define SFC_EVENTS(X) \
+    X(AFFINITY_NEW, 0, affinityNew, "affinity-new", \
+      "a flow took an instance from the bucket table and was remembered") \
+    X(AFFINITY_EXPIRED, 1, affinityExpired, "affinity-expired", \
+      "a new entry replaced one idle past the function's affinity timeout") \
+    X(AFFINITY_EVICTED, 2, affinityEvicted, "affinity-evicted", \
+      "a new entry replaced a live one: the set was full (its flow may move)") \
+    X(AFFINITY_MOVED, 3, affinityMoved, "affinity-moved", \
+      "a remembered flow's instance was down or gone: the flow moved") \
+    X(HOP_BYPASSED, 4, hopBypassed, "hop-bypassed", \
+      "no instance up and the function fails open: the hop was skipped") \
+    X(PROBE_REPLY, 5, probeReply, "probe-reply", \
+      "a liveness probe came back and was consumed (never forwarded)")
+
+enum sfc_event {
+#define SFC_EVENT_ENUM(NAME, CODE, SWIFT, TEXT, EXPLANATION) SFC_EVENT_##NAME = CODE,
+    SFC_EVENTS(SFC_EVENT_ENUM)
+#undef SFC_EVENT_ENUM
+};
+
+#define SFC_EVENT_SLOTS 16
 
 #endif

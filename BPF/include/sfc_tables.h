@@ -47,6 +47,33 @@
 #define SFC_MAX_LOCAL_SIDS 8          /* local SIDs a packet may visit in one pass */
 #define SFC_NONE 0xffffffffu          /* "no port / no index" */
 
+/* Instance liveness and flow affinity (docs/PIPELINE.md "Instance choice").
+ * An instance's state is table data the daemon rewrites in place (a
+ * failover is a small table update, not a reload): sfc_instance.state and
+ * the function's bucket table, which holds only instances that take new
+ * flows (UP), SFC_BUCKET_NONE in every bucket when none does. */
+#define SFC_INSTANCE_UP 0             /* takes new flows and keeps its own */
+#define SFC_INSTANCE_DRAIN 1          /* keeps the flows it has (affinity), takes no new one */
+#define SFC_INSTANCE_DOWN 2           /* takes nothing: its flows move */
+#define SFC_BUCKET_NONE 0xffff        /* no instance takes new flows: the function's fail mode */
+#define SFC_FAIL_CLOSED 0             /* drop, SFC_DROP_INSTANCE_DOWN */
+#define SFC_FAIL_OPEN 1               /* bypass the hop (NSH: SI - 1; SR proxy: act as End) */
+/* The flow affinity table (struct sfc_affinity_entry): SETS x WAYS entries,
+ * one table for the node, shared by every CPU / lcore and every generation
+ * (entries name functions and instances by the hash of their names, not by
+ * index). Time is counted in ticks of 2^SFC_AFFINITY_TICK_SHIFT ns. */
+#define SFC_AFFINITY_SETS 16384       /* a power of 2 */
+#define SFC_AFFINITY_WAYS 4
+#define SFC_AFFINITY_TICK_SHIFT 20    /* ~1.05 ms */
+#define SFC_AFFINITY_IDLE_DEFAULT_MS 30000
+/* Liveness probes (heartbeats the daemon sends through an instance). The
+ * probe's L4 payload starts with magic, token, sequence (big endian); the
+ * dataplane that sees one come back writes sequence to
+ * sfc_probe_replies[token] and consumes the packet. */
+#define SFC_PROBE_MAGIC 0x53464350u   /* "SFCP" */
+#define SFC_MAX_PROBES 1024           /* probe tokens */
+#define SFC_PROBE_PAYLOAD 12          /* magic, token, sequence */
+
 /* Table generations: every config table is an ARRAY_OF_MAPS with two
  * slots; sfc_active[0] says which slot packets use. The loader fills fresh
  * inner maps, puts them in the other slot and then flips sfc_active, so a
@@ -112,7 +139,12 @@ struct sfc_function {
     __u32 proxy;                      /* enum sfc_proxy_mode */
     __u32 instance_count;
     __u32 instance_counter_base;      /* index of instance 0 in sfc_instance_counts */
-    __u16 buckets[SFC_INSTANCE_BUCKET_COUNT]; /* flow bucket -> instance index */
+    __u32 id;                         /* FlowHash.ofName(function name) | 1: affinity key */
+    __u32 fail_mode;                  /* SFC_FAIL_CLOSED / SFC_FAIL_OPEN */
+    __u32 affinity_idle_ticks;        /* 0: no affinity (a single instance) */
+    __u32 pad;
+    __u32 instance_ids[SFC_MAX_INSTANCES]; /* FlowHash.ofName(instance name) per instance */
+    __u16 buckets[SFC_INSTANCE_BUCKET_COUNT]; /* flow bucket -> instance index, SFC_BUCKET_NONE */
 };
 
 /* sfc_instances[function * SFC_MAX_INSTANCES + instance] */
@@ -126,6 +158,26 @@ struct sfc_instance {
     struct sfc_adjacency peer_via;    /* the peer's port and MAC (no VLAN) */
     __s32 nsh_state_slot;             /* NSH-unaware: first slot of its return attachment's
                                        * block in sfc_nsh_proxy_state; -1 otherwise */
+    __u32 state;                      /* SFC_INSTANCE_UP / DRAIN / DOWN */
+};
+
+/* sfc_affinity[set * SFC_AFFINITY_WAYS + way]: a flow that chose an
+ * instance of a function keeps it while the instance is not DOWN and the
+ * flow is not idle. Empty: function == 0. Written by every CPU without
+ * locks: a race between two inserts into one way can only lose an entry
+ * (the flow then takes the bucket table's choice), never name an instance
+ * the function does not have (the id is resolved against instance_ids). */
+struct sfc_affinity_entry {
+    __u32 flow;                       /* the flow hash (symmetric: both directions) */
+    __u32 function;                   /* sfc_function.id */
+    __u32 instance;                   /* sfc_function.instance_ids[i] */
+    __u32 expires;                    /* tick after which the entry is idle */
+};
+
+/* sfc_probe_replies[token]: the sequence of the last probe seen back. */
+struct sfc_probe_reply {
+    __u32 sequence;
+    __u32 count;                      /* probes seen back with this token */
 };
 
 /* sfc_sids: key = the SID */

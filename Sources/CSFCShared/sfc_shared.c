@@ -16,6 +16,8 @@ static const struct sfc_shared_row kinds[] = {SFC_FUNCTION_KINDS(KIND_ROW)};
 static const struct sfc_shared_row proxies[] = {SFC_PROXY_MODES(PROXY_ROW)};
 #define STEP_ROW(NAME, CODE, SWIFT, TEXT) {CODE, #NAME, #SWIFT, TEXT, NULL, -1, -1, NULL},
 static const struct sfc_shared_row steps[] = {SFC_STEPS(STEP_ROW)};
+#define EVENT_ROW(NAME, CODE, SWIFT, TEXT, EXPLANATION) {CODE, #NAME, #SWIFT, TEXT, EXPLANATION, -1, -1, NULL},
+static const struct sfc_shared_row events[] = {SFC_EVENTS(EVENT_ROW)};
 
 const struct sfc_shared_row *sfc_shared_rows(enum sfc_shared_list list, size_t *count)
 {
@@ -26,6 +28,7 @@ const struct sfc_shared_row *sfc_shared_rows(enum sfc_shared_list list, size_t *
     case SFC_LIST_FUNCTION_KINDS: LIST(kinds);
     case SFC_LIST_PROXY_MODES: LIST(proxies);
     case SFC_LIST_STEPS: LIST(steps);
+    case SFC_LIST_EVENTS: LIST(events);
     }
 #undef LIST
     *count = 0;
@@ -46,6 +49,9 @@ long long sfc_shared_constant(const char *name)
     CONSTANT(SFC_MAX_NSH_PROXY_BLOCKS) CONSTANT(SFC_NSH_STATE_BYTES) CONSTANT(SFC_INSTANCE_BUCKET_COUNT)
     CONSTANT(SFC_ENCAP_HOP_LIMIT) CONSTANT(SFC_MAX_LOCAL_SIDS) CONSTANT(SFC_NONE) CONSTANT(SFC_GENERATIONS)
     CONSTANT(SFC_TEST_MAGIC) CONSTANT(SFC_DROP_REASON_SLOTS)
+    CONSTANT(SFC_AFFINITY_SETS) CONSTANT(SFC_AFFINITY_WAYS) CONSTANT(SFC_AFFINITY_TICK_SHIFT) CONSTANT(SFC_BUCKET_NONE)
+    CONSTANT(SFC_PROBE_MAGIC) CONSTANT(SFC_MAX_PROBES) CONSTANT(SFC_INSTANCE_DOWN) CONSTANT(SFC_FAIL_OPEN)
+    CONSTANT(SFC_EVENT_SLOTS)
 #undef CONSTANT
     return -1;
 }

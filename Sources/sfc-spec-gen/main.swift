@@ -87,8 +87,10 @@ func lowerCamel(_ cName: String) -> String {
     return words.enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
 }
 
-func generate(drops: [Row], behaviors: [Row], kinds: [Row], proxies: [Row], steps: [Row], defines: [(String, String)]) throws -> String {
+func generate(drops: [Row], behaviors: [Row], kinds: [Row], proxies: [Row], steps: [Row], events: [Row],
+              defines: [(String, String)]) throws -> String {
     try check(drops, columns: 5, "SFC_DROP_REASONS")
+    try check(events, columns: 5, "SFC_EVENTS")
     try check(behaviors, columns: 6, "SFC_BEHAVIORS")
     try check(kinds, columns: 4, "SFC_FUNCTION_KINDS")
     try check(proxies, columns: 5, "SFC_PROXY_MODES")
@@ -119,6 +121,13 @@ func generate(drops: [Row], behaviors: [Row], kinds: [Row], proxies: [Row], step
     o += enumHead("/// What a pipeline did to a packet, as chain-trace prints it (BPF/include/sfc_steps.h).",
                   "Step: UInt8, Sendable, CaseIterable, CustomStringConvertible", steps) { $0[1] }
     o += property("", "description: String", steps) { swiftString($0[3]) } + "}\n\n"
+
+    o += enumHead("/// What a dataplane counts that is neither traffic nor a drop (BPF/include/sfc_steps.h, SFC_EVENTS).",
+                  "NodeEvent: UInt8, Sendable, CaseIterable, CustomStringConvertible", events) { $0[1] }
+    o += property("/// The short name used in counters, metrics and JSON.", "name: String", events) { swiftString($0[3]) }
+    o += property("/// One line for humans.", "explanation: String", events) { swiftString($0[4]) }
+    o += property("/// The C enumerator (SFC_EVENT_<cName>).", "cName: String", events) { swiftString($0[0]) }
+    o += "    public var description: String { name }\n}\n\n"
 
     o += """
         /// What a behaviour does with a packet (sfc_behaviors.h, enum sfc_behavior_action).
@@ -216,6 +225,7 @@ do {
         kinds: try rows(of: "SFC_FUNCTION_KINDS", in: behaviors, file: args[3]),
         proxies: try rows(of: "SFC_PROXY_MODES", in: behaviors, file: args[3]),
         steps: try rows(of: "SFC_STEPS", in: steps, file: args[4]),
+        events: try rows(of: "SFC_EVENTS", in: steps, file: args[4]),
         defines: integerDefines(drops) + integerDefines(behaviors) + integerDefines(steps) + integerDefines(tables))
     // Rewrite only when the text changed, so an unchanged spec rebuilds nothing.
     if (try? read(args[1])) != swift { try swift.write(toFile: args[1], atomically: true, encoding: .utf8) }

@@ -62,6 +62,18 @@ import Testing
         #expect(c.map(\.code) == Step.allCases.map { Int($0.rawValue) })
     }
 
+    @Test func eventsAreTheCList() {
+        let c = rows(SFC_LIST_EVENTS)
+        #expect(c.count == NodeEvent.allCases.count)
+        for (row, event) in zip(c, NodeEvent.allCases) {
+            #expect(row.code == Int(event.rawValue))
+            #expect(text(row.text) == event.name)
+            #expect(text(row.explanation) == event.explanation)
+            #expect(text(row.c_name) == event.cName)
+        }
+        #expect(c.allSatisfy { $0.code >= 0 && $0.code < SharedSpec.SFC_EVENT_SLOTS })
+    }
+
     @Test func constantsAreTheCDefines() {
         let checked: [(String, Int)] = [
             ("SFC_MAX_LOCAL_SIDS", SharedSpec.SFC_MAX_LOCAL_SIDS), ("SFC_ENCAP_HOP_LIMIT", SharedSpec.SFC_ENCAP_HOP_LIMIT),
@@ -70,6 +82,10 @@ import Testing
             ("SFC_NSH_PROXY_FLOWS", SharedSpec.SFC_NSH_PROXY_FLOWS), ("SFC_MAX_PORTS", SharedSpec.SFC_MAX_PORTS),
             ("SFC_MAX_INSTANCES", SharedSpec.SFC_MAX_INSTANCES), ("SFC_NONE", SharedSpec.SFC_NONE),
             ("SFC_GENERATIONS", SharedSpec.SFC_GENERATIONS), ("SFC_DROP_REASON_SLOTS", SharedSpec.SFC_DROP_REASON_SLOTS), ("SFC_TEST_MAGIC", SharedSpec.SFC_TEST_MAGIC),
+            ("SFC_AFFINITY_SETS", SharedSpec.SFC_AFFINITY_SETS), ("SFC_AFFINITY_WAYS", SharedSpec.SFC_AFFINITY_WAYS),
+            ("SFC_AFFINITY_TICK_SHIFT", SharedSpec.SFC_AFFINITY_TICK_SHIFT), ("SFC_BUCKET_NONE", SharedSpec.SFC_BUCKET_NONE),
+            ("SFC_PROBE_MAGIC", SharedSpec.SFC_PROBE_MAGIC), ("SFC_MAX_PROBES", SharedSpec.SFC_MAX_PROBES),
+            ("SFC_INSTANCE_DOWN", SharedSpec.SFC_INSTANCE_DOWN), ("SFC_FAIL_OPEN", SharedSpec.SFC_FAIL_OPEN),
         ]
         for (name, swift) in checked { #expect(sfc_shared_constant(name) == Int64(swift), "\(name)") }
         // The names the pipeline uses are these constants, not copies of them.

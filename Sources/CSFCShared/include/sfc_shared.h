@@ -21,7 +21,7 @@ struct sfc_shared_row {
 
 enum sfc_shared_list {
     SFC_LIST_DROP_REASONS = 0, SFC_LIST_BEHAVIORS = 1, SFC_LIST_FUNCTION_KINDS = 2,
-    SFC_LIST_PROXY_MODES = 3, SFC_LIST_STEPS = 4,
+    SFC_LIST_PROXY_MODES = 3, SFC_LIST_STEPS = 4, SFC_LIST_EVENTS = 5,
 };
 
 /* The rows of one list, in order; *count is set to their number. */

@@ -123,8 +123,17 @@ public struct FunctionConfig: Sendable, Equatable {
     /// Set for sr-unaware functions only.
     public var proxy: SRProxyMode?
     public var instances: [InstanceConfig]
-    public init(name: String, kind: FunctionKind, proxy: SRProxyMode? = nil, instances: [InstanceConfig]) {
+    /// `health:`: nil = not probed (instances are up unless set by hand).
+    public var health: HealthConfig?
+    /// `fail:` (inside `health:`, or alone): what happens with no instance up.
+    public var fail: FailMode
+    /// `affinity-idle:`: how long a flow keeps its instance without a packet.
+    public var affinityIdleMilliseconds: Int
+    public init(name: String, kind: FunctionKind, proxy: SRProxyMode? = nil, instances: [InstanceConfig],
+                health: HealthConfig? = nil, fail: FailMode = .closed,
+                affinityIdleMilliseconds: Int = SharedSpec.SFC_AFFINITY_IDLE_DEFAULT_MS) {
         self.name = name; self.kind = kind; self.proxy = proxy; self.instances = instances
+        self.health = health; self.fail = fail; self.affinityIdleMilliseconds = affinityIdleMilliseconds
     }
 }
 
