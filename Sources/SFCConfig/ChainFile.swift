@@ -55,6 +55,7 @@ public enum ChainFile {
         TTLBudget(spec: spec, severity: options.ttlShortfall, sink: sink).run()
         ValidatorSIDs(spec: spec, sink: sink).run()
         ValidatorAttachments(spec: spec, names: names, sink: sink).run()
+        ValidatorHealth(spec: spec, sink: sink).run()
         ValidatorDPDK(spec: spec, names: names, sink: sink).run()
         let rules = RuleCompiler(spec: spec, names: names).compile()
         reportShadowedRules(rules, spec: spec, sink: sink)

@@ -1,11 +1,14 @@
 // functions: and their instances. Which instance keys are required or
-// allowed depends on the function's kind (see CHAIN-FORMAT.md).
+// allowed depends on the function's kind (see CHAIN-FORMAT.md). The
+// liveness keys (health, fail, affinity-idle) are ChainFileParser+Health's.
 import SFCCore
 import Yams
 
 extension ChainFileParser {
+    static let functionKeys: Set<String> = ["name", "kind", "proxy", "instances", "health", "fail", "affinity-idle"]
+
     func parseFunction(_ node: Node) -> FunctionSpec? {
-        guard let m = MappingReader(node, what: "function", allowed: ["name", "kind", "proxy", "instances"], sink: sink)
+        guard let m = MappingReader(node, what: "function", allowed: Self.functionKeys, sink: sink)
         else { return nil }
         let name = m.name("name", required: true)
         let kind = m.choice("kind", FunctionKind.self, required: true)
@@ -24,7 +27,10 @@ extension ChainFileParser {
             }
             instances = items.compactMap { parseInstance($0, kind: kind?.value) }
         }
-        return FunctionSpec(position: m.position, name: name, kind: kind, proxy: proxy, instances: instances)
+        let health = parseHealth(m, kind: kind?.value)
+        return FunctionSpec(position: m.position, name: name, kind: kind, proxy: proxy, instances: instances,
+                            health: health, fail: failMode(m, health: health, kind: kind?.value),
+                            affinityIdle: m.duration("affinity-idle", in: Self.affinityIdleRange))
     }
 
     private func parseInstance(_ node: Node, kind: FunctionKind?) -> InstanceSpec? {

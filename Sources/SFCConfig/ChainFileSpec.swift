@@ -84,6 +84,26 @@ struct FunctionSpec {
     var kind: Located<FunctionKind>?
     var proxy: Located<SRProxyMode>?
     var instances: [InstanceSpec]
+    /// `health:`, nil when the function is not probed.
+    var health: HealthSpec?
+    /// `fail:`, on the function or inside `health:`.
+    var fail: Located<FailMode>?
+    /// `affinity-idle:`, in milliseconds.
+    var affinityIdle: Located<Int>?
+}
+
+/// A function's `health:` as written; each probe tuple is complete and
+/// checked, or nil (absent, or rejected).
+struct HealthSpec {
+    /// Where the `health` key is.
+    var key: SourcePosition
+    /// In milliseconds.
+    var interval: Located<Int>?
+    var misses: Located<Int>?
+    var rise: Located<Int>?
+    var fail: Located<FailMode>?
+    var probe: Located<ProbeTuple>?
+    var negative: Located<ProbeTuple>?
 }
 
 struct InstanceSpec {

@@ -86,7 +86,20 @@ struct Compiler {
                                   sid: i.sid?.value, peer: peer)
         }
         return FunctionConfig(name: try need(f.name, "function name", f.position), kind: kind,
-                              proxy: kind == .srUnaware ? f.proxy?.value : nil, instances: instances)
+                              proxy: kind == .srUnaware ? f.proxy?.value : nil, instances: instances,
+                              health: f.health.map(health), fail: f.fail?.value ?? .closed,
+                              affinityIdleMilliseconds: f.affinityIdle?.value ?? SharedSpec.SFC_AFFINITY_IDLE_DEFAULT_MS)
+    }
+
+    /// HealthConfig's defaults for what the file leaves out.
+    private func health(_ h: HealthSpec) -> HealthConfig {
+        var config = HealthConfig()
+        if let v = h.interval { config.intervalMilliseconds = v.value }
+        if let v = h.misses { config.misses = v.value }
+        if let v = h.rise { config.rise = v.value }
+        if let v = h.probe { config.probe = v.value }
+        config.negative = h.negative?.value
+        return config
     }
 
     private func chain(_ c: ChainSpec) throws -> ChainConfig {

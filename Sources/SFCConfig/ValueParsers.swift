@@ -113,6 +113,38 @@ public enum ValueParsers {
         return UInt8(n)
     }
 
+    /// A duration with its unit, in whole milliseconds: `10ms`, `1.5s`, `2m`,
+    /// `24h`. The unit is required (a bare `100` could mean either); a
+    /// fraction must come to whole milliseconds (`0.5ms` is refused).
+    static func milliseconds(_ text: String) -> Int? {
+        let units: [(suffix: String, scale: Int)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        guard let unit = units.first(where: { text.hasSuffix($0.suffix) }) else { return nil }
+        let number = text.dropLast(unit.suffix.count).split(separator: ".", omittingEmptySubsequences: false)
+        guard number.count <= 2, let whole = number.first, !whole.isEmpty, whole.count <= 9,
+              whole.allSatisfy({ $0.isASCII && $0.isNumber }), var value = Int(whole) else { return nil }
+        value *= unit.scale
+        if number.count == 2 {
+            let fraction = number[1]
+            guard !fraction.isEmpty, fraction.count <= 6, fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let digits = Int(fraction) else { return nil }
+            var denominator = 1
+            for _ in fraction { denominator *= 10 }
+            guard digits * unit.scale % denominator == 0 else { return nil }
+            value += digits * unit.scale / denominator
+        }
+        return value
+    }
+
+    /// `milliseconds` written back the way a person would: 10ms, 1.5s, 30s, 2m, 24h.
+    static func durationText(_ ms: Int) -> String {
+        if ms >= 3_600_000 && ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
+        if ms >= 60_000 && ms % 60_000 == 0 { return "\(ms / 60_000)m" }
+        if ms >= 1000 && ms % 100 == 0 {
+            return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms / 1000).\(ms % 1000 / 100)s"
+        }
+        return "\(ms)ms"
+    }
+
     /// Hex bytes, an optional `0x` prefix, an even number of digits.
     public static func hexBytes(_ text: String) -> [UInt8]? {
         var digits = Substring(text)

@@ -139,6 +139,22 @@ public struct MappingReader {
         return Located(v, at: t.position)
     }
 
+    /// A duration with its unit (`100ms`, `1.5s`, `30s`, `24h`), in milliseconds.
+    func duration(_ key: String, in range: ClosedRange<Int>) -> Located<Int>? {
+        guard let t = text(key, expected: "a duration") else { return nil }
+        let bounds = "\(ValueParsers.durationText(range.lowerBound))..\(ValueParsers.durationText(range.upperBound))"
+        guard let v = ValueParsers.milliseconds(t.value) else {
+            sink.error("bad duration '\(ScalarText.shortened(t.value))' for '\(key)': expected a number with a unit "
+                       + "(ms, s, m or h), e.g. 100ms or 1.5s, in \(bounds)", at: t.position)
+            return nil
+        }
+        guard range.contains(v) else {
+            sink.error("'\(key)' must be in \(bounds), found \(ScalarText.shortened(t.value))", at: t.position)
+            return nil
+        }
+        return Located(v, at: t.position)
+    }
+
     func bool(_ key: String) -> Located<Bool>? {
         guard let t = text(key, expected: "true or false") else { return nil }
         switch t.value {

@@ -69,6 +69,19 @@ import Testing
         #expect(result.stdout.contains(": ok — node n1, 2 ports, 1 function, 1 chain, 0 rules"))
     }
 
+    @Test func healthDiagnosticsArePrinted() throws {
+        let path = try Self.temporaryFile(Self.minimal.replacingOccurrences(
+            of: "kind: nsh-aware, ",
+            with: "kind: nsh-aware, health: {interval: 1ms, probe: {source: \"2001:db8::1\", destination: 10.0.0.2}}, "))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = CheckCommand.run(files: [path], json: false)
+        #expect(result.exitCode == 1 && result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("\(path):5:52: error: 'interval' must be in 10ms..10s, found 1ms") == true)
+        #expect(lines.last?.hasPrefix("\(path):5:73: error: 'source' must be an IPv4 address") == true)
+    }
+
     @Test func noFilesIsAUsageError() {
         #expect(CheckCommand.run(files: [], json: false).exitCode == 2)
     }
