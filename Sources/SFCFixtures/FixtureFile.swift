@@ -203,6 +203,8 @@ struct ReferenceDataplane {
                                  output: output, dropReason: nil)
         case .drop:
             return FixtureResult(verdict: "drop", egressPort: nil, output: [], dropReason: meta.dropReason?.name)
+        case .consumed:
+            return FixtureResult(verdict: "consumed", egressPort: nil, output: [], dropReason: nil)
         case .pending:
             return FixtureResult(verdict: "pending", egressPort: nil, output: [], dropReason: nil)
         }

@@ -80,6 +80,8 @@ import Testing
                 case .drop:
                     dropped += 1
                     #expect(meta.dropReason != nil)
+                case .consumed:
+                    Issue.record("a mutated frame was taken for a liveness probe")
                 case .pending:
                     Issue.record("a packet left the pipeline without a verdict")
                 }

@@ -33,6 +33,7 @@ import Testing
         switch meta.verdict {
         case .forward: return Result(verdict: "forward", egress: Int(meta.egressPort), output: output)
         case .drop: return Result(verdict: "drop", reason: meta.dropReason?.name, output: [])
+        case .consumed: return Result(verdict: "consumed", output: [])
         case .pending: return Result(verdict: "pending", output: [])
         }
     }

@@ -6,6 +6,9 @@ public enum Verdict: UInt8, Sendable {
     case pending = 0
     case forward = 1
     case drop = 2
+    /// Taken by the forwarder itself (a liveness probe coming back): neither
+    /// sent nor a drop.
+    case consumed = 3
 }
 
 /// What the pipeline did to one packet, in order (at most 4 steps per pass).

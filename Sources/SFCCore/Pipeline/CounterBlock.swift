@@ -7,7 +7,7 @@
 struct CounterBlock {
     let base: UnsafeMutablePointer<UInt64>
     let rx: Int, tx: Int, txBytes: Int, drops: Int
-    let chainPackets: Int, chainBytes: Int, hops: Int, instances: Int, watch: Int
+    let chainPackets: Int, chainBytes: Int, hops: Int, instances: Int, watch: Int, events: Int
     let total: Int
     let ports: Int, chainCount: Int, hopCount: Int, instanceCount: Int
 
@@ -25,7 +25,8 @@ struct CounterBlock {
         hops = chainBytes + chainCount
         instances = hops + hopCount
         watch = instances + instanceCount
-        total = watch + SharedSpec.SFC_MAX_WATCHED_RULES
+        events = watch + SharedSpec.SFC_MAX_WATCHED_RULES
+        total = events + SharedSpec.SFC_EVENT_SLOTS
         base = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, total))
         base.initialize(repeating: 0, count: max(1, total))
     }
@@ -52,6 +53,7 @@ struct CounterBlock {
     @inline(__always) func countHop(_ index: Int) { base[hops + index] &+= 1 }
     @inline(__always) func countInstance(_ index: Int) { base[instances + index] &+= 1 }
     @inline(__always) func countWatch(_ slot: Int) { base[watch + slot] &+= 1 }
+    @inline(__always) func countEvent(_ event: NodeEvent) { base[events + Int(event.rawValue)] &+= 1 }
 
     func snapshot(tables: ForwardingTables) -> Counters {
         var c = Counters(tables: tables)
@@ -65,6 +67,7 @@ struct CounterBlock {
         c.hopPackets = copy(hops, hopCount)
         c.instancePackets = copy(instances, instanceCount)
         c.watchPackets = copy(watch, SharedSpec.SFC_MAX_WATCHED_RULES)
+        c.events = copy(events, SharedSpec.SFC_EVENT_SLOTS)
         return c
     }
 }

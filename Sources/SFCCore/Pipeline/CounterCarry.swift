@@ -11,6 +11,7 @@ public extension Counters {
     func carried(from old: ForwardingTables, to new: ForwardingTables) -> Counters {
         var out = Counters(tables: new)
         out.drops = drops
+        out.events = events
         let oldPorts = Dictionary(old.ports.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
         for (p, port) in new.ports.enumerated() {
             guard let q = oldPorts[port.name], q < rxPackets.count else { continue }

@@ -19,6 +19,9 @@ public struct Counters: Sendable, Equatable {
     /// Packets classified by the steering rule in watch slot s
     /// (ClassifierRule.watchSlot), for idle expiry.
     public var watchPackets: [UInt64]
+    /// Indexed by NodeEvent.rawValue (affinity, bypass, probe replies): node
+    /// wide, not traffic.
+    public var events: [UInt64]
 
     public init(tables: ForwardingTables) {
         rxPackets = Array(repeating: 0, count: tables.ports.count)
@@ -30,7 +33,10 @@ public struct Counters: Sendable, Equatable {
         hopPackets = Array(repeating: 0, count: tables.hopCounterCount)
         instancePackets = Array(repeating: 0, count: tables.instanceCounterCount)
         watchPackets = Array(repeating: 0, count: SharedSpec.SFC_MAX_WATCHED_RULES)
+        events = Array(repeating: 0, count: SharedSpec.SFC_EVENT_SLOTS)
     }
+
+    public func events(_ event: NodeEvent) -> UInt64 { Int(event.rawValue) < events.count ? events[Int(event.rawValue)] : 0 }
 
     /// Packets per steering rule, by name.
     public func steeringRulePackets(_ tables: ForwardingTables) -> [String: UInt64] {
@@ -51,5 +57,6 @@ public struct Counters: Sendable, Equatable {
         add(&drops, other.drops); add(&chainPackets, other.chainPackets); add(&chainBytes, other.chainBytes)
         add(&hopPackets, other.hopPackets); add(&instancePackets, other.instancePackets)
         add(&watchPackets, other.watchPackets)
+        add(&events, other.events)
     }
 }

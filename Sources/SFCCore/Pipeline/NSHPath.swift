@@ -36,32 +36,63 @@ extension Pipeline {
     func nshForward(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
         guard let nsh = NSHHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return }
         if let problem = nsh.problem { drop(&meta, problem); return }
-        if nsh.oam { drop(&meta, .nshOAM); return }
+        if nsh.oam {
+            // A liveness probe an NSH-aware instance returned (SI - 1, O bit
+            // kept); any other OAM packet is not handled here.
+            if nsh.nextProtocol == NSHNextProtocol.ipv4, nsh.length < pkt.length,
+               consumeProbe(pkt.data + nsh.length, count: pkt.length - nsh.length, &meta) { return }
+            drop(&meta, .nshOAM); return
+        }
         // "Decrementing by 1 from an incoming value of 0 shall result in a
         // TTL value of 63" (RFC 8300 s2.2): the 6-bit field wraps.
         let ttl: UInt8 = nsh.ttl == 0 ? 63 : nsh.ttl - 1
         if ttl == 0 { drop(&meta, .nshTTLExpired); return }
         NSHHeader.setTTL(pkt.data, ttl)
-        guard let path = tables.nshPaths[ForwardingTables.pathKey(spi: nsh.spi, si: nsh.si)] else {
-            drop(&meta, .nshNoPath); return
-        }
-        let c = Int(path.chain), k = Int(path.position)
         let headerLength = nsh.length
         let nextProtocol = nsh.nextProtocol
-        if k == tables.chains[c].config.hops.count {
-            nshDecap(&pkt, &meta, chain: c, headerLength: headerLength, nextProtocol: nextProtocol)
+        var si = nsh.si
+        // A hop whose function has no instance up and fails open is skipped
+        // as the function would have: SI - 1, then the next lookup in the
+        // same pass (docs/PIPELINE.md "Instance state, fail mode...").
+        for _ in 0...SharedSpec.SFC_MAX_HOPS {
+            guard let path = tables.nshPaths[ForwardingTables.pathKey(spi: nsh.spi, si: si)] else {
+                drop(&meta, .nshNoPath); return
+            }
+            let c = Int(path.chain), k = Int(path.position)
+            if k == tables.chains[c].config.hops.count {
+                nshDecap(&pkt, &meta, chain: c, headerLength: headerLength, nextProtocol: nextProtocol)
+                return
+            }
+            let f = tables.chains[c].config.hops[k]
+            let instanceCount = tables.functions[f].config.instances.count
+            // The inner flow hash picks among several instances and gives VXLAN-GPE
+            // its source port; a single local instance needs neither.
+            var hash: UInt32 = 0
+            if instanceCount > 1 || tables.functions[f].config.instances[0].peer != nil,
+               nextProtocol == NSHNextProtocol.ipv4 || nextProtocol == NSHNextProtocol.ipv6 {
+                hash = FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength)
+            }
+            let i = chooseInstance(function: f, hash: hash)
+            if i < 0 {
+                guard tables.functions[f].config.fail == .open else { drop(&meta, .instanceDown); return }
+                stats.countEvent(.hopBypassed)
+                meta.trace.record(.hopBypass)
+                si = si &- 1
+                NSHHeader.setSI(pkt.data, si)
+                continue
+            }
+            nshSend(&pkt, &meta, chain: c, position: k, function: f, instance: i, hash: hash,
+                    headerLength: headerLength, nextProtocol: nextProtocol)
             return
         }
-        let f = tables.chains[c].config.hops[k]
+        drop(&meta, .nshNoPath)
+    }
+
+    /// Sends the NSH packet to instance `i` of hop `k`'s function `f`.
+    @inline(__always)
+    func nshSend(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int, position k: Int, function f: Int,
+                 instance i: Int, hash: UInt32, headerLength: Int, nextProtocol: UInt8) {
         let instanceCount = tables.functions[f].config.instances.count
-        // The inner flow hash picks among several instances and gives VXLAN-GPE
-        // its source port; a single local instance needs neither.
-        var hash: UInt32 = 0
-        if instanceCount > 1 || tables.functions[f].config.instances[0].peer != nil,
-           nextProtocol == NSHNextProtocol.ipv4 || nextProtocol == NSHNextProtocol.ipv6 {
-            hash = FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength)
-        }
-        let i = instanceCount > 1 ? tables.functions[f].selector.instance(forHash: hash) : 0
         countHop(&meta, chain: c, position: k, function: f, instance: i)
         switch tables.functions[f].config.kind {
         case .nshAware:

@@ -16,6 +16,15 @@ public final class Pipeline {
     // swapped in between bursts, so no packet sees half of an update.
     public let tables: ForwardingTables
     let stats: CounterBlock
+    /// Instance states and bucket tables of this generation, rewritten in
+    /// place by the control thread (shared by a generation's pipelines).
+    public let live: LiveInstances
+    /// The affinity table, probe replies and clock of the dataplane.
+    public let shared: PipelineShared
+    /// The current tick, read from `shared.ticks` once per batch.
+    let nowTick: UnsafeMutablePointer<UInt32>
+    /// SRv6: the instance chosen for each hop of the packet being encapsulated.
+    let chosen: UnsafeMutablePointer<Int32>
 
     /// End.AD header cache: one slot of `cacheSlotSize` bytes per dynamic
     /// proxy instance (draft-ietf-spring-sr-service-programming s6.4).
@@ -50,8 +59,14 @@ public final class Pipeline {
         case done, classify, nsh, vxlan, localSID, proxyReturn, transit6
     }
 
-    public init(tables: ForwardingTables) {
+    public init(tables: ForwardingTables, live: LiveInstances? = nil, shared: PipelineShared? = nil) {
         self.tables = tables
+        self.live = live ?? LiveInstances(tables: tables)
+        self.shared = shared ?? PipelineShared()
+        nowTick = .allocate(capacity: 1)
+        nowTick.initialize(to: self.shared.ticks())
+        chosen = .allocate(capacity: SharedSpec.SFC_MAX_HOPS)
+        chosen.initialize(repeating: 0, count: SharedSpec.SFC_MAX_HOPS)
         stats = CounterBlock(tables: tables)
         let slots = max(1, tables.cacheSlots)
         cache = UnsafeMutableRawPointer.allocate(byteCount: slots * Pipeline.cacheSlotSize, alignment: 64)
@@ -76,6 +91,8 @@ public final class Pipeline {
     }
 
     deinit {
+        nowTick.deallocate()
+        chosen.deallocate()
         stats.deallocate()
         cache.deallocate()
         cacheLength.deallocate()
@@ -109,6 +126,7 @@ public final class Pipeline {
     /// Runs every stage over the batch. Afterwards each packet's meta says
     /// forward (with egressPort) or drop (with dropReason).
     public func process(_ batch: PacketBatch) {
+        nowTick.pointee = shared.ticks()
         var start = 0
         while start < batch.count {
             let end = min(batch.count, start + Pipeline.window)
@@ -161,7 +179,12 @@ public final class Pipeline {
         stats.countRX(port: port)
         guard let eth = EthernetHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return .done }
         let ret = tables.returns.index(of: ForwardingTables.returnKey(port: port, vlan: eth.vlan))
-        if ret >= 0 { entry = Int32(ret); return .proxyReturn }
+        if ret >= 0 {
+            if eth.etherType == EtherType.ipv4,
+               consumeProbe(pkt.data + eth.headerLength, count: pkt.length - eth.headerLength, &meta) { return .done }
+            entry = Int32(ret)
+            return .proxyReturn
+        }
         let trusted = tables.ports[port].trusted
         let l3 = pkt.data + eth.headerLength
         let l3Length = pkt.length - eth.headerLength

@@ -84,8 +84,7 @@ extension Pipeline {
             decapsulate(&pkt, &meta, sid: sid)
             return false
         case .proxy:
-            proxyOut(&pkt, &meta, sid: sid)
-            return false
+            return !proxyOut(&pkt, &meta, sid: sid)
         }
     }
 

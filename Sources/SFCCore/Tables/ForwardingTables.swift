@@ -59,7 +59,36 @@ public struct ChainEntry: Sendable {
 
 public struct FunctionEntry: Sendable {
     public var config: FunctionConfig
+    /// The bucket table over the instances that are up, as the liveness the
+    /// tables were built with says (SFC_BUCKET_NONE in every bucket: none).
     public var selector: InstanceSelector
+    /// Each instance's state when the tables were built.
+    public var states: [InstanceState]
+    /// FlowHash.ofName(name) | 1: the function in affinity entries (never 0,
+    /// which marks an empty entry).
+    public var id: UInt32
+    /// FlowHash.ofName of each instance's name: the instance in affinity
+    /// entries, so that an entry means the same instance in every generation.
+    public var instanceIDs: [UInt32]
+    /// `affinity-idle` in ticks of 2^SFC_AFFINITY_TICK_SHIFT ns, rounded up;
+    /// 0 for a single instance (no affinity: nothing to choose).
+    public var affinityIdleTicks: UInt32
+
+    public init(config: FunctionConfig, liveness: InstanceLiveness = InstanceLiveness()) {
+        self.config = config
+        selector = liveness.selector(of: config)
+        states = liveness.states(of: config)
+        id = FlowHash.ofName(config.name) | 1
+        instanceIDs = config.instances.map { FlowHash.ofName($0.name) }
+        affinityIdleTicks = config.instances.count > 1 ? FunctionEntry.ticks(milliseconds: config.affinityIdleMilliseconds) : 0
+    }
+
+    /// Milliseconds as affinity ticks, rounded up, at least 1.
+    public static func ticks(milliseconds: Int) -> UInt32 {
+        let unit = UInt64(1) << UInt64(SharedSpec.SFC_AFFINITY_TICK_SHIFT)
+        let ns = UInt64(max(0, milliseconds)) * 1_000_000
+        return UInt32(clamping: max(1, (ns + unit - 1) / unit))
+    }
 }
 
 public struct ForwardingTables: Sendable {
@@ -112,9 +141,14 @@ public struct ForwardingTables: Sendable {
         UInt32(truncatingIfNeeded: port) << 16 | UInt32(vlan)
     }
 
-    public init(_ config: CompiledConfig, generation: UInt64 = 0) {
+    /// The liveness (instance states and weights) the bucket tables were
+    /// computed with.
+    public let liveness: InstanceLiveness
+
+    public init(_ config: CompiledConfig, generation: UInt64 = 0, liveness: InstanceLiveness = InstanceLiveness()) {
         self.generation = generation
         self.config = config
+        self.liveness = liveness
         classifier = Classifier(rules: config.rules)
         routeEntries4 = ForwardingTables.distinct(config.routes4.map { route in
             Route4(prefix: IPv4Prefix(address: IPv4Address(raw: route.prefix.address.raw & route.prefix.mask),
@@ -136,9 +170,7 @@ public struct ForwardingTables: Sendable {
         }, by: \.prefix)
         routes4 = RouteTable4(routeEntries4.map { ($0.prefix, $0.via) })
         routes6 = RouteTable6(routeEntries6.map { ($0.prefix, $0.via) })
-        functions = config.functions.map {
-            FunctionEntry(config: $0, selector: InstanceSelector(instances: $0.instances.map { ($0.name, $0.weight) }))
-        }
+        functions = config.functions.map { FunctionEntry(config: $0, liveness: liveness) }
 
         var chains: [ChainEntry] = []
         var paths: [UInt32: PathEntry] = [:]
@@ -260,7 +292,8 @@ public struct ForwardingTables: Sendable {
         // Fields read in place: copying the entries would retain their arrays.
         if position >= chains[chain].config.hops.count { return chains[chain].endSegment }
         let f = chains[chain].config.hops[position]
-        let i = functions[f].config.instances.count > 1 ? functions[f].selector.instance(forHash: flowHash) : 0
+        var i = functions[f].config.instances.count > 1 ? functions[f].selector.instance(forHash: flowHash) : 0
+        if i >= functions[f].config.instances.count { i = 0 }
         return functions[f].config.instances[i].sid ?? IPv6Address(hi: 0, lo: 0)
     }
 

@@ -12,14 +12,27 @@
 
 public struct InstanceSelector: Sendable, Equatable {
     @inline(__always) public static var bucketCount: Int { SharedSpec.SFC_INSTANCE_BUCKET_COUNT }
+    /// SFC_BUCKET_NONE: no instance takes new flows.
+    @inline(__always) public static var none: UInt16 { UInt16(SharedSpec.SFC_BUCKET_NONE) }
     public let buckets: [UInt16]
 
     /// `instances` are (stable name, weight >= 1). An empty list gives an
     /// empty table (no instance can be chosen).
     public init(instances: [(name: String, weight: Int)]) {
+        self.init(instances: instances.map { ($0.name, $0.weight, true) })
+    }
+
+    /// Only instances with `eligible` set (state up) own buckets; a bucket
+    /// holds the instance's index in the full list. None eligible: every
+    /// bucket is `none`.
+    public init(instances: [(name: String, weight: Int, eligible: Bool)]) {
         guard !instances.isEmpty else { buckets = []; return }
+        guard instances.contains(where: \.eligible) else {
+            buckets = [UInt16](repeating: InstanceSelector.none, count: InstanceSelector.bucketCount)
+            return
+        }
         var virtualNodes: [(instance: UInt16, id: UInt32)] = []
-        for (index, instance) in instances.enumerated() {
+        for (index, instance) in instances.enumerated() where instance.eligible {
             let base = FlowHash.ofName(instance.name)
             for k in 0..<max(1, instance.weight) {
                 virtualNodes.append((UInt16(index), FlowHash.mix(base, UInt32(k))))
@@ -42,7 +55,7 @@ public struct InstanceSelector: Sendable, Equatable {
         buckets = table
     }
 
-    /// The instance index for a flow hash.
+    /// The instance index for a flow hash (`none` when no instance is up).
     @inline(__always)
     public func instance(forHash hash: UInt32) -> Int {
         Int(buckets[Int(hash) & (InstanceSelector.bucketCount - 1)])

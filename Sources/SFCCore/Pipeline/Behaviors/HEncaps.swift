@@ -19,9 +19,10 @@ extension Pipeline {
                                        : (pkt.length >= 2 ? pkt.data.be8(1) : 0)
         let innerType = innerIsIPv6 ? IPv6NextHeader.ipv6 : IPv6NextHeader.ipv4
         guard let source = tables.node.srv6Source else { drop(&meta, .noRoute); return }
+        guard chooseSegments(&meta, chain: c, hash: hash) else { return }
         guard pkt.prepend(IPv6Header.size + srhLength) else { drop(&meta, .noHeadroom); return }
         // DA = the active segment: P[n-1-SL].
-        let active = tables.segment(chain: c, position: n - 1 - segmentsLeft, flowHash: hash)
+        let active = chosenSegment(chain: c, position: n - 1 - segmentsLeft)
         IPv6Header.write(pkt.data, trafficClass: trafficClass, flowLabel: hash & 0x000F_FFFF,
                          payloadLength: pkt.length - IPv6Header.size,
                          nextHeader: srhLength > 0 ? IPv6NextHeader.routing : innerType,
@@ -31,9 +32,36 @@ extension Pipeline {
         SegmentRoutingHeader.writeFixed(srh, nextHeader: innerType, segments: listCount,
                                         segmentsLeft: UInt8(segmentsLeft), lastEntry: UInt8(listCount - 1))
         for i in 0..<listCount {
-            srh.setIPv6(SegmentRoutingHeader.fixedSize + 16 * i,
-                        tables.segment(chain: c, position: n - 1 - i, flowHash: hash))
+            srh.setIPv6(SegmentRoutingHeader.fixedSize + 16 * i, chosenSegment(chain: c, position: n - 1 - i))
         }
+    }
+
+    /// Chooses every hop's instance once (affinity entries are written
+    /// here) into `chosen`. A hop with none: an sr-unaware function that
+    /// fails open takes instance 0's proxy SID, which bypasses at its turn;
+    /// otherwise the packet is dropped `instance-down`.
+    @inline(__always)
+    func chooseSegments(_ meta: inout PacketMeta, chain c: Int, hash: UInt32) -> Bool {
+        for k in 0..<tables.chains[c].config.hops.count {
+            let f = tables.chains[c].config.hops[k]
+            var i = chooseInstance(function: f, hash: hash)
+            if i < 0 {
+                guard tables.functions[f].config.kind == .srUnaware && tables.functions[f].config.fail == .open else {
+                    drop(&meta, .instanceDown); return false
+                }
+                i = 0
+            }
+            chosen[k] = Int32(i)
+        }
+        return true
+    }
+
+    /// Segment `position` of the path (0 = first visited) with the chosen instances.
+    @inline(__always)
+    func chosenSegment(chain c: Int, position: Int) -> IPv6Address {
+        if position >= tables.chains[c].config.hops.count { return tables.chains[c].endSegment }
+        let f = tables.chains[c].config.hops[position]
+        return tables.functions[f].config.instances[Int(chosen[position])].sid ?? IPv6Address(hi: 0, lo: 0)
     }
 
     /// Headend: classify put the packet on an SRv6 chain.
@@ -48,7 +76,7 @@ extension Pipeline {
         // not: SR-aware functions get packets this node never sees again.
         for k in 0..<tables.chains[c].config.hops.count {
             let f = tables.chains[c].config.hops[k]
-            let i = tables.functions[f].selector.instance(forHash: hash)
+            let i = Int(chosen[k])
             if tables.functions[f].config.kind != .srUnaware { stats.countInstance(tables.instanceCounterBase[f] + i) }
             if k == 0 { meta.instance = Int32(i) }
         }

@@ -8,7 +8,22 @@
 
 extension Pipeline {
     /// SR proxy, towards the function.
-    func proxyOut(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, sid: SIDEntry) {
+    /// False when the packet should be looked up again: the SID's instance
+    /// is down and its function fails open, so the SID acted as End.
+    func proxyOut(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, sid: SIDEntry) -> Bool {
+        if sid.function >= 0 && sid.instance >= 0 && instanceIsDown(function: Int(sid.function), instance: Int(sid.instance)) {
+            guard tables.functions[Int(sid.function)].config.fail == .open else { drop(&meta, .instanceDown); return true }
+            guard let (srhOrNil, chain) = checkedSRH(&pkt, &meta, needSegmentsLeft: true), let srh = srhOrNil else { return true }
+            guard advance(&pkt, &meta, srh: srh, srhOffset: chain.srhOffset) else { return true }
+            stats.countEvent(.hopBypassed)
+            meta.trace.record(.hopBypass)
+            return false
+        }
+        proxyOutToInstance(&pkt, &meta, sid: sid)
+        return true
+    }
+
+    func proxyOutToInstance(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, sid: SIDEntry) {
         guard let via = sid.via else { drop(&meta, .noRoute); return }
         guard let (srhOrNil, chain) = checkedSRH(&pkt, &meta, needSegmentsLeft: true), let srh = srhOrNil else { return }
         let c = Int(sid.chain), k = Int(sid.position)

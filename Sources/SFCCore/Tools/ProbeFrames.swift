@@ -1,0 +1,90 @@
+// The heartbeat frames the daemon sends through an instance, built from the
+// same tables the dataplanes run (docs/PIPELINE.md "Liveness probes"):
+// - nsh-unaware and sr-unaware instances: the probe's IPv4 packet, bare, on
+//   the instance's attachment; it comes back on the return attachment;
+// - nsh-aware instances (local attachment): inside NSH with the O bit set
+//   (RFC 8300 s2.2) and the SPI/SI of a path that reaches the function, so
+//   the function returns it with SI - 1 like any packet of that path.
+// Instances behind a remote SFF and sr-aware ones are not probed here.
+
+public struct ProbeFrame: Sendable, Equatable {
+    /// The port the frame leaves on.
+    public var port: Int
+    public var bytes: [UInt8]
+}
+
+public enum ProbeFrames {
+    /// Why an instance cannot be probed by this forwarder (nil: it can).
+    public static func unprobeable(_ tables: ForwardingTables, function f: Int, instance i: Int) -> String? {
+        let function = tables.functions[f].config
+        let instance = function.instances[i]
+        switch function.kind {
+        case .srAware: return "sr-aware functions are not probed by this forwarder"
+        case .nshAware:
+            if instance.peer != nil { return "behind a remote SFF, which probes it" }
+            if instance.attachment == nil { return "no attachment" }
+            if path(tables, function: f) == nil { return "in no NSH chain: no path to probe it on" }
+            return nil
+        case .nshUnaware, .srUnaware:
+            return instance.attachment == nil ? "no attachment" : nil
+        }
+    }
+
+    /// The L4 payload of a probe: magic, token, sequence (big endian).
+    public static func payload(token: UInt32, sequence: UInt32) -> [UInt8] {
+        var out: [UInt8] = []
+        for word in [UInt32(SharedSpec.SFC_PROBE_MAGIC), token, sequence] {
+            out += [UInt8(word >> 24), UInt8(word >> 16 & 0xFF), UInt8(word >> 8 & 0xFF), UInt8(word & 0xFF)]
+        }
+        return out
+    }
+
+    /// The probe's IPv4 packet for `tuple`.
+    public static func ipPacket(_ tuple: ProbeTuple, token: UInt32, sequence: UInt32) -> [UInt8] {
+        let transport: TransportSpec
+        switch tuple.proto {
+        case IPProtocolNumber.tcp: transport = .tcp(sourcePort: tuple.sourcePort, destinationPort: tuple.destinationPort)
+        case IPProtocolNumber.udp: transport = .udp(sourcePort: tuple.sourcePort, destinationPort: tuple.destinationPort)
+        default: transport = .icmpEcho(identifier: UInt16(truncatingIfNeeded: token), sequence: UInt16(truncatingIfNeeded: sequence))
+        }
+        return PacketBuilder.ipPacket(endpoints: .v4(tuple.source, tuple.destination), transport: transport,
+                                      payload: payload(token: token, sequence: sequence))
+    }
+
+    /// The frame that probes instance `i` of function `f` with `tuple`, or
+    /// nil when it cannot be probed (see `unprobeable`).
+    public static func frame(_ tables: ForwardingTables, function f: Int, instance i: Int, tuple: ProbeTuple,
+                             token: UInt32, sequence: UInt32) -> ProbeFrame? {
+        guard unprobeable(tables, function: f, instance: i) == nil,
+              let via = tables.functions[f].config.instances[i].attachment else { return nil }
+        let ip = ipPacket(tuple, token: token, sequence: sequence)
+        let source = tables.ports[via.port].mac
+        switch tables.functions[f].config.kind {
+        case .nshAware:
+            guard let (c, k) = path(tables, function: f) else { return nil }
+            let chain = tables.chains[c]
+            var nsh = [UInt8](repeating: 0, count: NSHHeader.baseSize + chain.contextBytes.count)
+            nsh.withUnsafeMutableBytes { raw in
+                let q = raw.baseAddress!
+                NSHHeader.writeBase(q, ttl: chain.config.ttl, lengthWords: chain.nshLengthWords, mdType: chain.mdType,
+                                    nextProtocol: NSHNextProtocol.ipv4, spi: chain.config.spi,
+                                    si: UInt8(truncatingIfNeeded: Int(chain.config.startSI) - k))
+                q.storeBytes(of: q.load(as: UInt8.self) | 0x20, as: UInt8.self)  // the O bit
+            }
+            for (n, byte) in chain.contextBytes.enumerated() { nsh[NSHHeader.baseSize + n] = byte }
+            let eth = PacketBuilder.ethernet(destination: via.mac, source: source, vlan: via.vlan, etherType: EtherType.nsh)
+            return ProbeFrame(port: via.port, bytes: eth + nsh + ip)
+        default:
+            let eth = PacketBuilder.ethernet(destination: via.mac, source: source, vlan: via.vlan, etherType: EtherType.ipv4)
+            return ProbeFrame(port: via.port, bytes: eth + ip)
+        }
+    }
+
+    /// The first NSH chain position served by function `f`: (chain, hop).
+    static func path(_ tables: ForwardingTables, function f: Int) -> (Int, Int)? {
+        for (c, chain) in tables.chains.enumerated() where chain.config.encapsulation == .nsh {
+            if let k = chain.config.hops.firstIndex(of: f) { return (c, k) }
+        }
+        return nil
+    }
+}
