@@ -1,4 +1,5 @@
 // Mempools and mbuf fields (all inline functions or struct fields in DPDK).
+#include <string.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
@@ -66,3 +67,19 @@ int sfc_dpdk_rx_timestamp_offset(void) { return rte_mbuf_dynfield_lookup(RTE_MBU
 uint64_t sfc_dpdk_mbuf_dynfield64(const struct rte_mbuf *m, int offset) {
     return *RTE_MBUF_DYNFIELD(m, offset, const uint64_t *);
 }
+
+struct rte_mbuf *sfc_dpdk_mbuf_from_bytes(struct rte_mempool *pool, const void *bytes, uint16_t length, uint16_t port) {
+    struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+    if (m == NULL)
+        return NULL;
+    char *data = rte_pktmbuf_append(m, length);
+    if (data == NULL) {
+        rte_pktmbuf_free(m);
+        return NULL;
+    }
+    memcpy(data, bytes, length);
+    m->port = port;
+    return m;
+}
+
+uint16_t sfc_dpdk_mbuf_port(const struct rte_mbuf *m) { return m->port; }

@@ -59,6 +59,11 @@ public final class DPDKDataplane: @unchecked Sendable {
     /// The QSBR variable the workers report to (reader i = worker i).
     let qsbr: OpaquePointer
     let trace = TraceShared()
+    /// The affinity table and probe replies every pipeline of every
+    /// generation shares.
+    public let shared = PipelineShared()
+    let pool: OpaquePointer
+    let injectLock = NSLock()
     /// The trace rings' single consumer.
     let traceDrain = NSLock()
     /// How long apply / armTrace wait for every lcore to pass a quiescent point.
@@ -94,7 +99,12 @@ public final class DPDKDataplane: @unchecked Sendable {
         self.logger = logger
         self.qsbr = qsbr
         let trace = self.trace
-        let workers = lcores.indices.map { LcoreWorker(index: $0, pipeline: Pipeline(tables: tables), ports: ports, qsbr: qsbr, trace: trace) }
+        let shared = self.shared
+        pool = runtime.pool.pointer
+        let live = LiveInstances(tables: tables)
+        let workers = lcores.indices.map {
+            LcoreWorker(index: $0, pipeline: Pipeline(tables: tables, live: live, shared: shared), ports: ports, qsbr: qsbr, trace: trace)
+        }
         self.workers = workers
         current = Generation(tables: tables, pipelines: workers.map(\.initial.pipeline))
         retired = Counters(tables: tables)

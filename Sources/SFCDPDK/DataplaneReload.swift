@@ -30,7 +30,10 @@ extension DPDKDataplane {
         if let why = Self.portChange(from: old.tables, to: tables) {
             throw DPDKError(.reload, "reload refused: \(why); a port change needs a restart (the running tables keep forwarding)")
         }
-        let next = Generation(tables: tables, pipelines: workers.map { _ in Pipeline(tables: tables) })
+        let liveInstances = LiveInstances(tables: tables)
+        let next = Generation(tables: tables, pipelines: workers.map { _ in
+            Pipeline(tables: tables, live: liveInstances, shared: shared)
+        })
         let plan = PipelineStateCarry(from: old.tables, to: tables)
         let publications: [LcorePublication] = lockedState {
             live.append(next)  // counted (carried into the old layout) from the moment an lcore may use it

@@ -47,6 +47,13 @@ public final class LcoreWorker {
     let trace: TraceShared
     let traceArmed: UnsafeMutablePointer<Int32>
     let traceRing: OpaquePointer?
+    /// Worker 0 only: frames the control thread hands over to send (the
+    /// daemon's liveness probes), an SP/SC rte_ring of mbufs whose port field
+    /// names the logical port. One dequeue per poll, none when empty.
+    let injectRing: OpaquePointer?
+    static let injectBurst = 8
+    let injectMbufs: UnsafeMutablePointer<OpaquePointer?>
+    nonisolated(unsafe) static var injectRingSerial = 0
     let traceSlots: UnsafeMutablePointer<UnsafeMutablePointer<sfc_trace_slot>?>
     /// Records one worker's ring holds before it drops new ones.
     public static let traceRingSlots = 1024
@@ -110,6 +117,13 @@ public final class LcoreWorker {
         self.trace = trace
         traceArmed = trace.armed
         traceRing = sfc_trace_ring_create(UInt32(Self.traceRingSlots))
+        if index == 0 {
+            Self.injectRingSerial += 1
+            injectRing = sfc_dpdk_ring_create("sfc_inject_\(Self.injectRingSerial)", 256, -1)
+        } else {
+            injectRing = nil
+        }
+        injectMbufs = .allocate(capacity: Self.injectBurst); injectMbufs.initialize(repeating: nil, count: Self.injectBurst)
         traceSlots = .allocate(capacity: Self.burst); traceSlots.initialize(repeating: nil, count: Self.burst)
         batch = PacketBatch(externalCapacity: Self.burst)
         portCount = tables.ports.count
@@ -142,6 +156,38 @@ public final class LcoreWorker {
         txBuffers.deallocate(); txCounts.deallocate(); statsRaw.deallocate()
         publishedCell.deallocate(); currentCell.deallocate(); ackCell.deallocate()
         sfc_trace_ring_free(traceRing); traceSlots.deallocate()
+        if let ring = injectRing {
+            while true {
+                let n = Int(sfc_dpdk_ring_dequeue_burst(ring, injectMbufs, UInt32(Self.injectBurst)))
+                if n == 0 { break }
+                sfc_dpdk_pktmbuf_free_bulk(injectMbufs, UInt32(n))
+            }
+            sfc_dpdk_ring_free(ring)
+        }
+        injectMbufs.deallocate()
+    }
+
+    /// Control thread (one producer at a time): queues `m` for worker 0 to
+    /// send. False when the ring is full (the caller frees it).
+    func inject(_ m: OpaquePointer) -> Bool {
+        guard let ring = injectRing else { return false }
+        var one: OpaquePointer? = m
+        return sfc_dpdk_ring_enqueue_burst(ring, &one, 1) == 1
+    }
+
+    @inline(__always)
+    func sendInjected(_ pipeline: Pipeline) {
+        guard let ring = injectRing else { return }
+        let n = Int(sfc_dpdk_ring_dequeue_burst(ring, injectMbufs, UInt32(Self.injectBurst)))
+        for i in 0..<n {
+            let m = injectMbufs[i]
+            let logical = Int(sfc_dpdk_mbuf_port(m))
+            if logical < portCount && txPort[logical] != UInt16.max {
+                enqueueTX(pipeline, m, logical: logical)
+            } else {
+                sfc_dpdk_pktmbuf_free(m)
+            }
+        }
     }
 
     public var stats: Stats {
@@ -190,6 +236,7 @@ public final class LcoreWorker {
             received &+= receiveAndProcess(pipeline, generation: publication.generation, port: rxPort[r], queue: rxQueue[r],
                                            logical: rxLogical[r])
         }
+        sendInjected(pipeline)
         flush(pipeline)
         statsRaw[Self.statPolls] &+= 1
         if received > 0 { statsRaw[Self.statBusyPolls] &+= 1 }

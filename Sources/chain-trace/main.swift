@@ -11,7 +11,7 @@ struct ChainTrace: ParsableCommand {
         commandName: "chain-trace",
         abstract: "Check chain definitions, trace a packet through a chain, decode NSH/SRv6 captures; ask and steer a running forwarder.",
         subcommands: [Check.self, Simulate.self, Decode.self, Status.self, Counters.self, Reload.self, Live.self,
-                      Steer.self, Unsteer.self, BenchCompile.self]
+                      Steer.self, Unsteer.self, Instance.self, BenchCompile.self]
     )
 }
 
@@ -147,6 +147,17 @@ struct Unsteer: ParsableCommand {
     @OptionGroup var node: NodeTarget
     @Option(help: "The steering rule's name.") var name: String
     func run() throws { finish(ClientCommands.unsteer(node.target, name: name)) }
+}
+
+struct Instance: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Set an instance of a function up, down or drain, or its weight, on a running forwarder (in place, no reload).",
+        discussion: "A state set by hand holds until the instance is set up again, which hands it back to its probes (health:). drain: the instance keeps the flows it has until they go idle and takes no new one.")
+    @OptionGroup var node: NodeTarget
+    @Option(help: "The function's name.") var function: String
+    @Option(help: "The instance's name.") var instance: String
+    @Argument(help: "up | down | drain | weight W") var action: [String]
+    func run() throws { finish(ClientCommands.instance(node.target, function: function, instance: instance, action: action)) }
 }
 
 ChainTrace.main()

@@ -136,6 +136,12 @@ int sfc_dpdk_remove_tx_callback(uint16_t port, uint16_t queue, const void *callb
 /// rte_eth_from_rings with one RX and one TX ring: a port whose traffic the caller feeds and drains.
 int sfc_dpdk_port_from_rings(const char *name, struct rte_ring *rx, struct rte_ring *tx, unsigned socket);
 
+/// An mbuf from `pool` holding a copy of `length` bytes, its port field set
+/// to `port` (a logical port: what the inject ring's consumer sends it on).
+/// NULL when the pool is empty or the bytes do not fit.
+struct rte_mbuf *sfc_dpdk_mbuf_from_bytes(struct rte_mempool *pool, const void *bytes, uint16_t length, uint16_t port);
+uint16_t sfc_dpdk_mbuf_port(const struct rte_mbuf *m);
+
 // MARK: rings (shim_ring.c)
 
 /// A single-producer single-consumer ring of `count` (a power of two) slots.

@@ -3,6 +3,7 @@
 import Foundation
 import SFCConfig
 import SFCControl
+import SFCCore
 
 enum ControlRoutes {
     /// Largest trace a request may ask for, and its longest wait.
@@ -55,6 +56,28 @@ enum ControlRoutes {
                 return response(outcome, created: false)
             },
             ControlRoute("GET", "/v1/instances") { _, _ in .json(daemon.instances()) },
+            ControlRoute("POST", "/v1/instances/{function}/{instance}") { request, parameters in
+                let body = try request.jsonObject()
+                for key in body.keys where key != "state" && key != "weight" {
+                    throw ControlError(400, "unknown field '\(key)': give state (up, down, drain) and/or weight")
+                }
+                var state: InstanceState?
+                if let value = body["state"] {
+                    guard let text = value as? String, let s = InstanceState(rawValue: text) else {
+                        throw ControlError(400, "state must be up, down or drain")
+                    }
+                    state = s
+                }
+                var weight: Int?
+                if let value = body["weight"] {
+                    guard let n = value as? NSNumber, n.doubleValue == n.doubleValue.rounded() else {
+                        throw ControlError(400, "weight must be a whole number")
+                    }
+                    weight = n.intValue
+                }
+                return .json(try daemon.setInstance(function: parameters["function"] ?? "", instance: parameters["instance"] ?? "",
+                                                    state: state, weight: weight))
+            },
             ControlRoute("POST", "/v1/trace") { request, _ in
                 let body = try request.jsonObject()
                 let filter = body["filter"] as? String ?? ""

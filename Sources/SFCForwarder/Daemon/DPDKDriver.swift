@@ -17,9 +17,15 @@ final class DPDKDriver: DataplaneDriver {
     var kind: String { "dpdk" }
     var tables: ForwardingTables { dataplane.tables }
 
-    func apply(_ config: CompiledConfig, generation: UInt64) throws {
-        try dataplane.apply(ForwardingTables(config, generation: generation))
+    func apply(_ config: CompiledConfig, generation: UInt64, liveness: InstanceLiveness) throws {
+        try dataplane.apply(ForwardingTables(config, generation: generation, liveness: liveness))
     }
+
+    func setInstances(function f: Int, selector: InstanceSelector, states: [InstanceState]) throws {
+        dataplane.setInstances(function: f, selector: selector, states: states)
+    }
+    func sendProbe(port: Int, frame: [UInt8]) -> Bool { dataplane.sendProbe(port: port, frame: frame) }
+    func probeReply(token: Int) -> (sequence: UInt32, count: UInt32) { dataplane.probeReply(token: token) }
 
     func counters() throws -> Counters { dataplane.counters }
 

@@ -24,6 +24,9 @@ final class DaemonHost {
             throw RunError("control socket \(socket): \(error)")
         }
         daemon.controlPath = socket
+        let prober = Thread { [daemon] in daemon.runProber() }
+        prober.name = "sfc-prober"
+        prober.start()
         logger.info("control API on \(socket)\(options.controlGroup.map { " (group \($0), mode 0660)" } ?? " (mode 0600)")")
         if let address = options.metrics {
             do {

@@ -23,8 +23,16 @@ public protocol DataplaneDriver: AnyObject {
     var kind: String { get }
     /// The generation packets use now.
     var tables: ForwardingTables { get }
-    /// Makes `config` the next generation; on error the running one is untouched.
-    func apply(_ config: CompiledConfig, generation: UInt64) throws
+    /// Makes `config` the next generation, its bucket tables built with
+    /// `liveness`; on error the running one is untouched.
+    func apply(_ config: CompiledConfig, generation: UInt64, liveness: InstanceLiveness) throws
+    /// Rewrites function `f`'s bucket table and instance states in the
+    /// running generation, in place (a failover, not a reload).
+    func setInstances(function f: Int, selector: InstanceSelector, states: [InstanceState]) throws
+    /// Sends a liveness probe frame out of logical port `port`.
+    func sendProbe(port: Int, frame: [UInt8]) -> Bool
+    /// The last probe seen back with `token`: its sequence and how many came back.
+    func probeReply(token: Int) -> (sequence: UInt32, count: UInt32)
     /// Counters in the layout of `tables`, carried across reloads by name.
     func counters() throws -> Counters
     func ports() -> [PortStatus]
@@ -38,3 +46,9 @@ public protocol DataplaneDriver: AnyObject {
 }
 
 import Logging
+
+extension DataplaneDriver {
+    public func setInstances(function f: Int, selector: InstanceSelector, states: [InstanceState]) throws {}
+    public func sendProbe(port: Int, frame: [UInt8]) -> Bool { false }
+    public func probeReply(token: Int) -> (sequence: UInt32, count: UInt32) { (0, 0) }
+}

@@ -7,12 +7,15 @@ extension NodeDaemon {
         lock.lock()
         let tables = driver.tables
         let counters = (try? driver.counters()) ?? Counters(tables: tables)
-        let snapshot = MetricsSnapshot(
+        var snapshot = MetricsSnapshot(
             node: node, dataplane: driver.kind, tables: tables, counters: counters, generation: generation,
             reloads: reloads, steeringRules: steering.count,
             workers: driver.workers().map { (worker: $0.name, packets: $0.packets, busyRatio: $0.busyRatio) },
             traceRecordsDropped: driver.traceRecordsDropped,
             reloadDuration: reloadLatency.snapshot, steerApplyDuration: steerLatency.snapshot)
+        for (key, t) in liveness.trackers {
+            snapshot.instanceStates[key.function, default: [:]][key.instance] = (t.effective, t.transitions)
+        }
         lock.unlock()
         return PrometheusExposition.render(snapshot)
     }

@@ -45,6 +45,7 @@ public final class NodeDaemon: @unchecked Sendable {
     let reloadLatency = LatencyRecorder(.reload())
     let steerLatency = LatencyRecorder(.steerApply())
     private var tracing = false
+    let liveness = Liveness()
     public var controlPath: String?
     public var metricsAddress: String?
 
@@ -52,6 +53,7 @@ public final class NodeDaemon: @unchecked Sendable {
         self.configPath = configPath; self.configText = text; self.config = config
         self.driver = driver; self.logger = logger; self.node = config.node.name
         generation = driver.tables.generation
+        liveness.adopt(driver.tables)
     }
 
     /// Runs `body` on the driver under the daemon's lock.
@@ -76,6 +78,14 @@ public final class NodeDaemon: @unchecked Sendable {
             "ports": ports, "workers": workers, "reloads": reloads,
             "steering": steering.map(steeringObject), "chains": config.chains.count, "rules": config.rules.count,
         ]
+        let tables = driver.tables
+        let counters = try? driver.counters()
+        object["instances"] = tables.functions.indices.flatMap { f in
+            tables.functions[f].config.instances.indices.map { i -> [String: Any] in
+                let o = instanceObject(tables, f, i, counters)
+                return o.filter { ["function", "name", "state", "weight", "reason", "packets"].contains($0.key) }
+            }
+        }
         if let controlPath { object["control"] = controlPath }
         if let metricsAddress { object["metrics"] = metricsAddress }
         return object
@@ -104,17 +114,97 @@ public final class NodeDaemon: @unchecked Sendable {
 
     func instances() -> [String: Any] {
         lock.lock(); defer { lock.unlock() }
+        return instancesLocked()
+    }
+
+    private func instancesLocked() -> [String: Any] {
         let counters = try? driver.counters()
         let tables = driver.tables
         let functions: [[String: Any]] = tables.functions.enumerated().map { f, function in
             let instances: [[String: Any]] = function.config.instances.enumerated().map { i, instance in
-                var o: [String: Any] = ["name": instance.name, "weight": instance.weight, "state": "configured"]
-                if let counters { o["packets"] = counters.instancePackets[tables.instanceCounterBase[f] + i] }
-                return o
+                instanceObject(tables, f, i, counters)
             }
-            return ["function": function.config.name, "instances": instances]
+            var o: [String: Any] = ["function": function.config.name, "instances": instances,
+                                    "fail": function.config.fail.rawValue,
+                                    "affinity_idle_seconds": Double(function.config.affinityIdleMilliseconds) / 1000]
+            if let h = function.config.health {
+                o["health"] = ["interval_ms": h.intervalMilliseconds, "misses": h.misses, "rise": h.rise,
+                               "negative": h.negative != nil] as [String: Any]
+            }
+            return o
         }
-        return ["generation": generation, "functions": functions]
+        var object: [String: Any] = ["generation": generation, "functions": functions]
+        if let counters {
+            object["events"] = Dictionary(uniqueKeysWithValues: NodeEvent.allCases.map { ($0.name, counters.events($0)) })
+        }
+        object["changes"] = liveness.events.map { e -> [String: Any] in
+            ["time": ISO8601DateFormatter().string(from: e.0), "function": e.1, "instance": e.2,
+             "from": e.3.rawValue, "to": e.4.rawValue, "reason": e.5]
+        }
+        return object
+    }
+
+    private func instanceObject(_ tables: ForwardingTables, _ f: Int, _ i: Int, _ counters: Counters?) -> [String: Any] {
+        let function = tables.functions[f].config, instance = function.instances[i]
+        let key = Liveness.Key(function: function.name, instance: instance.name)
+        var o = liveness.object(key)
+        o["name"] = instance.name
+        o["function"] = function.name
+        o["configured_weight"] = instance.weight
+        o["weight"] = liveness.trackers[key]?.weight ?? instance.weight
+        if let counters { o["packets"] = counters.instancePackets[tables.instanceCounterBase[f] + i] }
+        return o
+    }
+
+    /// An operator sets an instance's state or weight (`chain-trace instance`).
+    func setInstance(function: String, instance: String, state: InstanceState?, weight: Int?) throws -> [String: Any] {
+        lock.lock(); defer { lock.unlock() }
+        let tables = driver.tables
+        guard let f = tables.functions.firstIndex(where: { $0.config.name == function }) else {
+            throw ControlError(404, "no function '\(function)' on \(node); functions: \(tables.functions.map(\.config.name).joined(separator: ", "))")
+        }
+        guard let i = tables.functions[f].config.instances.firstIndex(where: { $0.name == instance }) else {
+            throw ControlError(404, "function '\(function)' has no instance '\(instance)'; instances: "
+                               + tables.functions[f].config.instances.map(\.name).joined(separator: ", "))
+        }
+        if let weight, !(1...1000).contains(weight) { throw ControlError(400, "weight must be 1..1000, got \(weight)") }
+        guard state != nil || weight != nil else { throw ControlError(400, "give a state (up, down, drain) or a weight") }
+        let key = Liveness.Key(function: function, instance: instance)
+        guard let change = liveness.set(key, state: state, weight: weight) else {
+            throw ControlError(404, "no instance '\(instance)' of '\(function)'")
+        }
+        try pushInstancesLocked(function: f)
+        if change.from != change.to {
+            logger.notice("instance \(function)/\(instance): \(change.from.rawValue) -> \(change.to.rawValue) (operator)")
+        }
+        if let weight { logger.notice("instance \(function)/\(instance): weight \(weight) (operator)") }
+        return instanceObject(tables, f, i, try? driver.counters())
+    }
+
+    /// Writes function `f`'s buckets and states, as the liveness says, into
+    /// the running generation.
+    private func pushInstancesLocked(function f: Int) throws {
+        let function = driver.tables.functions[f].config
+        let l = liveness.liveness
+        try driver.setInstances(function: f, selector: l.selector(of: function), states: l.states(of: function))
+    }
+
+    /// The prober's loop: one round per shortest probe interval, until stop.
+    func runProber() {
+        while !StopSignal.requested {
+            let wait: Double = {
+                lock.lock(); defer { lock.unlock() }
+                let tables = driver.tables
+                let changed = liveness.probeRound(tables: tables, now: Date(), driver: driver, logger: logger)
+                for f in changed.sorted() {
+                    do { try pushInstancesLocked(function: f) } catch {
+                        logger.error("instance state of \(tables.functions[f].config.name) not applied: \(error)")
+                    }
+                }
+                return liveness.interval(tables) ?? 0.1
+            }()
+            usleep(useconds_t(max(0.005, min(wait, 0.1)) * 1_000_000))
+        }
     }
 
     private func steeringObject(_ e: SteeringEntry) -> [String: Any] {
@@ -186,10 +276,11 @@ public final class NodeDaemon: @unchecked Sendable {
         for warning in Self.pathChanges(from: config, to: compiled) { logger.warning("\(file): \(warning)") }
         let next = generation + 1
         do {
-            try driver.apply(compiled, generation: next)
+            try driver.apply(compiled, generation: next, liveness: liveness.liveness)
         } catch {
             return .failed("\(error)")
         }
+        liveness.adopt(driver.tables)
         generation = next
         config = compiled
         return .applied(generation: next, seconds: 0)

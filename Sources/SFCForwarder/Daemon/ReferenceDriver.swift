@@ -15,10 +15,13 @@ public final class ReferenceDriver: DataplaneDriver {
     }
 
     public var kind: String { "reference" }
-    public func apply(_ config: CompiledConfig, generation: UInt64) throws {
-        let next = ForwardingTables(config, generation: generation)
-        pipeline = Pipeline(tables: next)
+    public func apply(_ config: CompiledConfig, generation: UInt64, liveness: InstanceLiveness) throws {
+        let next = ForwardingTables(config, generation: generation, liveness: liveness)
+        pipeline = Pipeline(tables: next, shared: pipeline.shared)
         tables = next
+    }
+    public func setInstances(function f: Int, selector: InstanceSelector, states: [InstanceState]) throws {
+        pipeline.live.set(function: f, selector: selector, states: states)
     }
     public func counters() throws -> Counters { Counters(tables: tables) }
     public func ports() -> [PortStatus] { tables.ports.map { PortStatus(name: $0.name, attachment: "-", link: "none") } }

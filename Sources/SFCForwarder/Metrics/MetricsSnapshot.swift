@@ -33,6 +33,9 @@ public struct MetricsSnapshot: Sendable {
     /// Seconds from a steering change being accepted to it being in the
     /// dataplane (as Cilium's policy_implementation_delay).
     public var steerApplyDuration: LatencyHistogram
+    /// Per function name, per instance name: its state and how many times
+    /// it changed (liveness). Absent: up, 0.
+    public var instanceStates: [String: [String: (state: InstanceState, transitions: UInt64)]] = [:]
 
     public init(node: String? = nil, dataplane: String, tables: ForwardingTables, counters: Counters,
                 generation: UInt64? = nil, reloads: [String: UInt64] = [:], steeringRules: Int = 0,

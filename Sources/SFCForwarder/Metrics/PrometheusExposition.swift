@@ -39,6 +39,12 @@ public enum PrometheusExposition {
                                    help: "Packets sent to each hop of each chain (hop = 1-based position); hop=\"end\" counts deliveries at the end of the chain.")
     static let instancePackets = Family(name: "sfc_instance_packets_total", type: .counter, labels: ["node", "function", "instance"],
                                         help: "Packets sent to each instance of each function.")
+    static let instanceState = Family(name: "sfc_instance_state", type: .gauge, labels: ["node", "function", "instance", "state"],
+                                      help: "1 for the state each instance is in (up, drain, down), 0 for the others.")
+    static let instanceTransitions = Family(name: "sfc_instance_state_changes_total", type: .counter, labels: ["node", "function", "instance"],
+                                            help: "Times each instance changed state (probes or an operator).")
+    static let events = Family(name: "sfc_events_total", type: .counter, labels: ["node", "event"],
+                               help: "Node events that are neither traffic nor drops: flow affinity (new, expired, evicted, moved), hops bypassed failing open, probe replies.")
     static let drops = Family(name: "sfc_drops_total", type: .counter, labels: ["node", "reason"],
                               help: "Packets dropped, by reason; every packet dropped is counted under exactly one reason.")
     static let reloads = Family(name: "sfc_reloads_total", type: .counter, labels: ["node", "result"],
@@ -59,7 +65,8 @@ public enum PrometheusExposition {
     /// Every family render can write, in the order it writes them. A family
     /// without a sample (no worker measured its busy ratio, say) is left out.
     public static let families: [Family] = [
-        info, generation, portPackets, portBytes, chainPackets, chainBytes, hopPackets, instancePackets, drops,
+        info, generation, portPackets, portBytes, chainPackets, chainBytes, hopPackets, instancePackets, instanceState,
+        instanceTransitions, events, drops,
         reloads, steeringRules, workerPackets, workerBusy, traceDropped, reloadDuration, steerApplyDuration,
     ]
 
@@ -106,6 +113,21 @@ public enum PrometheusExposition {
             }
         }
         w.family(instancePackets, instances)
+
+        var states: [String] = [], changes: [String] = []
+        for function in s.tables.functions {
+            for instance in function.config.instances {
+                let known = s.instanceStates[function.config.name]?[instance.name]
+                for state in InstanceState.allCases {
+                    states.append(l.sample(["function": function.config.name, "instance": instance.name, "state": state.rawValue],
+                                           Double((known?.state ?? .up) == state ? 1 : 0)))
+                }
+                changes.append(l.sample(["function": function.config.name, "instance": instance.name], known?.transitions ?? 0))
+            }
+        }
+        w.family(instanceState, states)
+        w.family(instanceTransitions, changes)
+        w.family(events, NodeEvent.allCases.map { l.sample(["event": $0.name], c.events[safe: Int($0.rawValue)]) })
 
         w.family(drops, DropReason.allCases.map { l.sample(["reason": $0.name], c.drops[safe: Int($0.rawValue)]) })
 

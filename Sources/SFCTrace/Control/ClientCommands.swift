@@ -104,6 +104,29 @@ public enum ClientCommands {
         }
     }
 
+    /// `chain-trace instance ... up|down|drain` or `... weight W`.
+    public static func instance(_ t: ClientTarget, function: String, instance: String, action: [String]) -> CommandResult {
+        var body: [String: Any] = [:]
+        switch action.first {
+        case "up", "down", "drain" where action.count == 1: body["state"] = action[0]
+        case "weight" where action.count == 2:
+            guard let w = Int(action[1]), (1...1000).contains(w) else {
+                return CommandResult(stderr: "chain-trace: weight \(action[1]): expected a whole number 1..1000", exitCode: 2)
+            }
+            body["weight"] = w
+        default:
+            return CommandResult(stderr: "chain-trace: expected up, down, drain or weight W after --instance", exitCode: 2)
+        }
+        return ask(t) { c in
+            func escape(_ s: String) -> String {
+                s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? s
+            }
+            let reply = try c.request("POST", "/v1/instances/\(escape(function))/\(escape(instance))", json: body, timeout: 30)
+            guard reply.status == 200, let o = reply.json else { return failure(reply) }
+            return CommandResult(stdout: "\(function)/\(instance): \(o["state"] ?? "?"), weight \(o["weight"] ?? "?") (\(o["reason"] ?? ""))\n")
+        }
+    }
+
     public struct LiveOptions: Sendable {
         public var filter: String
         public var count: Int
@@ -197,6 +220,14 @@ enum StatusText {
         }
         if let r = o["reloads"] as? [String: Any] {
             lines.append("reloads: ok \(r["ok"] ?? 0), invalid \(r["invalid"] ?? 0), failed \(r["failed"] ?? 0)")
+        }
+        let instances = o["instances"] as? [[String: Any]] ?? []
+        if !instances.isEmpty {
+            lines.append("instances:")
+            for i in instances {
+                lines.append("  \(pad("\(i["function"] ?? "?")/\(i["name"] ?? "?")", 28)) \(pad(i["state"], 6)) weight \(i["weight"] ?? "?"), "
+                             + "\(i["packets"] ?? 0) packets (\(i["reason"] ?? ""))")
+            }
         }
         let steering = o["steering"] as? [[String: Any]] ?? []
         lines.append(steering.isEmpty ? "steering: none" : "steering:")

@@ -25,7 +25,7 @@ final class FakeDriver: DataplaneDriver, @unchecked Sendable {
 
     var kind: String { "xdp" }
 
-    func apply(_ config: CompiledConfig, generation: UInt64) throws {
+    func apply(_ config: CompiledConfig, generation: UInt64, liveness: InstanceLiveness) throws {
         if let why = failNext { failNext = nil; throw FakeFailure(description: why) }
         tables = ForwardingTables(config, generation: generation)
         applied.append(generation)
