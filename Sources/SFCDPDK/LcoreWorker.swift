@@ -182,11 +182,15 @@ public final class LcoreWorker {
         for i in 0..<n {
             let m = injectMbufs[i]
             let logical = Int(sfc_dpdk_mbuf_port(m))
-            if logical < portCount && txPort[logical] != UInt16.max {
-                enqueueTX(pipeline, m, logical: logical)
-            } else {
-                sfc_dpdk_pktmbuf_free(m)
+            // Sent on their own, outside the TX buffers: a probe is not
+            // traffic, so it must not reach the port's counters (nor be
+            // counted egress-down while the link is down).
+            var one: OpaquePointer? = m
+            if logical < portCount && txPort[logical] != UInt16.max && sfc_dpdk_link_down(txPort[logical]) == 0,
+               sfc_dpdk_tx_burst(txPort[logical], txQueue, &one, 1) == 1 {
+                continue
             }
+            sfc_dpdk_pktmbuf_free(m)
         }
     }
 

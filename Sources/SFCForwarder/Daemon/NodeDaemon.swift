@@ -192,19 +192,24 @@ public final class NodeDaemon: @unchecked Sendable {
     /// The prober's loop: one round per shortest probe interval, until stop.
     func runProber() {
         while !StopSignal.requested {
-            let wait: Double = {
-                lock.lock(); defer { lock.unlock() }
-                let tables = driver.tables
-                let changed = liveness.probeRound(tables: tables, now: Date(), driver: driver, logger: logger)
-                for f in changed.sorted() {
-                    do { try pushInstancesLocked(function: f) } catch {
-                        logger.error("instance state of \(tables.functions[f].config.name) not applied: \(error)")
-                    }
-                }
-                return liveness.interval(tables) ?? 0.1
-            }()
+            let wait = probeOnce(now: Date())
             usleep(useconds_t(max(0.005, min(wait, 0.1)) * 1_000_000))
         }
+    }
+
+    /// One probe round at `now`; the changes go to the dataplane. Returns
+    /// the time to the next round.
+    @discardableResult
+    func probeOnce(now: Date) -> Double {
+        lock.lock(); defer { lock.unlock() }
+        let tables = driver.tables
+        let changed = liveness.probeRound(tables: tables, now: now, driver: driver, logger: logger)
+        for f in changed.sorted() {
+            do { try pushInstancesLocked(function: f) } catch {
+                logger.error("instance state of \(tables.functions[f].config.name) not applied: \(error)")
+            }
+        }
+        return liveness.interval(tables) ?? 0.1
     }
 
     private func steeringObject(_ e: SteeringEntry) -> [String: Any] {
