@@ -171,6 +171,9 @@ public final class DPDKDataplane: @unchecked Sendable {
 
     public func close() {
         stopPorts()
+        injectLock.lock()
+        for w in workers { w.releaseInjectRing() }
+        injectLock.unlock()
         guard portState == .stopped else { return }
         portState = .closed
         for p in ports { PortSetup.close(p) }

@@ -50,7 +50,7 @@ public final class LcoreWorker {
     /// Worker 0 only: frames the control thread hands over to send (the
     /// daemon's liveness probes), an SP/SC rte_ring of mbufs whose port field
     /// names the logical port. One dequeue per poll, none when empty.
-    let injectRing: OpaquePointer?
+    private(set) var injectRing: OpaquePointer?
     static let injectBurst = 8
     let injectMbufs: UnsafeMutablePointer<OpaquePointer?>
     nonisolated(unsafe) static var injectRingSerial = 0
@@ -156,15 +156,22 @@ public final class LcoreWorker {
         txBuffers.deallocate(); txCounts.deallocate(); statsRaw.deallocate()
         publishedCell.deallocate(); currentCell.deallocate(); ackCell.deallocate()
         sfc_trace_ring_free(traceRing); traceSlots.deallocate()
-        if let ring = injectRing {
-            while true {
-                let n = Int(sfc_dpdk_ring_dequeue_burst(ring, injectMbufs, UInt32(Self.injectBurst)))
-                if n == 0 { break }
-                sfc_dpdk_pktmbuf_free_bulk(injectMbufs, UInt32(n))
-            }
-            sfc_dpdk_ring_free(ring)
-        }
+        releaseInjectRing()
         injectMbufs.deallocate()
+    }
+
+    /// Frees the inject ring and what it still holds. The dataplane calls it
+    /// when it closes, while EAL's memory (where the ring lives) is still
+    /// there; a worker dropped after EAL stopped has nothing left to free.
+    func releaseInjectRing() {
+        guard let ring = injectRing else { return }
+        injectRing = nil
+        while true {
+            let n = Int(sfc_dpdk_ring_dequeue_burst(ring, injectMbufs, UInt32(Self.injectBurst)))
+            if n == 0 { break }
+            sfc_dpdk_pktmbuf_free_bulk(injectMbufs, UInt32(n))
+        }
+        sfc_dpdk_ring_free(ring)
     }
 
     /// Control thread (one producer at a time): queues `m` for worker 0 to
