@@ -19,6 +19,7 @@
 #include "sfc_tables.h"
 #include "sfc_drop_reasons.h"
 #include "sfc_trace.h"
+#include "sfc_steps.h"
 
 /* A generational table: outer ARRAY_OF_MAPS whose inner template is the
  * anonymous struct given as the rest of the arguments. */
@@ -193,6 +194,43 @@ struct {
     __type(value, struct sfc_nsh_state);
 } sfc_nsh_proxy_state SEC(".maps");
 
+/* The node's flow affinity table (docs/PIPELINE.md "Instance state, fail
+ * mode and flow affinity"): shared by every CPU and every generation, its
+ * entries name functions and instances by the hash of their names. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_AFFINITY_SETS * SFC_AFFINITY_WAYS);
+    __type(key, __u32);
+    __type(value, struct sfc_affinity_entry);
+} sfc_affinity SEC(".maps");
+
+/* Liveness probes seen back, by token (the daemon reads them). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_MAX_PROBES);
+    __type(key, __u32);
+    __type(value, struct sfc_probe_reply);
+} sfc_probe_replies SEC(".maps");
+
+/* Node events (include/sfc_steps.h SFC_EVENTS), per CPU, not generational. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SFC_EVENT_SLOTS);
+    __type(key, __u32);
+    __type(value, __u64);
+} sfc_event_counts SEC(".maps");
+
+/* The instance an SRv6 headend chose for each hop of the packet it is
+ * encapsulating (Swift Pipeline.chosen): chosen once, then read by every
+ * segment written. Per CPU scratch, one packet at a time
+ * (struct sfc_picks). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct sfc_picks);
+} sfc_picks SEC(".maps");
+
 /* The live trace (include/sfc_trace.h, BPF/sfc_live_trace.h): the armed
  * state and filter, the frame as it arrived (per CPU, copied only while
  * armed), the events, and the events the full ring could not take. */
@@ -264,6 +302,9 @@ struct sfc_btf_anchor {
     struct sfc_trace_filter trace_filter;
     struct sfc_trace_arm trace_arm;
     struct sfc_trace_event trace_event;
+    struct sfc_affinity_entry affinity_entry;
+    struct sfc_probe_reply probe_reply;
+    struct sfc_picks picks;
 };
 
 __attribute__((noinline)) int sfc_btf_anchor(struct sfc_btf_anchor *anchor)

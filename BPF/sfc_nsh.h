@@ -8,9 +8,11 @@
 
 #include "sfc_counters.h"
 #include "sfc_egress.h"
+#include "sfc_instance.h"
 #include "sfc_maps.h"
 #include "sfc_nsh_proxy.h"
 #include "sfc_parse.h"
+#include "sfc_probe.h"
 #include "sfc_state.h"
 
 /* RFC 8300 s2.2-s2.4: push the base header (Ver 0, O 0, TTL, Length, MD
@@ -220,6 +222,11 @@ static __always_inline int sfc_nsh_ttl(struct xdp_md *ctx, struct sfc_state *st,
         return -1;
     }
     if (h[0] & 0x20) {
+        /* A liveness probe an NSH-aware instance returned (SI - 1, O bit
+         * kept); any other OAM packet is not handled here. */
+        __u32 hl = (h[1] & 0x3F) * 4;
+        if (h[3] == SFC_NSH_NP_IPV4 && base + hl < sfc_len(ctx) && sfc_probe_consume(ctx, st, base + hl))
+            return -1;
         sfc_drop(st, SFC_DROP_NSH_OAM);
         return -1;
     }
@@ -264,45 +271,26 @@ static __always_inline int sfc_nsh_to_aware(struct xdp_md *ctx, struct sfc_state
     return sfc_emit(ctx, st, SFC_ETH_P_NSH);
 }
 
-/* Hop k of chain c (`ch`), function f: pick the instance (by the inner
- * flow hash when the function has several), count the hop and the
- * instance (Swift Pipeline.countHop, from the entries at hand), and hand
- * the packet over as the function's kind says. The `hl`-byte NSH starts at
- * `base`; `np` is its next protocol. */
+/* Hop k of chain c (`ch`), function f, its instance i (chosen from
+ * `hash`): count the hop and the instance (Swift Pipeline.countHop, from
+ * the entries at hand), and hand the packet over as the function's kind
+ * says. The `hl`-byte NSH starts at `base`; `np` is its next protocol. */
 static __always_inline int sfc_nsh_to_hop(struct xdp_md *ctx, struct sfc_state *st, struct sfc_chain *ch, __u32 k,
-                                          __u32 f, __u32 base, __u32 hl, __u32 np)
+                                          __u32 f, __u32 i, __u32 hash, __u32 base, __u32 hl, __u32 np)
 {
     struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
-    __u32 slot0 = f * SFC_MAX_INSTANCES;
-    struct sfc_instance *in = SFC_LOOKUP(sfc_instances, st->gen, &slot0);
-    if (!fn || !in) {
+    if (!fn) {
         sfc_drop(st, SFC_DROP_NSH_NO_PATH);
         return 0;
     }
     __u32 count = fn->instance_count;
     __u32 kind = fn->kind;
-    __u32 hop_counter = ch->hop_counter_base + k;
-    __u32 instance_base = fn->instance_counter_base;
-    /* The inner flow hash picks among several instances and gives
-     * VXLAN-GPE its source port; a single local instance needs neither. */
-    __u32 hash = 0;
-    if ((count > 1 || in->has_peer) && (np == SFC_NSH_NP_IPV4 || np == SFC_NSH_NP_IPV6))
-        hash = sfc_hash_ip(ctx, base + hl);
-    __u32 i = 0;
-    if (count > 1) {
-        fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
-        if (!fn) {
-            sfc_drop(st, SFC_DROP_NSH_NO_PATH);
-            return 0;
-        }
-        i = fn->buckets[sfc_flow_bucket(hash)];
-    }
-    sfc_count_hop_index(st->gen, hop_counter);
-    sfc_count_instance_index(st->gen, instance_base + i);
+    sfc_count_hop_index(st->gen, ch->hop_counter_base + k);
+    sfc_count_instance_index(st->gen, fn->instance_counter_base + i);
     st->function = f;
     st->instance = i;
     __u32 slot = f * SFC_MAX_INSTANCES + (i & (SFC_MAX_INSTANCES - 1));
-    in = SFC_LOOKUP(sfc_instances, st->gen, &slot);
+    struct sfc_instance *in = SFC_LOOKUP(sfc_instances, st->gen, &slot);
     if (!in) {
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
@@ -312,6 +300,22 @@ static __always_inline int sfc_nsh_to_hop(struct xdp_md *ctx, struct sfc_state *
     if (kind == SFC_KIND_NSH_UNAWARE)
         return sfc_nsh_proxy_out(ctx, st, in, np, base, hl, count, hash);
     sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+    return 0;
+}
+
+/* The inner flow hash of the packet at hop function f: it picks among
+ * several instances and gives VXLAN-GPE its source port; a single local
+ * instance needs neither (0). */
+static __always_inline __u32 sfc_nsh_hop_hash(struct xdp_md *ctx, struct sfc_state *st, __u32 f, __u32 inner,
+                                              __u32 np)
+{
+    struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
+    __u32 slot0 = f * SFC_MAX_INSTANCES;
+    struct sfc_instance *in = SFC_LOOKUP(sfc_instances, st->gen, &slot0);
+    if (!fn || !in)
+        return 0;
+    if ((fn->instance_count > 1 || in->has_peer) && (np == SFC_NSH_NP_IPV4 || np == SFC_NSH_NP_IPV6))
+        return sfc_hash_ip(ctx, inner);
     return 0;
 }
 
@@ -332,26 +336,56 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
         return 0;
     __u32 hl = (h[1] & 0x3F) * 4;
     __u32 np = h[3];
-    __u32 key = sfc_path_key(sfc_be32(h + 4) >> 8, h[7]);
-    struct sfc_path_entry *path = SFC_LOOKUP(sfc_nsh_paths, st->gen, &key);
-    if (!path) {
-        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
-        return 0;
+    __u32 spi = sfc_be32(h + 4) >> 8;
+    __u32 si = h[7];
+    /* A hop whose function has no instance up and fails open is skipped as
+     * the function would have: SI - 1, then the next lookup in the same
+     * pass (docs/PIPELINE.md "Instance state, fail mode..."). */
+    for (__u32 pass = 0; pass <= SFC_MAX_HOPS; pass++) {
+        __u32 key = sfc_path_key(spi, (__u8)si);
+        struct sfc_path_entry *path = SFC_LOOKUP(sfc_nsh_paths, st->gen, &key);
+        if (!path) {
+            sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+            return 0;
+        }
+        __u32 c = path->chain, k = path->position;
+        st->chain = c;
+        struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+        if (!ch) {
+            sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+            return 0;
+        }
+        if (k == ch->hop_count)
+            return sfc_nsh_decap(ctx, st, c, hl | np << 16);
+        if (k >= SFC_MAX_HOPS) {
+            sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+            return 0;
+        }
+        __u32 f = ch->hops[k];
+        __u32 hash = sfc_nsh_hop_hash(ctx, st, f, base + hl, np);
+        int i = sfc_choose_instance(st, f, hash);
+        if (i >= 0) {
+            ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+            if (!ch) {
+                sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+                return 0;
+            }
+            return sfc_nsh_to_hop(ctx, st, ch, k, f, (__u32)i & (SFC_MAX_INSTANCES - 1), hash, base, hl, np);
+        }
+        if (!sfc_fails_open(st->gen, f)) {
+            sfc_drop(st, SFC_DROP_INSTANCE_DOWN);
+            return 0;
+        }
+        sfc_count_event(SFC_EVENT_HOP_BYPASSED);
+        si = (si - 1) & 0xFF;
+        __u8 b = (__u8)si;
+        if (sfc_store(ctx, base + 7, &b, 1)) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return 0;
+        }
     }
-    __u32 c = path->chain, k = path->position;
-    st->chain = c;
-    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
-    if (!ch) {
-        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
-        return 0;
-    }
-    if (k == ch->hop_count)
-        return sfc_nsh_decap(ctx, st, c, hl | np << 16);
-    if (k >= SFC_MAX_HOPS) {
-        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
-        return 0;
-    }
-    return sfc_nsh_to_hop(ctx, st, ch, k, ch->hops[k], base, hl, np);
+    sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+    return 0;
 }
 
 /* Classifier (RFC 8300 s2): push NSH with the chain's SPI, start SI and

@@ -22,6 +22,7 @@
 #define SFC_ETH_P_QINQ 0x88A8
 #define SFC_ETH_P_NSH 0x894F
 
+#define SFC_IPPROTO_ICMP 1
 #define SFC_IPPROTO_TCP 6
 #define SFC_IPPROTO_UDP 17
 #define SFC_NH_HOPOPT 0

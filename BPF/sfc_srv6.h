@@ -9,6 +9,7 @@
 
 #include "sfc_counters.h"
 #include "sfc_egress.h"
+#include "sfc_instance.h"
 #include "sfc_maps.h"
 #include "sfc_parse.h"
 #include "sfc_srh.h"
@@ -23,12 +24,26 @@
 /* SR proxy towards the SR-unaware function (End.AS, End.AD, End.AM): the
  * SID's adjacency leads to the function, the SRH is checked as End checks
  * it, then the behaviour's own part; the hop and the instance are counted
- * here, when the packet leaves for the function. */
+ * here, when the packet leaves for the function. Returns 1 when the
+ * instance was down and the SID acted as End (look the new DA up). */
 SFC_SUBPROG int sfc_proxy_out(struct xdp_md *ctx, struct sfc_state *st)
 {
     struct sfc_srh_info info = {};
     if (!st)
         return 0;
+    /* The SID's instance is down: its function fails closed (drop
+     * instance-down) or open, as End (the next segment, looked up again). */
+    if (st->sid.function >= 0 && st->sid.instance >= 0 &&
+        sfc_instance_down(st->gen, (__u32)st->sid.function, (__u32)st->sid.instance)) {
+        if (!sfc_fails_open(st->gen, (__u32)st->sid.function)) {
+            sfc_drop(st, SFC_DROP_INSTANCE_DOWN);
+            return 0;
+        }
+        if (sfc_checked_srh(ctx, st, 1, &info) || sfc_advance(ctx, st, &info, 0))
+            return 0;
+        sfc_count_event(SFC_EVENT_HOP_BYPASSED);
+        return 1;
+    }
     if (st->sid.via.port == SFC_NONE) {
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
@@ -67,8 +82,7 @@ SFC_SUBPROG int sfc_endpoint(struct xdp_md *ctx, struct sfc_state *st)
         sfc_decapsulate(ctx, st, action);
         return 0;
     case SFC_ACTION_PROXY:
-        sfc_proxy_out(ctx, st);
-        return 0;
+        return sfc_proxy_out(ctx, st);
     default:
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
@@ -119,6 +133,7 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
  * (SR-unaware ones by the proxy instead). */
 SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
 {
+    __u32 zero = 0;
     if (!st)
         return 0;
     __u32 hash = sfc_hash_ip(ctx, st->skip & 0x1F);
@@ -139,13 +154,16 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
             break;
         __u32 f = ch->hops[k];
         struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
-        if (!fn)
+        struct sfc_picks *picks = bpf_map_lookup_elem(&sfc_picks, &zero);
+        if (!fn || !picks)
             continue;
+        __u32 i = picks->instance[k & (SFC_MAX_HOPS - 1)];
+        if (k == 0)
+            st->instance = i;
         /* SR-unaware instances are counted by this node's proxy when it
          * hands them the packet (sfc_proxy_out), once. */
         if (fn->kind == SFC_KIND_SR_UNAWARE)
             continue;
-        __u32 i = fn->buckets[sfc_flow_bucket(hash)];
         sfc_count_instance_index(st->gen, fn->instance_counter_base + i);
     }
     st->known = 0;

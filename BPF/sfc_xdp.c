@@ -28,6 +28,7 @@
 #include "sfc_maps.h"
 #include "sfc_nsh.h"
 #include "sfc_parse.h"
+#include "sfc_probe.h"
 #include "sfc_proxy_return.h"
 #include "sfc_srv6.h"
 #include "sfc_state.h"
@@ -87,10 +88,10 @@ static __always_inline int sfc_parse_l2(struct xdp_md *ctx, struct sfc_state *st
 
 /* A return attachment of an nsh-unaware / sr-unaware instance on (port,
  * VLAN): the hash lookup only on ports that have one (g->return_ports).
- * Returns 1 when the frame came back on one (the action set, or dropped),
- * else 0. */
-static __always_inline int sfc_dispatch_return(struct sfc_state *st, const struct sfc_globals *g, __u32 port,
-                                               __u32 vlan, __u32 type, __u32 l2)
+ * Returns 1 when the frame came back on one (the action set, dropped, or
+ * consumed as a probe), else 0. */
+static __always_inline int sfc_dispatch_return(struct xdp_md *ctx, struct sfc_state *st, const struct sfc_globals *g,
+                                               __u32 port, __u32 vlan, __u32 type, __u32 l2)
 {
     __u32 rkey = sfc_return_key(port, (__u16)vlan);
     if (!((g->return_ports >> (port & 63)) & 1) || !SFC_LOOKUP(sfc_returns, st->gen, &rkey))
@@ -99,6 +100,9 @@ static __always_inline int sfc_dispatch_return(struct sfc_state *st, const struc
         sfc_drop(st, SFC_DROP_UNSUPPORTED_ETHERTYPE);
         return 1;
     }
+    /* A liveness probe back from an nsh-/sr-unaware instance. */
+    if (type == SFC_ETH_P_IPV4 && sfc_probe_consume(ctx, st, l2))
+        return 1;
     st->action = SFC_ACT_PROXY_RETURN;
     st->arg = rkey;
     st->arg_l2 = l2;
@@ -314,7 +318,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
     if (sfc_parse_l2(ctx, st, &type, &l2, &vlan))
         return 0;
     __u32 l3len = sfc_len(ctx) - l2;
-    if (sfc_dispatch_return(st, g, port, vlan, type, l2))
+    if (sfc_dispatch_return(ctx, st, g, port, vlan, type, l2))
         return 0;
 
     __builtin_memset(&f, 0, sizeof(f));
@@ -410,6 +414,9 @@ static __always_inline void sfc_act(struct xdp_md *ctx, struct sfc_state *st)
 /* The verdict, and the drop / TX counters. */
 static __always_inline int sfc_verdict(struct sfc_state *st, int test)
 {
+    /* A liveness probe back: recorded, never forwarded, not a drop. */
+    if (st->egress == SFC_CONSUMED)
+        return XDP_DROP;
     if (st->reason) {
         st->egress = SFC_NONE;
         sfc_count_drop(st->reason);

@@ -6,14 +6,15 @@
 #define SFC_BEHAVIORS_H_ENCAPS_H
 
 #include "../sfc_egress.h"
+#include "../sfc_instance.h"
 #include "../sfc_maps.h"
 #include "../sfc_parse.h"
 #include "../sfc_state.h"
 
 /* Segment `position` of chain c's path (0 = first visited): the SID of the
- * hop's instance (chosen by the flow hash when the function has several),
- * or the chain's end segment. Swift ForwardingTables.segment. */
-SFC_SUBPROG int sfc_segment(struct sfc_state *st, __u32 c, __u32 position, __u32 hash, struct sfc_sid_key *out)
+ * hop's instance (sfc_choose_segments chose it), or the chain's end
+ * segment. Swift Pipeline.chosenSegment. */
+SFC_SUBPROG int sfc_segment(struct sfc_state *st, __u32 c, __u32 position, struct sfc_sid_key *out)
 {
     if (!st || !out)
         return -1;
@@ -25,10 +26,11 @@ SFC_SUBPROG int sfc_segment(struct sfc_state *st, __u32 c, __u32 position, __u32
         return 0;
     }
     __u32 f = ch->hops[position];
-    struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
-    if (!fn)
+    __u32 zero = 0;
+    struct sfc_picks *picks = bpf_map_lookup_elem(&sfc_picks, &zero);
+    if (!picks)
         return -1;
-    __u32 i = fn->instance_count > 1 ? fn->buckets[sfc_flow_bucket(hash)] : 0;
+    __u32 i = picks->instance[position & (SFC_MAX_HOPS - 1)];
     __u32 slot = f * SFC_MAX_INSTANCES + (i & (SFC_MAX_INSTANCES - 1));
     struct sfc_instance *in = SFC_LOOKUP(sfc_instances, st->gen, &slot);
     if (!in)
@@ -37,6 +39,46 @@ SFC_SUBPROG int sfc_segment(struct sfc_state *st, __u32 c, __u32 position, __u32
         __builtin_memcpy(out->addr, in->sid, 16);
     else
         __builtin_memset(out->addr, 0, 16);
+    return 0;
+}
+
+/* Chooses every hop's instance of chain c once, into sfc_picks (affinity
+ * entries are written here). A hop with none: an sr-unaware function that
+ * fails open takes instance 0's proxy SID, which bypasses at its turn;
+ * otherwise the packet is dropped `instance-down`. Returns 0, or -1 with
+ * the packet dropped. Swift Pipeline.chooseSegments. */
+SFC_SUBPROG int sfc_choose_segments(struct sfc_state *st, __u32 c, __u32 hash)
+{
+    __u32 zero = 0;
+    if (!st)
+        return -1;
+    struct sfc_picks *picks = bpf_map_lookup_elem(&sfc_picks, &zero);
+    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+    if (!picks || !ch) {
+        sfc_drop(st, SFC_DROP_NO_ROUTE);
+        return -1;
+    }
+    __u32 hops = ch->hop_count;
+    for (__u32 k = 0; k < SFC_MAX_HOPS; k++) {
+        if (k >= hops)
+            break;
+        ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
+        if (!ch) {
+            sfc_drop(st, SFC_DROP_NO_ROUTE);
+            return -1;
+        }
+        __u32 f = ch->hops[k];
+        int i = sfc_choose_instance(st, f, hash);
+        if (i < 0) {
+            struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
+            if (!fn || fn->kind != SFC_KIND_SR_UNAWARE || fn->fail_mode != SFC_FAIL_OPEN) {
+                sfc_drop(st, SFC_DROP_INSTANCE_DOWN);
+                return -1;
+            }
+            i = 0;
+        }
+        picks->instance[k & (SFC_MAX_HOPS - 1)] = (__u8)i;
+    }
     return 0;
 }
 
@@ -94,8 +136,7 @@ static __always_inline int sfc_write_outer6(struct sfc_state *st, __u8 *data, __
  * Segments Left `sl`, Last Entry, Flags, Tag, then Segment List[i] =
  * P[n-1-i] for the `list` entries (`seg` is scratch). */
 static __always_inline int sfc_write_srh(struct xdp_md *ctx, struct sfc_state *st, __u8 *data, __u32 front, __u32 c,
-                                         __u32 n, __u32 list, __u32 sl, __u32 inner, __u32 hash,
-                                         struct sfc_sid_key *seg)
+                                         __u32 n, __u32 list, __u32 sl, __u32 inner, struct sfc_sid_key *seg)
 {
     data[40] = inner;
     data[41] = 2 * list;
@@ -108,7 +149,7 @@ static __always_inline int sfc_write_srh(struct xdp_md *ctx, struct sfc_state *s
     for (__u32 i = 0; i < SFC_MAX_SEGMENTS; i++) {
         if (i >= list)
             break;
-        if (sfc_segment(st, c, n - 1 - i, hash, seg) || sfc_store(ctx, front + 48 + 16 * i, seg->addr, 16)) {
+        if (sfc_segment(st, c, n - 1 - i, seg) || sfc_store(ctx, front + 48 + 16 * i, seg->addr, 16)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
@@ -151,7 +192,9 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
     }
-    if (sfc_segment(st, c, n - 1 - sl, hash, &active)) {
+    if (sfc_choose_segments(st, c, hash))
+        return 0;
+    if (sfc_segment(st, c, n - 1 - sl, &active)) {
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
     }
@@ -168,7 +211,7 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         return 0;
     if (!srh_len)
         return 0;
-    return sfc_write_srh(ctx, st, data, front, c, n, list, sl, inner, hash, &active);
+    return sfc_write_srh(ctx, st, data, front, c, n, list, sl, inner, &active);
 }
 
 #endif

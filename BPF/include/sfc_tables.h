@@ -46,6 +46,7 @@
 #define SFC_ENCAP_HOP_LIMIT 64        /* the outer IPv6 header's hop limit at H.Encaps */
 #define SFC_MAX_LOCAL_SIDS 8          /* local SIDs a packet may visit in one pass */
 #define SFC_NONE 0xffffffffu          /* "no port / no index" */
+#define SFC_CONSUMED 0xfffffffeu      /* egress of a packet the dataplane consumed (a probe back) */
 
 /* Instance liveness and flow affinity (docs/PIPELINE.md "Instance choice").
  * An instance's state is table data the daemon rewrites in place (a
@@ -180,6 +181,12 @@ struct sfc_probe_reply {
     __u32 count;                      /* probes seen back with this token */
 };
 
+/* sfc_picks[0], per CPU: the instance index an SRv6 headend chose for each
+ * hop of the packet it encapsulates. */
+struct sfc_picks {
+    __u8 instance[SFC_MAX_HOPS];
+};
+
 /* sfc_sids: key = the SID */
 struct sfc_sid_key {
     __u8 addr[16];
@@ -302,7 +309,7 @@ struct sfc_nsh_state {
 struct sfc_test_meta {
     __u32 magic;
     __u32 ingress_port;
-    __u32 egress_port;                /* SFC_NONE unless redirected */
+    __u32 egress_port;                /* SFC_NONE unless redirected; SFC_CONSUMED: consumed */
     __u32 reason;                     /* enum sfc_drop_reason, 0 when forwarded */
 };
 

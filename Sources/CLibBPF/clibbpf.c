@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/vfs.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
 #include <linux/magic.h>
 
 /* ---- libbpf log capture ---------------------------------------------- */
@@ -200,10 +204,16 @@ static const struct sfc_layout_field sfc_layout[] = {
     SFC_FIELD(sfc_chain, hop_counter_base), SFC_FIELD(sfc_chain, end_kind), SFC_FIELD(sfc_chain, deliver),
     SFC_FIELD(sfc_chain, end_segment), SFC_FIELD(sfc_chain, hops), SFC_FIELD(sfc_chain, context),
     SFC_TYPE(sfc_function), SFC_FIELD(sfc_function, kind), SFC_FIELD(sfc_function, proxy),
-    SFC_FIELD(sfc_function, instance_count), SFC_FIELD(sfc_function, instance_counter_base), SFC_FIELD(sfc_function, buckets),
+    SFC_FIELD(sfc_function, instance_count), SFC_FIELD(sfc_function, instance_counter_base), SFC_FIELD(sfc_function, id),
+    SFC_FIELD(sfc_function, fail_mode), SFC_FIELD(sfc_function, affinity_idle_ticks), SFC_FIELD(sfc_function, pad),
+    SFC_FIELD(sfc_function, instance_ids), SFC_FIELD(sfc_function, buckets),
     SFC_TYPE(sfc_instance), SFC_FIELD(sfc_instance, attachment), SFC_FIELD(sfc_instance, sid), SFC_FIELD(sfc_instance, has_sid),
     SFC_FIELD(sfc_instance, has_peer), SFC_FIELD(sfc_instance, peer_address), SFC_FIELD(sfc_instance, peer_vni),
-    SFC_FIELD(sfc_instance, peer_via), SFC_FIELD(sfc_instance, nsh_state_slot),
+    SFC_FIELD(sfc_instance, peer_via), SFC_FIELD(sfc_instance, nsh_state_slot), SFC_FIELD(sfc_instance, state),
+    SFC_TYPE(sfc_affinity_entry), SFC_FIELD(sfc_affinity_entry, flow), SFC_FIELD(sfc_affinity_entry, function),
+    SFC_FIELD(sfc_affinity_entry, instance), SFC_FIELD(sfc_affinity_entry, expires),
+    SFC_TYPE(sfc_probe_reply), SFC_FIELD(sfc_probe_reply, sequence), SFC_FIELD(sfc_probe_reply, count),
+    SFC_TYPE(sfc_picks), SFC_FIELD(sfc_picks, instance),
     SFC_TYPE(sfc_sid_key), SFC_FIELD(sfc_sid_key, addr),
     SFC_TYPE(sfc_sid_entry), SFC_FIELD(sfc_sid_entry, behavior), SFC_FIELD(sfc_sid_entry, via),
     SFC_FIELD(sfc_sid_entry, function), SFC_FIELD(sfc_sid_entry, instance), SFC_FIELD(sfc_sid_entry, chain),
@@ -254,4 +264,28 @@ const struct sfc_layout_field *sfc_bpf_host_layout(size_t *count)
 {
     *count = sizeof(sfc_layout) / sizeof(sfc_layout[0]);
     return sfc_layout;
+}
+
+/* ---- frames sent by the daemon ----------------------------------------- */
+
+int sfc_packet_socket(void)
+{
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    return fd < 0 ? -errno : fd;
+}
+
+int sfc_packet_send(int fd, int ifindex, const void *frame, size_t length)
+{
+    struct sockaddr_ll to;
+    if (length < 14)
+        return -EINVAL;
+    memset(&to, 0, sizeof(to));
+    to.sll_family = AF_PACKET;
+    to.sll_ifindex = ifindex;
+    to.sll_halen = 6;
+    memcpy(to.sll_addr, frame, 6);
+    ssize_t n = sendto(fd, frame, length, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to));
+    if (n < 0)
+        return -errno;
+    return (size_t)n == length ? 0 : -EMSGSIZE;
 }

@@ -13,6 +13,7 @@ public struct CorpusPacket: Sendable, Equatable {
     public var frame: [UInt8]
     /// How the packet was made, for a mismatch report.
     public var origin: String
+    public init(ingress: Int, frame: [UInt8], origin: String) { self.ingress = ingress; self.frame = frame; self.origin = origin }
 }
 
 public enum DifferentialCorpus {

@@ -48,6 +48,8 @@ public enum XDPFixtures {
             return FixtureResult(verdict: "drop", dropReason: reason?.name ?? (r.reasonCode == 0 ? nil : "code \(r.reasonCode)"))
         case .passed:
             return FixtureResult(verdict: "pass (XDP_PASS without a reason)")
+        case .consumed:
+            return FixtureResult(verdict: "consumed", egressPort: nil, output: [], dropReason: nil)
         case .aborted:
             var detail = r.metadataIntact ? "" : ", metadata overwritten"
             if r.action == .aborted && r.egressPort != nil && r.reasonCode == 0 {

@@ -33,6 +33,8 @@ enum XDPReplay {
                 summary.dropped[reason?.name ?? "code-\(result.reasonCode)", default: 0] += 1
             case .passed:
                 summary.dropped["passed-to-kernel", default: 0] += 1
+            case .consumed:
+                summary.dropped["consumed", default: 0] += 1
             case .aborted:
                 summary.dropped["xdp-aborted", default: 0] += 1
             }

@@ -73,6 +73,7 @@ struct CounterLedger {
         if let r = retired, r.slot != slot { c.merge(try reader.read(slot: r.slot, tables: r.tables).carried(from: r.tables, to: tables)) }
         c.merge(try reader.read(slot: slot, tables: tables))
         c.drops = try reader.drops()
+        c.events = try reader.events()
         return c
     }
 

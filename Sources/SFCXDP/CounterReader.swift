@@ -35,6 +35,11 @@ struct CounterReader {
         try sums("sfc_drop_counts", slot: 0, count: SharedSpec.SFC_DROP_REASON_SLOTS, words: 1, blocks: 1).map { $0[0] }
     }
 
+    /// The node event counters (one block for every generation, like drops).
+    func events() throws -> [UInt64] {
+        try sums("sfc_event_counts", slot: 0, count: SharedSpec.SFC_EVENT_SLOTS, words: 1, blocks: 1).map { $0[0] }
+    }
+
     /// Received packets per CPU over every port of slot `slot` (whatever
     /// the layout: every port counts).
     func rxPerCPU(slot: UInt32) throws -> [UInt64] {

@@ -22,8 +22,12 @@ public enum XDPAction: UInt32, Sendable, CustomStringConvertible {
 public struct XDPRunResult: Sendable, Equatable {
     public var action: XDPAction?
     public var rawAction: UInt32
-    /// From the metadata: the port redirected to, nil for SFC_NONE.
+    /// From the metadata: the port redirected to, nil for SFC_NONE (and
+    /// for a consumed packet).
     public var egressPort: Int?
+    /// The program consumed the packet (a liveness probe back: recorded,
+    /// never forwarded, not a drop).
+    public var consumed = false
     public var reasonCode: UInt32
     public var dropReason: DropReason? { reasonCode == 0 || reasonCode > 255 ? nil : DropReason(rawValue: UInt8(reasonCode)) }
     public var output: [UInt8]
@@ -36,6 +40,8 @@ public struct XDPRunResult: Sendable, Equatable {
         case drop(DropReason?)
         /// XDP_PASS without a reason: handed to the kernel stack.
         case passed
+        /// The reference's `consumed` (a probe back).
+        case consumed
         case aborted
     }
 
@@ -43,6 +49,7 @@ public struct XDPRunResult: Sendable, Equatable {
     /// XDP_DROP drops; XDP_PASS with a reason (not-for-us,
     /// unsupported-ethertype go to the kernel stack) is the reference's drop.
     public func outcome(ingress: Int) -> Outcome {
+        if consumed && action == .drop && reasonCode == 0 { return .consumed }
         switch action {
         case .redirect: return egressPort.map { .forward(port: $0) } ?? .aborted
         case .tx: return .forward(port: egressPort ?? ingress)
@@ -91,10 +98,13 @@ struct ProgramRunner {
             withUnsafeMutableBytes(of: &back) { $0.copyBytes(from: output[metaStart..<start]) }
         }
         let intact = back.magic == UInt32(SFC_TEST_MAGIC)
-        return XDPRunResult(action: XDPAction(rawValue: retval), rawAction: retval,
-                            egressPort: intact && back.egress_port != UInt32(SFC_NONE) ? Int(back.egress_port) : nil,
-                            reasonCode: intact ? back.reason : 0,
-                            output: start <= end ? Array(output[start..<end]) : [], metadataIntact: intact)
+        let consumed = intact && back.egress_port == UInt32(SFC_CONSUMED)
+        var result = XDPRunResult(action: XDPAction(rawValue: retval), rawAction: retval,
+                                  egressPort: intact && back.egress_port != UInt32(SFC_NONE) && !consumed ? Int(back.egress_port) : nil,
+                                  reasonCode: intact ? back.reason : 0,
+                                  output: start <= end ? Array(output[start..<end]) : [], metadataIntact: intact)
+        result.consumed = consumed
+        return result
     }
 
     /// The test metadata naming the ingress port, then the frame.

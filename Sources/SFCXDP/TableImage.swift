@@ -56,6 +56,7 @@ public struct TableImage: Sendable {
                 let index = UInt32(f * Int(SFC_MAX_INSTANCES) + i)
                 var entry = Self.instance(instance, peers: tables.peers)
                 entry.nsh_state_slot = tables.nshProxyStateBase[tables.instanceCounterBase[f] + i]
+                entry.state = i < function.states.count ? function.states[i].wireCode : InstanceState.up.wireCode
                 maps["sfc_instances"]!.add(index, entry)
             }
         }
@@ -133,11 +134,24 @@ public struct TableImage: Sendable {
         f.proxy = proxyCode(function.config.proxy)
         f.instance_count = UInt32(function.config.instances.count)
         f.instance_counter_base = UInt32(instanceCounterBase)
-        let buckets = function.selector.buckets
+        f.id = function.id
+        f.fail_mode = UInt32(function.config.fail == .open ? SFC_FAIL_OPEN : SFC_FAIL_CLOSED)
+        f.affinity_idle_ticks = function.affinityIdleTicks
+        withUnsafeMutableBytes(of: &f.instance_ids) { raw in
+            for (k, id) in function.instanceIDs.prefix(Int(SFC_MAX_INSTANCES)).enumerated() {
+                raw.storeBytes(of: id, toByteOffset: 4 * k, as: UInt32.self)
+            }
+        }
+        setBuckets(&f, function.selector)
+        return f
+    }
+
+    /// A function entry's bucket table (XDPDataplane.setInstances rewrites it in place).
+    static func setBuckets(_ f: inout sfc_function, _ selector: InstanceSelector) {
+        let buckets = selector.buckets
         withUnsafeMutableBytes(of: &f.buckets) { raw in
             for (b, i) in buckets.enumerated() { raw.storeBytes(of: i, toByteOffset: 2 * b, as: UInt16.self) }
         }
-        return f
     }
 
     /// The wire codes are those of BPF/include/sfc_behaviors.h, which the

@@ -15,8 +15,10 @@ extension XDPDataplane {
     /// still exist are kept (the rest emptied). Interfaces are resolved
     /// again in live mode; once attached, new ports' interfaces are attached
     /// and removed ones detached.
-    public func update(_ config: CompiledConfig, generation: UInt64) throws {
-        let new = ForwardingTables(config, generation: generation)
+    /// `liveness`: instance states and weights the new generation starts
+    /// with (the daemon's; the affinity table carries on regardless).
+    public func update(_ config: CompiledConfig, generation: UInt64, liveness: InstanceLiveness = InstanceLiveness()) throws {
+        let new = ForwardingTables(config, generation: generation, liveness: liveness)
         let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
         let image = try TableImage(tables: new, ifindexes: ifindexes)
         let links = Self.linkStates(config, mode: options.mode)

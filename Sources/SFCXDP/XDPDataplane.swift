@@ -3,6 +3,7 @@
 // through BPF_PROG_RUN only; live mode resolves each port's interface,
 // attaches, and can pin everything so forwarding outlives the process.
 import CLibBPF
+import Glibc
 import Logging
 import SFCCore
 
@@ -52,13 +53,20 @@ public final class XDPDataplane {
     var following = false
     /// The live trace, when armed (XDPDataplane+Trace.swift).
     var trace: TraceSession?
+    /// The AF_PACKET socket liveness probes leave by (opened on first use;
+    /// XDPDataplane+Instances.swift).
+    var probeSocket: Int32 = -1
+
+    deinit { if probeSocket >= 0 { close(probeSocket) } }
 
     /// - Parameter generation: the number of the first table set (`generation`).
-    public init(config: CompiledConfig, generation: UInt64 = 0, options: Options = Options(),
-                logger: Logger = Logger(label: "sfc-xdp")) throws {
+    /// - Parameter liveness: instance states and weights that differ from
+    ///   the chain file's (the bucket tables and states are built from it).
+    public init(config: CompiledConfig, generation: UInt64 = 0, liveness: InstanceLiveness = InstanceLiveness(),
+                options: Options = Options(), logger: Logger = Logger(label: "sfc-xdp")) throws {
         self.options = options
         self.logger = logger
-        let tables = ForwardingTables(config, generation: generation)
+        let tables = ForwardingTables(config, generation: generation, liveness: liveness)
         let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
         let image = try TableImage(tables: tables, ifindexes: ifindexes)  // refuse before loading anything
         ledger = CounterLedger(tables: tables)

@@ -45,6 +45,7 @@ import Testing
             case .forward(let port): return Result(verdict: "forward", egress: port, output: r.output)
             case .drop(let reason): return Result(verdict: "drop", reason: reason?.name ?? "code \(r.reasonCode)", output: [])
             case .passed: return Result(verdict: "XDP_PASS without a reason", output: [])
+            case .consumed: return Result(verdict: "consumed", output: [])
             case .aborted: return Result(verdict: "aborted (action \(r.rawAction))", output: [])
             }
         } catch {
@@ -134,6 +135,7 @@ import Testing
         compare("chainBytes", a.chainBytes, b.chainBytes)
         compare("hopPackets", a.hopPackets, b.hopPackets)
         compare("instancePackets", a.instancePackets, b.instancePackets)
+        compare("events", a.events, b.events)
         return lines.prefix(40).joined(separator: "\n")
     }
 }

@@ -70,4 +70,11 @@ struct sfc_layout_field {
 };
 const struct sfc_layout_field *sfc_bpf_host_layout(size_t *count);
 
+/* Frames the daemon sends itself (liveness probes) on an interface XDP is
+ * attached to: an AF_PACKET socket that only transmits (protocol 0, so it
+ * receives nothing). Returns the fd or -errno. */
+int sfc_packet_socket(void);
+/* Sends one whole Ethernet frame out of `ifindex`. Returns 0 or -errno. */
+int sfc_packet_send(int fd, int ifindex, const void *frame, size_t length);
+
 #endif

@@ -11,6 +11,7 @@ public struct ProbeFrame: Sendable, Equatable {
     /// The port the frame leaves on.
     public var port: Int
     public var bytes: [UInt8]
+    public init(port: Int, bytes: [UInt8]) { self.port = port; self.bytes = bytes }
 }
 
 public enum ProbeFrames {

@@ -15,20 +15,14 @@ final class XDPDriver: DataplaneDriver {
     var tables: ForwardingTables { dataplane.tables }
 
     func apply(_ config: CompiledConfig, generation: UInt64, liveness: InstanceLiveness) throws {
-        try dataplane.update(config, generation: generation)
-        // The generation is written with every instance up; what differs is
-        // set right after the flip, in place.
-        let tables = dataplane.tables
-        for (f, function) in tables.functions.enumerated() where liveness.entries[function.config.name] != nil {
-            try setInstances(function: f, selector: liveness.selector(of: function.config), states: liveness.states(of: function.config))
-        }
+        try dataplane.update(config, generation: generation, liveness: liveness)
     }
 
     func setInstances(function f: Int, selector: InstanceSelector, states: [InstanceState]) throws {
-        try XDPInstances.set(dataplane, function: f, selector: selector, states: states)
+        try dataplane.setInstances(function: f, selector: selector, states: states)
     }
-    func sendProbe(port: Int, frame: [UInt8]) -> Bool { XDPInstances.sendProbe(dataplane, port: port, frame: frame) }
-    func probeReply(token: Int) -> (sequence: UInt32, count: UInt32) { XDPInstances.probeReply(dataplane, token: token) }
+    func sendProbe(port: Int, frame: [UInt8]) -> Bool { dataplane.sendProbe(port: port, frame: frame) }
+    func probeReply(token: Int) -> (sequence: UInt32, count: UInt32) { dataplane.probeReply(token: token) }
 
     func counters() throws -> Counters { try dataplane.counters() }
 
