@@ -20,6 +20,7 @@
 #include "behaviors/end_as.h"
 #include "behaviors/end_dx_dt.h"
 #include "behaviors/h_encaps.h"
+#include "behaviors/probe_sid.h"
 
 /* SR proxy towards the SR-unaware function (End.AS, End.AD, End.AM): the
  * SID's adjacency leads to the function, the SRH is checked as End checks
@@ -83,6 +84,9 @@ SFC_SUBPROG int sfc_endpoint(struct xdp_md *ctx, struct sfc_state *st)
         return 0;
     case SFC_ACTION_PROXY:
         return sfc_proxy_out(ctx, st);
+    case SFC_ACTION_PROBE:
+        sfc_probe_sid(ctx, st);
+        return 0;
     default:
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;

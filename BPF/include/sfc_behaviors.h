@@ -14,6 +14,10 @@
  *                   destination up in this node's routes (s4.6-s4.8)
  *   PROXY     hand the inner packet to an SR-unaware function
  *             (draft-ietf-spring-sr-service-programming s6)
+ *   PROBE     the node's probe SID (node.probe-sid): SL must be 0; the
+ *             inner packet must be one of the node's liveness probes, which
+ *             is recorded and consumed (docs/PIPELINE.md "Liveness probes");
+ *             anything else is srv6-not-a-probe. Not written in 'sids'.
  * INNER is the inner packets a decapsulating behaviour accepts (a bit per
  * family); anything else is srv6-inner-mismatch.
  *
@@ -31,7 +35,8 @@
     X(END_AS, 6, endAS, "End.AS", PROXY, NONE) \
     X(END_AD, 7, endAD, "End.AD", PROXY, NONE) \
     X(END_AM, 8, endAM, "End.AM", PROXY, NONE) \
-    X(END_DT46, 9, endDT46, "End.DT46", DECAP_LOOKUP, ANY)
+    X(END_DT46, 9, endDT46, "End.DT46", DECAP_LOOKUP, ANY) \
+    X(PROBE_REPLY, 10, probeReply, "probe", PROBE, IPV4)
 
 /* X(C_NAME, CODE, swiftCase, "name in chain files") */
 #define SFC_FUNCTION_KINDS(X) \
@@ -49,7 +54,7 @@
 
 enum sfc_behavior_action {
     SFC_ACTION_ENDPOINT = 0, SFC_ACTION_XCONNECT = 1, SFC_ACTION_DECAP_XCONNECT = 2,
-    SFC_ACTION_DECAP_LOOKUP = 3, SFC_ACTION_PROXY = 4,
+    SFC_ACTION_DECAP_LOOKUP = 3, SFC_ACTION_PROXY = 4, SFC_ACTION_PROBE = 5,
 };
 enum sfc_inner { SFC_INNER_NONE = 0, SFC_INNER_IPV4 = 1, SFC_INNER_IPV6 = 2, SFC_INNER_ANY = 3 };
 

@@ -71,6 +71,8 @@
       "SR proxy has no headers to restore (End.AD cache empty)") \
     X(SRV6_UNKNOWN_SID, 47, srv6UnknownSID, "srv6-unknown-sid", \
       "destination inside the locator but not a configured SID") \
+    X(SRV6_NOT_A_PROBE, 48, srv6NotAProbe, "srv6-not-a-probe", \
+      "a packet to the node's probe SID that is not one of its liveness probes") \
     /* Service functions */ \
     X(INSTANCE_DOWN, 60, instanceDown, "instance-down", \
       "service function instance down, chain fails closed")

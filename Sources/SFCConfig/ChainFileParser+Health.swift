@@ -24,10 +24,6 @@ extension ChainFileParser {
 
     func parseHealth(_ function: MappingReader, kind: FunctionKind?) -> HealthSpec? {
         guard let node = function.value("health"), let key = function.keyPosition("health") else { return nil }
-        if kind == .srAware {
-            function.notAllowed("health", reason: "probes for sr-aware functions are not supported yet, "
-                                + "so its instances cannot be health-checked; remove 'health'")
-        }
         guard let m = MappingReader(node, what: "health", allowed: Self.healthKeys, sink: sink) else { return nil }
         let probe = m.value("probe").flatMap { parseProbe($0, what: "probe") }
         let negative = m.value("negative").flatMap { parseProbe($0, what: "negative probe") }

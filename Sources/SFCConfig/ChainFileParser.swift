@@ -54,7 +54,8 @@ struct ChainFileParser {
     }
 
     private func parseNode(_ node: Node) -> NodeSpec? {
-        guard let m = MappingReader(node, what: "node", allowed: ["name", "srv6-source", "locator", "ipv4"], sink: sink)
+        guard let m = MappingReader(node, what: "node", allowed: ["name", "srv6-source", "locator", "ipv4", "probe-sid"],
+                                    sink: sink)
         else { return nil }
         var locator: Located<IPv6Prefix>?
         if let p = m.prefix("locator") {
@@ -70,7 +71,8 @@ struct ChainFileParser {
             name = nil
         }
         return NodeSpec(position: m.position, name: name,
-                        srv6Source: m.ipv6("srv6-source"), locator: locator, ipv4: m.ipv4("ipv4"))
+                        srv6Source: m.ipv6("srv6-source"), locator: locator, ipv4: m.ipv4("ipv4"),
+                        probeSID: m.ipv6("probe-sid"))
     }
 
     private func parsePort(_ node: Node) -> PortSpec? {
@@ -116,6 +118,9 @@ struct ChainFileParser {
         var behavior = m.choice("behavior", SRv6Behavior.self, required: true)
         if let b = behavior, b.value.action == .proxy {
             sink.error("\(b.value.rawValue) belongs to an sr-unaware function instance, not to 'sids'", at: b.position)
+            behavior = nil
+        } else if let b = behavior, b.value.action == .probe {
+            sink.error("the probe SID is the node's 'probe-sid', not an entry of 'sids'", at: b.position)
             behavior = nil
         }
         let spec = SIDSpec(position: m.position, sid: m.ipv6("sid", required: true), behavior: behavior,

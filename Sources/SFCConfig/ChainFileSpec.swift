@@ -43,6 +43,7 @@ struct NodeSpec {
     var srv6Source: Located<IPv6Address>?
     var locator: Located<IPv6Prefix>?
     var ipv4: Located<IPv4Address>?
+    var probeSID: Located<IPv6Address>?
 }
 
 struct PortSpec {

@@ -14,7 +14,8 @@ struct Compiler {
         guard let node = spec.node else { throw Incomplete(what: "node", position: spec.root) }
         var config = CompiledConfig(node: NodeConfig(
             name: try need(node.name, "node name", node.position),
-            srv6Source: node.srv6Source?.value, locator: node.locator?.value, ipv4: node.ipv4?.value))
+            srv6Source: node.srv6Source?.value, locator: node.locator?.value, ipv4: node.ipv4?.value,
+            probeSID: node.probeSID?.value))
         config.ports = try spec.ports.map { p in
             PortConfig(name: try need(p.name, "port name", p.position), mac: try need(p.mac, "port mac", p.position),
                        mtu: p.mtu?.value ?? 1500, trusted: p.trusted, interface: p.interface?.value)

@@ -41,9 +41,17 @@ struct ValidatorReferences {
             sink.error("missing key 'ipv4' in node: instance '\(instance.name?.value ?? "?")' sits behind a peer "
                        + "(VXLAN-GPE needs a source address)", at: node.position)
         }
+        if let probed = spec.functions.first(where: { $0.kind?.value == .srAware && $0.health != nil }), node.probeSID == nil {
+            sink.error("missing key 'probe-sid' in node: sr-aware function '\(probed.name?.value ?? "?")' is health-checked, "
+                       + "and its probes return to the node's probe SID (a SID inside the locator)", at: node.position)
+        }
+        if node.srv6Source == nil, let probe = node.probeSID {
+            sink.error("missing key 'srv6-source' in node: the probes to sr-aware functions need it as their source",
+                       at: probe.position)
+        }
         if node.locator == nil {
             let proxySID = spec.functions.contains { f in f.kind?.value == .srUnaware && f.instances.contains { $0.sid != nil } }
-            if !spec.sids.isEmpty || proxySID {
+            if !spec.sids.isEmpty || proxySID || node.probeSID != nil {
                 sink.error("missing key 'locator' in node: the file defines local SIDs", at: node.position)
             }
         }

@@ -33,6 +33,7 @@ struct ValidatorSIDs {
         for entry in spec.sids {
             if let sid = entry.sid { note(sid, local: true, what: "local SID") }
         }
+        if let sid = spec.node?.probeSID { note(sid, local: true, what: "probe SID") }
         for function in spec.functions {
             guard let kind = function.kind?.value, kind == .srAware || kind == .srUnaware else { continue }
             for instance in function.instances {

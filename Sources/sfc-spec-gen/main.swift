@@ -96,7 +96,7 @@ func generate(drops: [Row], behaviors: [Row], kinds: [Row], proxies: [Row], step
     try check(proxies, columns: 5, "SFC_PROXY_MODES")
     try check(steps, columns: 4, "SFC_STEPS")
     let actions = ["ENDPOINT": "endpoint", "XCONNECT": "crossConnect", "DECAP_XCONNECT": "decapsulateCrossConnect",
-                   "DECAP_LOOKUP": "decapsulateLookup", "PROXY": "proxy"]
+                   "DECAP_LOOKUP": "decapsulateLookup", "PROXY": "proxy", "PROBE": "probe"]
     let inners = ["NONE": "[]", "IPV4": "[.ipv4]", "IPV6": "[.ipv6]", "ANY": "[.ipv4, .ipv6]"]
     let stepByC = Dictionary(uniqueKeysWithValues: steps.map { ($0[0], $0[2]) })
     let behaviorByC = Dictionary(uniqueKeysWithValues: behaviors.map { ($0[0], $0[2]) })
@@ -132,7 +132,7 @@ func generate(drops: [Row], behaviors: [Row], kinds: [Row], proxies: [Row], step
     o += """
         /// What a behaviour does with a packet (sfc_behaviors.h, enum sfc_behavior_action).
         public enum BehaviorAction: UInt32, Sendable {
-            case endpoint = 0, crossConnect = 1, decapsulateCrossConnect = 2, decapsulateLookup = 3, proxy = 4
+            case endpoint = 0, crossConnect = 1, decapsulateCrossConnect = 2, decapsulateLookup = 3, proxy = 4, probe = 5
             public var decapsulates: Bool { self == .decapsulateCrossConnect || self == .decapsulateLookup }
             /// A SID of this action names the adjacency it sends to (port and mac in the chain file).
             public var forwardsToAdjacency: Bool { self == .crossConnect || self == .decapsulateCrossConnect }

@@ -186,12 +186,35 @@ enum HealthFixture {
     @Test func srAwareFunctions() {
         expectError(HealthFixture.file("fail: open", .srAware), line: 10, column: 11,
                     "an sr-aware function cannot fail open: its SID is processed by other nodes, so this forwarder cannot bypass it")
-        expectError(HealthFixture.file("health: {}", .srAware), line: 10, column: 5,
-                    "key 'health' is not allowed in function: probes for sr-aware functions are not supported yet")
+        // Their probes return to the node's probe SID, which must exist.
+        expectError(HealthFixture.file("health: {}", .srAware), line: 1, column: 7,
+                    "missing key 'probe-sid' in node: sr-aware function 'fw' is health-checked")
+        let plain = "node: {name: n1, srv6-source: \"2001:db8::1\"}"
+        func node(_ keys: String, _ health: String = "health: {interval: 20ms}") -> String {
+            HealthFixture.file(health, .srAware).replacingOccurrences(of: plain, with: "node: {name: n1, srv6-source: \"2001:db8::1\", \(keys)}")
+        }
+        let (config, diagnostics) = compile(node("locator: \"fc00:1::/48\", probe-sid: \"fc00:1::fe\""))
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.rendered))")
+        #expect(config?.node.probeSID == IPv6Address("fc00:1::fe"))
+        #expect(config?.functions.first?.health?.intervalMilliseconds == 20)
+        expectError(node("locator: \"fc00:1::/48\", probe-sid: \"fc00:9::fe\""), line: 1, column: 81,
+                    "probe SID fc00:9::fe is outside the node locator fc00:1::/48")
+        expectError(node("probe-sid: \"fc00:1::fe\""), line: 1, column: 7, "missing key 'locator' in node")
         // Both at once: each is reported where it is.
-        let yaml = HealthFixture.file("health:\n  fail: open", .srAware)
-        expectError(yaml, line: 10, column: 5, "probes for sr-aware functions are not supported yet")
+        let yaml = node("locator: \"fc00:1::/48\", probe-sid: \"fc00:1::fe\"", "health:\n  fail: open")
         expectError(yaml, line: 11, column: 13, "an sr-aware function cannot fail open")
+    }
+
+    @Test func theProbeBehaviourIsNotWrittenInSids() {
+        let yaml = """
+            node: {name: n1, locator: "fc00:1::/48"}
+            ports:
+              - {name: p1, mac: "02:00:00:00:00:01", trusted: true}
+            sids:
+              - {sid: "fc00:1::fe", behavior: probe}
+
+            """
+        expectError(yaml, line: 5, column: 35, "the probe SID is the node's 'probe-sid', not an entry of 'sids'")
     }
 
     @Test func portsOnAnICMPHeartbeat() {

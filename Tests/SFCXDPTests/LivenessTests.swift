@@ -82,13 +82,14 @@ import Testing
     }
 
     /// A probe coming back: on a return attachment (nsh-unaware, sr-unaware)
-    /// bare, or from an nsh-aware instance inside NSH with the O bit and
-    /// SI - 1. Both dataplanes consume it and record its sequence by token;
-    /// a packet that is almost a probe (wrong magic) is not consumed.
+    /// bare, from an nsh-aware instance inside NSH with the O bit and SI - 1,
+    /// or from an sr-aware one in SRv6 to the node's probe SID. Both
+    /// dataplanes consume it and record its sequence by token; a packet that
+    /// is almost a probe (wrong magic) is not consumed.
     @Test func probesComingBackAreConsumedAndRecordedAsOnTheReference() throws {
         guard XDPTest.requireRoot() else { return }
         let object = try XDPTest.objectPath()
-        var probed = 0
+        var probed = 0, kinds = Set<String>()
         for relative in DifferentialTests.configurations {
             let config = try XDPTest.config(relative)
             let tables = ForwardingTables(config)
@@ -100,6 +101,7 @@ import Testing
                     token += 1
                     guard let back = Self.returned(tables, function: f, instance: i, token: token, sequence: 7 + token) else { continue }
                     probed += 1
+                    kinds.insert(function.config.kind.rawValue)
                     let packet = CorpusPacket(ingress: back.port, frame: back.bytes, origin: "probe \(function.config.name)/\(i)")
                     let ref = DifferentialTests.reference(pipeline, packet), got = DifferentialTests.xdp(dataplane, packet)
                     #expect(ref.verdict == "consumed", "\(relative): \(packet.origin): reference \(ref)")
@@ -119,14 +121,25 @@ import Testing
             #expect(xdpCounters == refCounters, "\(relative): counters differ:\n\(DifferentialTests.counterDifference(refCounters, xdpCounters))")
         }
         #expect(probed >= 5, "only \(probed) instances could be probed")
+        #expect(kinds == Set(FunctionKind.allCases.map(\.rawValue)), "probed only \(kinds.sorted())")
     }
 
     /// The frame a probed instance sends back.
     static func returned(_ tables: ForwardingTables, function f: Int, instance i: Int, token: UInt32, sequence: UInt32) -> ProbeFrame? {
         let function = tables.functions[f].config
         guard let out = ProbeFrames.frame(tables, function: f, instance: i, tuple: function.health?.probe ?? .defaultPositive,
-                                          token: token, sequence: sequence),
-              let via = function.instances[i].attachment else { return nil }
+                                          token: token, sequence: sequence) else { return nil }
+        if function.kind == .srAware {
+            // What the function's End does: SL 1 -> 0, DA = the probe SID
+            // (Segment List[0]), hop limit - 1; back on the port it left by.
+            var bytes = out.bytes
+            let l2 = bytes[12] == 0x81 ? 18 : 14
+            bytes[l2 + 7] &-= 1
+            bytes[l2 + 40 + 3] = 0
+            for k in 0..<16 { bytes[l2 + 24 + k] = bytes[l2 + 48 + k] }
+            return ProbeFrame(port: out.port, bytes: bytes)
+        }
+        guard let via = function.instances[i].attachment else { return nil }
         let l2 = via.vlan == 0 ? 14 : 18
         switch function.kind {
         case .nshAware:

@@ -45,8 +45,12 @@ public struct NodeConfig: Sendable, Equatable {
     public var locator: IPv6Prefix?
     /// Source address for VXLAN-GPE towards remote SFFs.
     public var ipv4: IPv4Address?
-    public init(name: String, srv6Source: IPv6Address? = nil, locator: IPv6Prefix? = nil, ipv4: IPv4Address? = nil) {
-        self.name = name; self.srv6Source = srv6Source; self.locator = locator; self.ipv4 = ipv4
+    /// The local SID the liveness probes of sr-aware functions return to
+    /// (behaviour `probe`, docs/PIPELINE.md "Liveness probes").
+    public var probeSID: IPv6Address?
+    public init(name: String, srv6Source: IPv6Address? = nil, locator: IPv6Prefix? = nil, ipv4: IPv4Address? = nil,
+                probeSID: IPv6Address? = nil) {
+        self.name = name; self.srv6Source = srv6Source; self.locator = locator; self.ipv4 = ipv4; self.probeSID = probeSID
     }
 }
 

@@ -85,6 +85,9 @@ extension Pipeline {
             return false
         case .proxy:
             return !proxyOut(&pkt, &meta, sid: sid)
+        case .probe:
+            probeSID(&pkt, &meta)
+            return false
         }
     }
 

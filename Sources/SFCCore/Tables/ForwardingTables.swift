@@ -226,6 +226,7 @@ public struct ForwardingTables: Sendable {
 
         var sids: [IPv6Address: SIDEntry] = [:]
         for sid in config.sids { sids[sid.sid] = SIDEntry(behavior: sid.behavior, via: sid.via) }
+        if let probe = config.node.probeSID { sids[probe] = SIDEntry(behavior: .probeReply) }
         // A local End.DX*/DT* SID that ends exactly one SRv6 chain counts that
         // chain's deliveries (a SID several chains end at cannot tell them apart).
         for (sid, entry) in sids where entry.behavior.action.decapsulates {

@@ -5,7 +5,9 @@
 // - nsh-aware instances (local attachment): inside NSH with the O bit set
 //   (RFC 8300 s2.2) and the SPI/SI of a path that reaches the function, so
 //   the function returns it with SI - 1 like any packet of that path.
-// Instances behind a remote SFF and sr-aware ones are not probed here.
+// - sr-aware instances: in SRv6 with the segment list [the instance's SID,
+//   the node's probe SID]; the function sends it on to the probe SID.
+// Instances behind a remote SFF are not probed here (their SFF does).
 
 public struct ProbeFrame: Sendable, Equatable {
     /// The port the frame leaves on.
@@ -20,7 +22,12 @@ public enum ProbeFrames {
         let function = tables.functions[f].config
         let instance = function.instances[i]
         switch function.kind {
-        case .srAware: return "sr-aware functions are not probed by this forwarder"
+        case .srAware:
+            guard let sid = instance.sid else { return "no SID" }
+            if tables.node.probeSID == nil { return "the node has no probe-sid to return to" }
+            if tables.node.srv6Source == nil { return "the node has no srv6-source" }
+            if tables.routes6.lookup(sid) == nil { return "no route to its SID" }
+            return nil
         case .nshAware:
             if instance.peer != nil { return "behind a remote SFF, which probes it" }
             if instance.attachment == nil { return "no attachment" }
@@ -56,9 +63,10 @@ public enum ProbeFrames {
     /// nil when it cannot be probed (see `unprobeable`).
     public static func frame(_ tables: ForwardingTables, function f: Int, instance i: Int, tuple: ProbeTuple,
                              token: UInt32, sequence: UInt32) -> ProbeFrame? {
-        guard unprobeable(tables, function: f, instance: i) == nil,
-              let via = tables.functions[f].config.instances[i].attachment else { return nil }
+        guard unprobeable(tables, function: f, instance: i) == nil else { return nil }
         let ip = ipPacket(tuple, token: token, sequence: sequence)
+        if tables.functions[f].config.kind == .srAware { return srv6Frame(tables, function: f, instance: i, ip: ip) }
+        guard let via = tables.functions[f].config.instances[i].attachment else { return nil }
         let source = tables.ports[via.port].mac
         switch tables.functions[f].config.kind {
         case .nshAware:
@@ -79,6 +87,30 @@ public enum ProbeFrames {
             let eth = PacketBuilder.ethernet(destination: via.mac, source: source, vlan: via.vlan, etherType: EtherType.ipv4)
             return ProbeFrame(port: via.port, bytes: eth + ip)
         }
+    }
+
+    /// An sr-aware instance's probe: the IPv4 probe in SRv6 from the node's
+    /// srv6-source, segment list [the instance's SID, the probe SID] (SL 1,
+    /// DA the instance's SID), out where the routes send its SID. The
+    /// function's End (or any SR-aware processing of its SID) sends it on to
+    /// the probe SID, where this node consumes it.
+    static func srv6Frame(_ tables: ForwardingTables, function f: Int, instance i: Int, ip: [UInt8]) -> ProbeFrame? {
+        guard let sid = tables.functions[f].config.instances[i].sid, let probe = tables.node.probeSID,
+              let source = tables.node.srv6Source, let via = tables.routes6.lookup(sid) else { return nil }
+        let srh = SegmentRoutingHeader.fixedSize + 2 * 16
+        var outer = [UInt8](repeating: 0, count: IPv6Header.size + srh)
+        outer.withUnsafeMutableBytes { raw in
+            let q = raw.baseAddress!
+            IPv6Header.write(q, trafficClass: 0, flowLabel: 0, payloadLength: srh + ip.count, nextHeader: IPv6NextHeader.routing,
+                             hopLimit: UInt8(SharedSpec.SFC_ENCAP_HOP_LIMIT), source: source, destination: sid)
+            let r = q + IPv6Header.size
+            SegmentRoutingHeader.writeFixed(r, nextHeader: IPv6NextHeader.ipv4, segments: 2, segmentsLeft: 1, lastEntry: 1)
+            r.setIPv6(SegmentRoutingHeader.fixedSize, probe)        // Segment List[0]: the last segment
+            r.setIPv6(SegmentRoutingHeader.fixedSize + 16, sid)     // Segment List[1]: the first
+        }
+        let eth = PacketBuilder.ethernet(destination: via.mac, source: tables.ports[via.port].mac, vlan: via.vlan,
+                                         etherType: EtherType.ipv6)
+        return ProbeFrame(port: via.port, bytes: eth + outer + ip)
     }
 
     /// The first NSH chain position served by function `f`: (chain, hop).
