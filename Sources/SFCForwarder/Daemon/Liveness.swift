@@ -28,6 +28,10 @@ final class Liveness: @unchecked Sendable {
         var sent: UInt32 = 0
         var awaiting = false
         var negativeCount: UInt32 = 0
+        /// The replies map was read once before the first probe: on XDP it
+        /// may be pinned from an earlier run, whose sequences and counts
+        /// must not read as this run's replies.
+        var baselined = false
         var misses = 0
         var goods = 0
         var transitions: UInt64 = 0
@@ -73,8 +77,10 @@ final class Liveness: @unchecked Sendable {
                 t.unprobeable = why
                 if t.probed {
                     if let positive = token("\(key.function)/\(key.instance)/+") {
+                        let negative = function.config.health?.negative == nil ? nil : token("\(key.function)/\(key.instance)/-")
+                        if positive != t.token || negative != t.negativeToken { t.baselined = false }
                         t.token = positive
-                        t.negativeToken = function.config.health?.negative == nil ? nil : token("\(key.function)/\(key.instance)/-")
+                        t.negativeToken = negative
                     } else {
                         t.probed = false
                         t.unprobeable = "more than \(SharedSpec.SFC_MAX_PROBES) probe tokens on this node"
@@ -121,6 +127,11 @@ final class Liveness: @unchecked Sendable {
                 let key = Key(function: function.config.name, instance: instance.name)
                 guard var t = trackers[key], t.probed, now >= t.nextProbe else { continue }
                 let before = t.effective
+                if !t.baselined {
+                    t.sent = driver.probeReply(token: Int(t.token)).sequence
+                    if let neg = t.negativeToken { t.negativeCount = driver.probeReply(token: Int(neg)).count }
+                    t.baselined = true
+                }
                 if t.awaiting {
                     let reply = driver.probeReply(token: Int(t.token))
                     if reply.sequence == t.sent && reply.count > 0 {

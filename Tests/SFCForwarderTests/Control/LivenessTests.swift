@@ -136,6 +136,29 @@ final class ProbeLoopDriver: DataplaneDriver, @unchecked Sendable {
         #expect(d.liveness.trackers[.init(function: "firewall", instance: "fw-1")]?.reason.contains("negative") == true)
     }
 
+    /// On XDP the replies map may be pinned from an earlier run: what it
+    /// holds (a sequence this run will send again, a negative heartbeat's
+    /// count) is not taken as this run's replies.
+    @Test func repliesLeftByAnEarlierRunAreNotThisRunsReplies() throws {
+        let (d, driver) = try daemon()
+        let t = try #require(d.liveness.trackers[.init(function: "firewall", instance: "fw-1")])
+        let negative = try #require(t.negativeToken)
+        let tables = driver.tables
+        for (token, tuple) in [(t.token, tables.functions[0].config.health!.probe), (negative, tables.functions[0].config.health!.negative!)] {
+            for sequence in 1...3 as ClosedRange<UInt32> {
+                let frame = try #require(ProbeFrames.frame(tables, function: 0, instance: 0, tuple: tuple, token: token, sequence: sequence))
+                _ = driver.pipeline.process(frame.bytes, ingress: frame.port)
+            }
+        }
+        #expect(driver.probeReply(token: Int(negative)).count == 3)
+        driver.passes = false  // the instance is dead in this run
+        var now = Date()
+        _ = rounds(d, driver, 4, from: &now)
+        let after = try #require(d.liveness.trackers[.init(function: "firewall", instance: "fw-1")])
+        #expect(after.effective == .down)
+        #expect(after.reason == "3 probes missed", "\(after.reason)")
+    }
+
     @Test func operatorStatesHoldAndBadRequestsAreRefused() throws {
         let (d, driver) = try daemon()
         var now = Date()
