@@ -13,9 +13,12 @@ BUILD_FLAGS ?=
 # end-to-end tests' namespaces; openvswitch-switch is the independent NSH peer
 # of the interop tests, curl the demo's HTTP client (and the metrics tests'
 # client of Prometheus's API); prometheus is the real server that scrapes the
-# forwarder's /metrics in the tests, and its promtool checks the exposition.
+# forwarder's /metrics in the tests, and its promtool checks the exposition;
+# valgrind counts instructions per packet for the regression guard (binutils:
+# objcopy, which gives it binaries without the DWARF 5 it cannot read).
 DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-dev libelf-dev libpcap-dev \
-                bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus
+                bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus \
+                valgrind binutils
 
 .PHONY: all deps build test demo check clean bench bpf
 
@@ -43,9 +46,15 @@ deps:
 build: deps bpf
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
+# Every test, then the deterministic regression guard: instructions per
+# packet of every benchmark case (callgrind over the release build) and the
+# XDP program's verified instructions and size, held to bench/budget.json
+# (scripts/instruction-guard.py; bench/README.md).
 test: deps bpf
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product sfc-bench $(BUILD_FLAGS)
+	python3 scripts/instruction-guard.py "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench"
 
 # The main job (docs/DEMO.md): sfc-lab turns $(LAB_CONFIG) into a lab of
 # network namespaces (client, server, the forwarder, an nftables firewall, an

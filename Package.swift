@@ -89,7 +89,7 @@ let package = Package(
         // The benchmarks: reaches DPDK and libbpf only through SFCDPDK / SFCXDP.
         .executableTarget(
             name: "sfc-bench",
-            dependencies: ["SFCDPDK", "SFCXDP", "SFCCore", "SFCConfig", "SFCRuntime",
+            dependencies: ["SFCDPDK", "SFCXDP", "SFCCore", "SFCConfig", "SFCRuntime", "CSFCRuntime",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(

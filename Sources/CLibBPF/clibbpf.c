@@ -143,6 +143,17 @@ uint32_t sfc_bpf_prog_verified_insns(int prog_fd)
     return info.verified_insns;
 }
 
+int sfc_bpf_prog_sizes(int prog_fd, uint32_t *xlated_bytes, uint32_t *jited_bytes)
+{
+    struct bpf_prog_info info;
+    uint32_t length = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    if (bpf_obj_get_info_by_fd(prog_fd, &info, &length)) return -errno;
+    *xlated_bytes = info.xlated_prog_len;
+    *jited_bytes = info.jited_prog_len;
+    return 0;
+}
+
 int sfc_bpf_map_info(int map_fd, uint32_t *type, uint32_t *key_size, uint32_t *value_size, uint32_t *max_entries)
 {
     struct bpf_map_info info;

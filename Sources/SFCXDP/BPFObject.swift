@@ -83,6 +83,13 @@ public final class BPFObject {
     /// Instructions the kernel's verifier processed to load the program
     /// packets run (bpf_prog_info.verified_insns); 0 when the kernel does not say.
     public var verifiedInstructions: UInt32 { sfc_bpf_prog_verified_insns(programFD) }
+    /// The loaded program's instructions (8 bytes each, as the kernel keeps
+    /// them) and JIT image bytes; nil when the kernel does not say.
+    public var programSize: (instructions: Int, jitedBytes: Int)? {
+        var xlated: UInt32 = 0, jited: UInt32 = 0
+        guard sfc_bpf_prog_sizes(programFD, &xlated, &jited) == 0 else { return nil }
+        return (Int(xlated) / 8, Int(jited))
+    }
 
     /// Reuses the map pinned at `pin` (checked against the object's
     /// definition ourselves: libbpf 1.1 refuses a pinned DEVMAP because the

@@ -49,6 +49,20 @@ public enum XDPBenchCommand {
         BenchCommand.jsonResult { try measure(options, logger: logger) }
     }
 
+    /// The program as loaded, for the instruction-count guard: verified
+    /// instructions (the verifier's work), instructions kept and JIT bytes.
+    /// The same object whatever the case (its tables do not change it).
+    public static func programInfo(objectPath: String?) -> CommandResult {
+        BenchCommand.jsonResult {
+            let bench = try BenchCase.make("nsh-sff-forward")
+            let path = try ObjectLocator.locate(explicit: objectPath)
+            let dataplane = try XDPDataplane(config: bench.config, options: .init(mode: .test, objectPath: path))
+            var o: [String: Any] = ["object": path, "verified_insns": Int(dataplane.object.verifiedInstructions)]
+            if let size = dataplane.object.programSize { o["xlated_insns"] = size.instructions; o["jited_bytes"] = size.jitedBytes }
+            return o
+        }
+    }
+
     /// The mean of the durations below the 99th percentile: a timer
     /// interrupt inside one timed run adds microseconds to that run only.
     static func trimmedMean(_ durations: [UInt32]) -> Double {

@@ -9,6 +9,8 @@ import SFCRuntime
 
 enum BenchDataplane: String, ExpressibleByArgument {
     case dpdk, xdp
+    /// The reference pipeline alone, for instructions per packet under callgrind.
+    case reference
 }
 
 struct SFCBench: ParsableCommand {
@@ -16,7 +18,11 @@ struct SFCBench: ParsableCommand {
         commandName: "sfc-bench",
         abstract: "Measure the DPDK forwarding loop, or the XDP program under BPF_PROG_RUN, on one case (one JSON object); `make bench` runs them all with baselines.")
     @Option(name: .customLong("case"), help: "\(BenchCase.names.joined(separator: " | "))") var caseName: String = "nsh-sff-forward"
-    @Option(help: "dpdk | xdp (BPF_PROG_RUN ns per packet against xdp_tx_baseline)") var dataplane: BenchDataplane = .dpdk
+    @Option(help: "dpdk | xdp (BPF_PROG_RUN ns per packet against xdp_tx_baseline) | reference (the pipeline alone, counted under callgrind: scripts/instruction-guard.py)")
+    var dataplane: BenchDataplane = .dpdk
+    @Option(help: "reference: packets counted.") var packets: Int = 4096
+    @Flag(name: .customLong("program-info"), help: "xdp: load the program and print its verified instructions and size instead of timing it.")
+    var programInfo = false
     @Option(help: "xdp: alternating rounds of baseline and program.") var rounds: Int = 9
     @Option(help: "xdp: single-packet BPF_PROG_RUN calls per program per round.") var runs: Int = 20_000
     @Option(help: "net_null | net_ring") var device: String = "net_ring"
@@ -28,9 +34,15 @@ struct SFCBench: ParsableCommand {
     @Flag(name: .customLong("self-check"), help: "Check the allocation counter: it must count deliberate allocations from Swift, and one per packet when the traffic source mallocs on every packet of a forwarding run.")
     var selfCheck = false
     @Flag(help: "Log start-up details.") var verbose = false
+    @Flag(name: .customLong("list-cases"), help: "Print the case names (a JSON array) and exit.") var listCases = false
 
     func run() throws {
         let logger = CommandMain.makeLogger(label: "sfc-bench", verbose: verbose)
+        if listCases {
+            CommandMain.finish(CommandResult(stdout: "[" + BenchCase.names.map { "\"\($0)\"" }.joined(separator: ", ") + "]\n"))
+        }
+        if dataplane == .reference { CommandMain.finish(InstructionCount.run(caseName: caseName, packets: packets)) }
+        if dataplane == .xdp && programInfo { CommandMain.finish(XDPBenchCommand.programInfo(objectPath: bpfObject)) }
         if dataplane == .xdp {
             CommandMain.finish(XDPBenchCommand.run(XDPBenchOptions(caseName: caseName, rounds: rounds, runs: runs, objectPath: bpfObject), logger: logger))
         }

@@ -51,6 +51,9 @@ uint32_t sfc_bpf_prog_id(int prog_fd, uint8_t *tag);
 uint32_t sfc_bpf_prog_verified_insns(int prog_fd);
 
 /* The kernel's view of a map: type, key and value sizes, max entries. Returns 0 or -errno. */
+/* The loaded program's size: its instructions as the kernel keeps them
+ * (xlated) and its JIT image, in bytes. Returns 0 or -errno. */
+int sfc_bpf_prog_sizes(int prog_fd, uint32_t *xlated_bytes, uint32_t *jited_bytes);
 int sfc_bpf_map_info(int map_fd, uint32_t *type, uint32_t *key_size, uint32_t *value_size, uint32_t *max_entries);
 
 /* 1 when `path` is on a bpf filesystem (statfs magic), 0 otherwise. */

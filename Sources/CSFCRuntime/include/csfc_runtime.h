@@ -15,6 +15,13 @@ int sfc_stop_requested(void);
 void sfc_request_reload(void);
 int sfc_take_reload(void);
 
+/* Callgrind client requests (callgrind.c): 1 under valgrind, 0 outside it,
+ * -1 when built without valgrind's headers (nothing can be counted). */
+int sfc_callgrind_available(void);
+void sfc_callgrind_start(void);   /* CALLGRIND_START_INSTRUMENTATION */
+void sfc_callgrind_toggle(void);  /* CALLGRIND_TOGGLE_COLLECT */
+void sfc_callgrind_stop(void);    /* CALLGRIND_STOP_INSTRUMENTATION */
+
 #ifdef __cplusplus
 }
 #endif
