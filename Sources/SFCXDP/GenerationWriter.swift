@@ -20,7 +20,9 @@ struct GenerationWriter {
     /// running programs to finish), so it may write that slot's blocks of
     /// the non-generational maps (counters, proxy state, devmap).
     func install(_ image: TableImage, into target: UInt32, beforeFlip: () throws -> Void = {}) throws {
-        for name in TableImage.mapNames {
+        // sfc_globals last: the program takes a slot with globals for a
+        // whole generation (BPF/sfc_xdp.c).
+        for name in TableImage.mapNames.filter({ $0 != "sfc_globals" }) + ["sfc_globals"] {
             let outer = try object.mapFD(name)
             guard let shape = object.innerShapes[name] else {
                 throw XDPError(.mapMismatch, "map \(name) of \(object.path) is not an ARRAY_OF_MAPS with an inner map "
