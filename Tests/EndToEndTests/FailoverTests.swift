@@ -512,15 +512,22 @@ final class FailoverLab {
         var drops: [String: Int]
         var invalid: [String: Int]
         var retransmits: Int
+        /// Frames the client's and server's kernels sent the forwarder that its
+        /// ports did not count as received (lost before the dataplane read them).
+        var unread: Int
     }
 
     func snapshot() throws -> Snapshot {
         let objects = try instanceObjects()
-        let drops = (try counters()["drops"] as? [String: Int]) ?? [:]
+        let all = try counters()
+        let drops = (all["drops"] as? [String: Int]) ?? [:]
+        let ports = all["ports"] as? [String: [String: Int]] ?? [:]
+        var unread = 0
+        for host in ["client", "server"] { unread += try XDPSupport.packets(network, host, "eth0").tx - (ports[host]?["rx"] ?? 0) }
         var invalid: [String: Int] = [:]
         for fw in ["fw1", "fw2", "fw3"] { invalid[fw] = try nftCounters(fw)["invalid"] ?? 0 }
         return Snapshot(instancePackets: objects.mapValues { $0["packets"] as? Int ?? 0 }, drops: drops.filter { $0.value > 0 },
-                        invalid: invalid, retransmits: try retransmits("client") + retransmits("server"))
+                        invalid: invalid, retransmits: try retransmits("client") + retransmits("server"), unread: unread)
     }
 
     /// TCP segments retransmitted in a namespace (its /proc/net/snmp).
@@ -539,8 +546,10 @@ final class FailoverLab {
         var drops: [String: Int]
         var invalid: Int
         var retransmits: Int
+        var unread: Int
         var description: String {
-            "forwarder drops \(drops.isEmpty ? "none" : XDPRun.summary(drops)), firewalls' invalid drops \(invalid), TCP retransmissions \(retransmits)"
+            "forwarder drops \(drops.isEmpty ? "none" : XDPRun.summary(drops)), firewalls' invalid drops \(invalid), "
+                + "sent by the hosts but never received by the forwarder (whole run) \(unread), TCP retransmissions \(retransmits)"
         }
     }
 
@@ -548,6 +557,6 @@ final class FailoverLab {
         var drops: [String: Int] = [:]
         for (reason, n) in b.drops where n - (a.drops[reason] ?? 0) > 0 { drops[reason] = n - (a.drops[reason] ?? 0) }
         let invalid = b.invalid.map { $0.value - (a.invalid[$0.key] ?? 0) }.reduce(0, +)
-        return Loss(drops: drops, invalid: invalid, retransmits: b.retransmits - a.retransmits)
+        return Loss(drops: drops, invalid: invalid, retransmits: b.retransmits - a.retransmits, unread: b.unread)
     }
 }
