@@ -41,7 +41,6 @@ import Glibc
 #endif
 
 @Suite(.serialized) struct FailoverTests {
-    static let interfaces = ["client", "server", "fw1-c2s", "fw1-s2c", "fw2-c2s", "fw2-s2c", "fw3-c2s", "fw3-s2c"]
     static let serverPort: UInt16 = 5301
     /// A flow without progress for this long ends as stalled.
     static let stallSeconds = 6.0
@@ -267,6 +266,133 @@ import Glibc
               + String(format: "; up again %.0f ms after its ruleset was restored (rise 3)", up.timeIntervalSince(t1) * 1000))
         try lab.stop()
     }
+
+    // MARK: (e) stateful failover of a firewall pair (part 3)
+
+    /// fwa and fwb (fwha-chain.yaml), both up; a flow whose two directions
+    /// hash to fwa. fwa's links go down in the middle of the transfer. First
+    /// without conntrackd: fwb never saw the connection start and drops it
+    /// (the flow stalls). Then, fwa back, with conntrackd in FTFW mode on
+    /// both over their own sync link (external cache off: the peer's
+    /// connections go straight into the kernel table, so fwb's `conntrack -L`
+    /// shows the flow before the kill): the flow completes on fwb. The
+    /// firewall still blocks a new connection to port 23 afterwards.
+    @Test(.timeLimit(.minutes(4)), arguments: ["dpdk", "xdp"])
+    func aStatefulPairSurvivesTheActiveInstanceDyingOnlyWithConntrackd(dataplane: String) throws {
+        guard E2ENetwork.toolsReady([(["conntrackd", "-v"], "conntrackd"), (["conntrack", "--version"], "conntrack")],
+                                    for: "the stateful failover test"),
+              let lab = try FailoverLab(scenario: "fwha", dataplane: dataplane, chain: "fwha-chain.yaml",
+                                        firewalls: ["fwa", "fwb"], options: ["ha"]) else { return }
+        defer { lab.tearDown() }
+        let onA = FlowPlan().pick(count: 4, from: 43000, up: ["fwa", "fwb"], perInstance: 2).filter { $0.instance == "fwa" }
+        try #require(onA.count == 2, "no two flows on fwa: \(onA)")
+        try lab.start()
+
+        let without = try failover(lab, port: onA[0].port, synchronised: false)
+        #expect(without.result["ok"] as? Bool == false, "without conntrackd, fwb passed the moved flow: \(without.result)")
+        #expect(without.fwbInvalid > 0, "without conntrackd, fwb dropped nothing as invalid")
+
+        // fwa back; conntrackd on both.
+        let back = lab.network.run("fwa", ["sh", "-c", "ip link set eth0 up && ip link set eth1 up"])
+        try #require(back.status == 0, "fwa's links up: \(back.stderr)")
+        try lab.waitForState(["firewall/fwa": "up", "firewall-return/fwa-return": "up"], what: "fwa up again")
+        for (side, me, peer) in [("fwa", 1, 2), ("fwb", 2, 1)] {
+            let config = lab.directory + "/conntrackd-\(side).conf"
+            try Self.conntrackdConfig(directory: lab.directory, side: side, address: "192.168.201.\(me)", peer: "192.168.201.\(peer)")
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            let daemon = try lab.run.start("conntrackd \(side)", in: side, ["conntrackd", "-C", config])
+            try daemon.waitFor("initialization completed", timeout: 15)
+        }
+        let with = try failover(lab, port: onA[1].port, synchronised: true)
+        #expect(with.result["ok"] as? Bool == true, "with conntrackd, the flow did not survive fwa's death: \(with.result)")
+        #expect(with.fwbInvalid == 0, "with conntrackd, fwb dropped \(with.fwbInvalid) packets as invalid")
+        let seen = try lab.flowsSeen(["fwb"])
+        #expect(seen["fwb"]?.contains(onA[1].port) == true, "fwb passed \(seen)")
+
+        // Still a firewall: a new connection to a port it blocks does not open.
+        let blocked = lab.network.run("client", [E2ENetwork.python, E2ENetwork.scripts + "/tcp_transfer.py", "probe", "10.201.2.2", "23", "2"])
+        #expect(blocked.stdout.contains("\"timeout\""), "a connection to port 23 after the failover: \(blocked.stdout)\(blocked.stderr)")
+
+        for (name, scene) in [("without conntrackd", without), ("with conntrackd", with)] {
+            print("\(dataplane) stateful failover \(name): fwa down in "
+                  + scene.detected.map { "\($0.key) \(String(format: "%.0f", $0.value * 1000)) ms" }.sorted().joined(separator: ", ")
+                  + "; the flow \(scene.result["ok"] as? Bool == true ? "completed" : "did not complete (\(scene.result["error"] ?? "?"))")"
+                  + ", longest wait at the server (outage) \(scene.result["max_gap_ms"] ?? "n/a") ms; fwb dropped \(scene.fwbInvalid) as invalid; "
+                  + "fwb had the connection before the kill: \(scene.standbyHadState)")
+        }
+        try lab.stop()
+    }
+
+    struct Scene {
+        var result: [String: Any]
+        var detected: [String: Double]
+        var fwbInvalid: Int
+        var standbyHadState: Bool
+    }
+
+    /// One flow from `port` through fwa; fwa's links go down under it.
+    func failover(_ lab: FailoverLab, port: UInt16, synchronised: Bool) throws -> Scene {
+        let stop = lab.directory + "/stop-\(port)"
+        let flow = try lab.startFlows("flow \(port)", [port], stop: stop)
+        try lab.waitForProgress()
+        func tracked(_ fw: String) -> Bool {
+            let r = lab.network.run(fw, ["conntrack", "-L", "-p", "tcp", "--sport", "\(port)", "--dport", "\(Self.serverPort)"])
+            return r.stdout.contains("ESTABLISHED") && r.stdout.contains("sport=\(port)")
+        }
+        #expect(tracked("fwa"), "fwa does not track the flow from \(port)")
+        // conntrackd sends the state at once (events); the bound is only for a loaded machine.
+        var standby = tracked("fwb")
+        for _ in 0..<100 where synchronised && !standby { usleep(50_000); standby = tracked("fwb") }
+        #expect(standby == synchronised, "fwb tracks the flow from \(port): \(standby), conntrackd running: \(synchronised)")
+        let invalidBefore = try lab.nftCounters("fwb")["invalid"] ?? 0
+        let t0 = Date()
+        let kill = lab.network.run("fwa", ["sh", "-c", "ip link set eth0 down && ip link set eth1 down"])
+        try #require(kill.status == 0, "fwa's links down: \(kill.stderr)")
+        let detected = try lab.waitForDown(["firewall/fwa", "firewall-return/fwa-return"], since: t0, what: "fwa marked down")
+        try lab.waitForProgress()
+        lab.touch(stop)
+        let result = try lab.results(flow, count: 1, timeout: Self.stallSeconds + 60)[Int(port)] ?? [:]
+        let invalid = (try lab.nftCounters("fwb")["invalid"] ?? 0) - invalidBefore
+        return Scene(result: result, detected: detected, fwbInvalid: invalid, standbyHadState: standby)
+    }
+
+    /// conntrackd in FTFW mode over the sync link, its files under `directory`.
+    static func conntrackdConfig(directory: String, side: String, address: String, peer: String) -> String {
+        """
+        Sync {
+            Mode FTFW {
+                DisableExternalCache On
+            }
+            UDP {
+                IPv4_address \(address)
+                IPv4_Destination_Address \(peer)
+                Port 3780
+                Interface sync
+                Checksum on
+            }
+        }
+        General {
+            HashSize 8192
+            HashLimit 65536
+            LogFile \(directory)/conntrackd-\(side).log
+            Syslog off
+            LockFile \(directory)/conntrackd-\(side).lock
+            UNIX {
+                Path \(directory)/conntrackd-\(side).sock
+            }
+            Filter From Kernelspace {
+                Protocol Accept {
+                    TCP
+                }
+                Address Ignore {
+                    IPv4_address 127.0.0.1
+                    IPv4_address 192.168.201.0/24
+                }
+            }
+        }
+
+        """
+    }
 }
 
 /// Which instance each flow's directions take, by the dataplanes' own
@@ -325,24 +451,31 @@ final class FailoverLab {
     private var api: ControlClient!
     private var forwarder: E2EProcess?
     let controlSocket: String
+    let firewalls: [String]
+    let options: [String]
+    /// The forwarder's ports (interfaces of the same names in the sff namespace).
+    var interfaces: [String] { ["client", "server"] + firewalls.flatMap { [$0 + "-c2s", $0 + "-s2c"] } }
 
     /// nil: this machine cannot run it (recorded as an issue unless
     /// SFC_ALLOW_MISSING_TOOLS=1), or SFC_FAILOVER_DATAPLANES (e.g. "dpdk")
     /// does not name this dataplane.
-    init?(scenario: String, dataplane: String, chain: String) throws {
+    init?(scenario: String, dataplane: String, chain: String, firewalls: [String] = ["fw1", "fw2", "fw3"], options: [String] = []) throws {
         if let only = ProcessInfo.processInfo.environment["SFC_FAILOVER_DATAPLANES"], !only.isEmpty,
            !only.split(separator: ",").contains(Substring(dataplane)) { return nil }
         guard Forwarder.ready(), E2ENetwork.toolsReady(), dataplane == "dpdk" || XDPSupport.ready() else { return nil }
         self.dataplane = dataplane
+        self.firewalls = firewalls
+        self.options = options
         run = try XDPRun(scenario: "\(scenario)-\(dataplane)", script: "fwlb-topology.sh", chain: chain, dataplane: dataplane)
         controlSocket = run.directory + "/control.sock"
     }
 
     func start() throws {
-        try run.up()
+        try network.removeStale()
+        try network.up((dataplane == "xdp" ? ["xdp"] : []) + options)
         let forwarder = try run.startForwarder(["--control", controlSocket])
         self.forwarder = forwarder
-        _ = try run.waitUntilForwarding(forwarder, interfaces: FailoverTests.interfaces)
+        _ = try run.waitUntilForwarding(forwarder, interfaces: interfaces)
         control = try ControlClientProcess(socket: controlSocket)
         api = try ControlClient(node: nil, control: controlSocket)
         let server = try run.start("flow server", in: "server", [E2ENetwork.python, E2ENetwork.scripts + "/fwlb_flows.py", "server",
@@ -355,7 +488,7 @@ final class FailoverLab {
 
     func stop() throws {
         guard let forwarder else { return }
-        _ = try run.stopForwarder(forwarder, interfaces: FailoverTests.interfaces)
+        _ = try run.stopForwarder(forwarder, interfaces: interfaces)
         self.forwarder = nil
     }
 
@@ -525,7 +658,7 @@ final class FailoverLab {
         var unread = 0
         for host in ["client", "server"] { unread += try XDPSupport.packets(network, host, "eth0").tx - (ports[host]?["rx"] ?? 0) }
         var invalid: [String: Int] = [:]
-        for fw in ["fw1", "fw2", "fw3"] { invalid[fw] = try nftCounters(fw)["invalid"] ?? 0 }
+        for fw in firewalls { invalid[fw] = try nftCounters(fw)["invalid"] ?? 0 }
         return Snapshot(instancePackets: objects.mapValues { $0["packets"] as? Int ?? 0 }, drops: drops.filter { $0.value > 0 },
                         invalid: invalid, retransmits: try retransmits("client") + retransmits("server"), unread: unread)
     }
