@@ -13,9 +13,12 @@ BUILD_FLAGS ?=
 # end-to-end tests' namespaces; openvswitch-switch is the independent NSH peer
 # of the interop tests, curl the demo's HTTP client (and the metrics tests'
 # client of Prometheus's API); prometheus is the real server that scrapes the
-# forwarder's /metrics in the tests, and its promtool checks the exposition.
+# forwarder's /metrics in the tests, and its promtool checks the exposition;
+# conntrackd synchronises the connection tracking of the stateful firewall
+# pair of the failover tests, and conntrack shows it.
 DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-dev libelf-dev libpcap-dev \
-                bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus
+                bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus \
+                conntrack conntrackd
 
 .PHONY: all deps build test demo check clean bench bpf
 

@@ -5,6 +5,8 @@
 #
 #   fwlb-topology.sh up PREFIX [xdp] [ha]   create the namespaces (below)
 #   fwlb-topology.sh down PREFIX            stop what runs in them and delete them
+#   fwlb-topology.sh kill PREFIX FW         set both links of firewall FW down
+#   fwlb-topology.sh revive PREFIX FW       set them up again, routes and neighbours back
 #   fwlb-topology.sh stale                  as topology.sh (netns-lib.sh)
 #
 # Without `ha`: PREFIX-client, -server, -sff and three firewall instances
@@ -66,6 +68,20 @@ host() {  # NAME ADDRESS GATEWAY GATEWAY_MAC OTHER_SUBNET
     ip -n "$PREFIX-$1" route add "$5" via "$3" dev eth0
 }
 
+# The neighbour entries and routes of a firewall (a link set down loses them).
+routes() {  # NAME
+    local fw=$1
+    ip -n "$PREFIX-$fw" neigh replace 10.201.10.1 lladdr "$(port_mac "$fw-c2s")" dev eth0 nud permanent
+    ip -n "$PREFIX-$fw" route replace 10.201.2.0/24 via 10.201.10.1 dev eth0
+    ip -n "$PREFIX-$fw" neigh replace 10.201.20.1 lladdr "$(port_mac "$fw-s2c")" dev eth1 nud permanent
+    ip -n "$PREFIX-$fw" route replace 10.201.1.0/24 via 10.201.20.1 dev eth1
+}
+
+# kill: both links of a firewall down (it stops forwarding, as a crashed VM
+# would); revive: up again, with the routes and neighbours that went with them.
+kill_fw() { ip -n "$PREFIX-$1" link set eth0 down; ip -n "$PREFIX-$1" link set eth1 down; }
+revive_fw() { ip -n "$PREFIX-$1" link set eth0 up; ip -n "$PREFIX-$1" link set eth1 up; routes "$1"; }
+
 firewall() {  # NAME
     local fw=$1 scope i
     pair "$fw-c2s" "$fw" eth0
@@ -77,11 +93,8 @@ firewall() {  # NAME
     done
     in_ns "$fw" sysctl -qw net.ipv4.ip_forward=1
     ip -n "$PREFIX-$fw" addr add 10.201.10.2/24 dev eth0
-    ip -n "$PREFIX-$fw" neigh replace 10.201.10.1 lladdr "$(port_mac "$fw-c2s")" dev eth0 nud permanent
-    ip -n "$PREFIX-$fw" route add 10.201.2.0/24 via 10.201.10.1 dev eth0
     ip -n "$PREFIX-$fw" addr add 10.201.20.2/24 dev eth1
-    ip -n "$PREFIX-$fw" neigh replace 10.201.20.1 lladdr "$(port_mac "$fw-s2c")" dev eth1 nud permanent
-    ip -n "$PREFIX-$fw" route add 10.201.1.0/24 via 10.201.20.1 dev eth1
+    routes "$fw"
     in_ns "$fw" nft -f "$here/fwlb-firewall.nft"
     # conntrack exists once the ruleset uses it: now its per-namespace settings.
     in_ns "$fw" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 net.netfilter.nf_conntrack_tcp_be_liberal=0
@@ -124,6 +137,8 @@ down() {
 case "${1:-}" in
     up)    PREFIX=${2:?usage: fwlb-topology.sh up PREFIX [xdp] [ha]}; shift 2; up "$@" ;;
     down)  PREFIX=${2:?usage: fwlb-topology.sh down PREFIX}; down ;;
+    kill)  PREFIX=${2:?usage: fwlb-topology.sh kill PREFIX FIREWALL}; kill_fw "${3:?firewall}" ;;
+    revive) PREFIX=${2:?usage: fwlb-topology.sh revive PREFIX FIREWALL}; revive_fw "${3:?firewall}" ;;
     stale) stale ;;
-    *)     echo "usage: fwlb-topology.sh up PREFIX [xdp] [ha] | down PREFIX | stale" >&2; exit 2 ;;
+    *)     echo "usage: fwlb-topology.sh up PREFIX [xdp] [ha] | down PREFIX | kill PREFIX FW | revive PREFIX FW | stale" >&2; exit 2 ;;
 esac
