@@ -17,7 +17,11 @@
 //       and are dropped as invalid by the instance they reach (so they
 //       stall), and new flows avoid fw2;
 //   (d) a negative heartbeat: fw1's ruleset replaced by accept-all takes it
-//       down; its ruleset back, its probes bring it up again.
+//       down; its ruleset back, its probes bring it up again;
+//   (e) a stateful pair fwa/fwb (fwha-chain.yaml, `fwlb-topology.sh up
+//       PREFIX ha`): the active instance of a flow dies under it; without
+//       conntrackd the standby drops the flow, with conntrackd (FTFW over a
+//       sync link) the flow completes and the firewall still blocks.
 // Detection times and packets lost per event are printed, never asserted.
 //
 // Instance choice and the two directions: an unaware attachment serves one
@@ -95,9 +99,12 @@ import Glibc
                 "forwarder \(after.instancePackets), fw3 nft \(nft3)")
         #expect((after.instancePackets["firewall/fw3"] ?? 0) > 0, "fw3 took no new flow")
         let lost = lab.lost(from: before, to: after)
-        #expect(lost.invalid == 0 && lost.drops.isEmpty, "packets lost: \(lost)")
+        // No flow moved to an instance without its state. (Drops are measured,
+        // not asserted: on a starved CPU every probe can miss, see changes.)
+        #expect(lost.invalid == 0, "packets lost: \(lost); instance changes: \(try lab.changes())")
         print("\(dataplane) scale out (fw3 added by reload under \(old.count) flows, \(movers.count) of them on buckets fw3 took; "
-              + "\(new.count) new flows after): \(results.values.filter { $0["ok"] as? Bool == true }.count) of \(old.count + new.count) flows ok; lost \(lost); fw3 served \(nft3["tcp_c2s"] ?? 0)+\(nft3["tcp_s2c"] ?? 0) packets")
+              + "\(new.count) new flows after): \(results.values.filter { $0["ok"] as? Bool == true }.count) of \(old.count + new.count) flows ok; lost \(lost); fw3 served \(nft3["tcp_c2s"] ?? 0)+\(nft3["tcp_s2c"] ?? 0) packets; "
+              + "instance changes: \(try lab.changes())")
         try lab.stop()
     }
 
@@ -153,10 +160,10 @@ import Glibc
         }
         #expect(seen["fw3"] == Set(old.filter { $0.instance == "fw3" }.map(\.port)), "the drained fw3 passed \(seen["fw3"] ?? [])")
         let lost = lab.lost(from: before, to: after)
-        #expect(lost.invalid == 0 && lost.drops.isEmpty, "packets lost: \(lost)")
+        #expect(lost.invalid == 0, "packets lost: \(lost); instance changes: \(try lab.changes())")
         print("\(dataplane) drain and remove (fw3 drained under \(old.count) flows, \(new.count) new flows after, "
               + "\(wouldBeFW3.count) of them on fw3's buckets; fw3 removed by reload): "
-              + "\((Array(oldResults.values) + Array(newResults.values)).filter { $0["ok"] as? Bool == true }.count) of \(old.count + new.count) flows ok; lost \(lost)")
+              + "\((Array(oldResults.values) + Array(newResults.values)).filter { $0["ok"] as? Bool == true }.count) of \(old.count + new.count) flows ok; lost \(lost); instance changes: \(try lab.changes())")
         try lab.stop()
     }
 
@@ -224,7 +231,7 @@ import Glibc
               + String(format: " after the kill (the kill command took %.0f ms)", killSeconds * 1000)
               + "; sent into the dead instance until then: c2s \(intoDead[0]), s2c \(intoDead[1]) packets; "
               + "dropped as invalid by the survivors (fw2's moved flows): \(survivorsInvalid); fw2's flows: \(fw2Results); "
-              + "whole event \(lost); \(new.count) new flows ok, \(wouldBeFW2.count) of them on fw2's buckets")
+              + "whole event \(lost); \(new.count) new flows ok, \(wouldBeFW2.count) of them on fw2's buckets; instance changes: \(try lab.changes())")
         try lab.stop()
     }
 
@@ -613,6 +620,17 @@ final class FailoverLab {
             }
         }
         return objects
+    }
+
+    /// The daemon's last instance state changes (GET /v1/instances "changes"), one line.
+    func changes() throws -> String {
+        let reply = try api.request("GET", "/v1/instances", timeout: 10)
+        let list = reply.json?["changes"] as? [[String: Any]] ?? []
+        if list.isEmpty { return "none" }
+        return list.map { c in
+            "\(c["time"] as? String ?? "?") \(c["function"] as? String ?? "?")/\(c["instance"] as? String ?? "?") "
+                + "\(c["from"] as? String ?? "?")->\(c["to"] as? String ?? "?") (\(c["reason"] as? String ?? ""))"
+        }.joined(separator: "; ")
     }
 
     func instanceStates() throws -> [String: String] { try instanceObjects().mapValues { $0["state"] as? String ?? "?" } }
