@@ -8,9 +8,9 @@
       (max_gap_ms: the longest wait between two reads, the outage as the
       receiver saw it) and closes. Prints "listening" once bound and one
       JSON line per connection.
-  fwlb_flows.py clients ADDRESS PORT STOP_FILE STALL_SECONDS SPORT...
+  fwlb_flows.py clients ADDRESS PORT STOP_FILE STALL_SECONDS CHUNK SPORT...
       One flow per SPORT (bound to that source port), all at once: each sends
-      16 KiB of pseudo-random data (seeded by its port) every 10 ms until
+      CHUNK bytes of pseudo-random data (seeded by its port) every 10 ms until
       STOP_FILE exists, then shuts its sending side down, reads the answer
       and checks the digest. A flow that makes no progress for STALL_SECONDS
       ends as "stalled"; one reset by the peer as "reset". Prints
@@ -68,7 +68,7 @@ def server(address, port):
         threading.Thread(target=serve_one, args=(conn, peer), daemon=True).start()
 
 
-def flow(address, port, sport, stop_file, stall):
+def flow(address, port, sport, stop_file, stall, chunk_size):
     result = {"sport": sport, "ok": False, "error": None, "sent": 0}
     started = time.monotonic()
     digest = hashlib.sha256()
@@ -87,7 +87,7 @@ def flow(address, port, sport, stop_file, stall):
     say("connected %d" % sport)
     try:
         while not os.path.exists(stop_file):
-            chunk = source.randbytes(16384)
+            chunk = source.randbytes(chunk_size)
             conn.sendall(chunk)
             digest.update(chunk)
             result["sent"] += len(chunk)
@@ -117,10 +117,10 @@ def flow(address, port, sport, stop_file, stall):
     return result
 
 
-def clients(address, port, stop_file, stall, sports):
+def clients(address, port, stop_file, stall, chunk_size, sports):
     threads = []
     for sport in sports:
-        t = threading.Thread(target=lambda s=sport: say(json.dumps(flow(address, port, s, stop_file, stall))))
+        t = threading.Thread(target=lambda s=sport: say(json.dumps(flow(address, port, s, stop_file, stall, chunk_size))))
         t.start()
         threads.append(t)
     for t in threads:
@@ -133,7 +133,7 @@ def main():
     if mode == "server":
         server(args[0], int(args[1]))
     elif mode == "clients":
-        clients(args[0], int(args[1]), args[2], float(args[3]), [int(p) for p in args[4:]])
+        clients(args[0], int(args[1]), args[2], float(args[3]), int(args[4]), [int(p) for p in args[5:]])
     else:
         sys.exit("unknown mode %r" % mode)
 
