@@ -198,6 +198,9 @@ import Glibc
         let detected = try lab.waitForDown(["firewall/fw2", "firewall-return/fw2-return"], since: t0, what: "fw2 marked down after its links went down")
         usleep(100_000)  // what the lcores had in hand when the tables changed
         let atDetection = try lab.snapshot()
+        for key in ["firewall/fw2", "firewall-return/fw2-return"] {
+            #expect(lab.forwarderLog.contains("instance \(key): up -> down (3 probes missed)"), "the log says nothing of \(key) going down")
+        }
 
         let newFlows = try lab.startFlows("new flows", new.map(\.port), stop: stopNew)
         try lab.waitForProgress()
@@ -278,6 +281,39 @@ import Glibc
         print("\(dataplane) negative heartbeat (fw1 accepts everything; interval 20 ms): down in "
               + detected.map { "\($0.key) \(String(format: "%.0f", $0.value * 1000)) ms" }.sorted().joined(separator: ", ")
               + String(format: "; up again %.0f ms after its ruleset was restored (rise 3)", up.timeIntervalSince(t1) * 1000))
+        try lab.stop()
+    }
+
+    // MARK: the two directions of a flow
+
+    /// What the other tests work around (see the top of this file): twelve
+    /// consecutive client ports, every instance up. A flow whose
+    /// client->server direction picks fw1 of `firewall` and whose replies
+    /// pick fw2-return of `firewall-return` (or the other way round) never
+    /// opens: the SYN-ACK reaches a firewall that saw no SYN. Recorded as a
+    /// known issue: once the two functions' choices agree (e.g. a bucket
+    /// table shared by the attachments of one appliance), this test says so
+    /// and the port choice in the other tests can go.
+    @Test(.timeLimit(.minutes(3)), arguments: ["dpdk", "xdp"])
+    func bothDirectionsOfEveryFlowMeetTheSameFirewallInstance(dataplane: String) throws {
+        guard let lab = try FailoverLab(scenario: "fwsym", dataplane: dataplane, chain: "fwlb-chain.yaml") else { return }
+        defer { lab.tearDown() }
+        try lab.start()
+        let ports = (44000..<44012).map { UInt16($0) }
+        let stop = lab.directory + "/stop-now"
+        lab.touch(stop)  // each flow connects, sends nothing, and closes
+        let r = lab.network.run("client", [E2ENetwork.python, E2ENetwork.scripts + "/fwlb_flows.py", "clients", "10.201.2.2",
+                                           "\(FailoverTests.serverPort)", stop, "\(FailoverTests.stallSeconds)", "\(FailoverTests.chunkBytes)"]
+                                           + ports.map { "\($0)" }, timeout: FailoverTests.stallSeconds + 30)
+        try #require(r.stdout.contains("done"), "fwlb_flows.py: \(r.stdout)\(r.stderr)")
+        let failed = ports.filter { port in !r.stdout.split(separator: "\n").contains { $0.hasPrefix("{\"sport\": \(port), \"ok\": true") } }
+        let plan = FlowPlan()
+        let split = ports.filter { plan.choice($0, among: ["fw1", "fw2"]).count == 2 }
+        print("\(dataplane) both directions: of client ports \(ports.first!)...\(ports.last!), \(failed) did not connect; "
+              + "the two functions' bucket tables send \(split) to different instances")
+        withKnownIssue("firewall and firewall-return choose their instances independently (instance names differ, the bucket table is built from them)") {
+            #expect(failed.isEmpty, "flows that did not connect: \(failed)")
+        }
         try lab.stop()
     }
 
@@ -509,6 +545,9 @@ final class FailoverLab {
     }
 
     func tearDown() { run.tearDown() }
+
+    /// What the forwarder logged so far (stderr).
+    var forwarderLog: String { forwarder?.stderr ?? "" }
 
     /// fwlb-topology.sh COMMAND PREFIX ARGS... (kill, revive).
     func topology(_ arguments: [String]) -> ProcessResult {
