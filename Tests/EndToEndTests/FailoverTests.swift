@@ -7,9 +7,10 @@
 // packet of a connection it did not see start as invalid: a flow that moves
 // to another instance in the middle is dropped there. Long paced TCP flows
 // (Tests/e2e/fwlb_flows.py, SHA-256 checked) run client -> server while
-//   (a) fw3 is added by a reload: every flow completes, no reset; the
-//       established flows stay where they were (also those whose bucket now
-//       belongs to fw3), fw3 serves only flows that started after it came;
+//   (a) fw3 is added by a reload, then fw1's weight changes: every flow
+//       completes, no reset; the established flows stay where they were
+//       (also those whose bucket now belongs to fw3), fw3 serves only flows
+//       that started after it came;
 //   (b) fw3 is drained (`chain-trace instance ... drain`), its flows finish,
 //       then a reload removes it: every flow completes; new flows avoid it;
 //   (c) fw2 is killed (its links set down): the daemon marks it down
@@ -63,7 +64,8 @@ import Glibc
         defer { lab.tearDown() }
         let plan = FlowPlan()
         // Established flows: both directions on the same instance of two, and
-        // half of them on a bucket fw3 takes once it is added (they must stay).
+        // at least half of them on a bucket fw3 takes once it is added (they
+        // must stay), then fw1's weight goes from 1 to 4 (they must stay too).
         let old = plan.pick(count: 8, from: 41000, up: ["fw1", "fw2"], perInstance: 4,
                             prefer: { plan.choice($0, among: ["fw1", "fw2", "fw3"]).contains("fw3") })
         let movers = old.filter { plan.choice($0.port, among: ["fw1", "fw2", "fw3"]).contains("fw3") }
@@ -82,6 +84,14 @@ import Glibc
 
         let new = plan.pick(count: 6, from: 42000, up: ["fw1", "fw2", "fw3"], perInstance: 2)
         let newFlows = try lab.startFlows("new flows", new.map(\.port), stop: stopNew)
+        try lab.waitForProgress()
+        // A weight change moves buckets, not established flows.
+        let reweighed = (old + new).filter { plan.choice($0.port, among: ["fw1", "fw2", "fw3"], weights: ["fw1": 4]) != [$0.instance] }
+        #expect(!reweighed.isEmpty, "no established flow is on a bucket the weight change moves")
+        for key in ["firewall/fw1", "firewall-return/fw1-return"] {
+            let reply = try lab.setInstance(key, ["weight": 4])
+            #expect(reply["weight"] as? Int == 4 && reply["state"] as? String == "up", "POST /v1/instances/\(key): \(reply)")
+        }
         try lab.waitForProgress()
         lab.touch(stopOld); lab.touch(stopNew)
         let results = try lab.results(oldFlows, count: old.count).merging(try lab.results(newFlows, count: new.count)) { a, _ in a }
@@ -108,7 +118,8 @@ import Glibc
         // No flow moved to an instance without its state. (Drops are measured,
         // not asserted: on a starved CPU every probe can miss, see changes.)
         #expect(lost.invalid == 0, "packets lost: \(lost); instance changes: \((try? lab.changes()) ?? "?")")
-        print("\(dataplane) scale out (fw3 added by reload under \(old.count) flows, \(movers.count) of them on buckets fw3 took; "
+        print("\(dataplane) scale out (fw3 added by reload under \(old.count) flows, \(movers.count) of them on buckets fw3 took; fw1's weight 1 -> 4, "
+              + "after which \(reweighed.count) of the \(old.count + new.count) established flows sit on buckets of another instance; "
               + "\(new.count) new flows after): \(results.values.filter { $0["ok"] as? Bool == true }.count) of \(old.count + new.count) flows ok; lost \(lost); fw3 served \(nft3["tcp_c2s"] ?? 0)+\(nft3["tcp_s2c"] ?? 0) packets; "
               + "instance changes: \((try? lab.changes()) ?? "?")")
         try lab.stop()
@@ -467,10 +478,10 @@ struct FlowPlan {
 
     /// The instances the two directions of the flow from `sport` take when
     /// `up` are the firewall's up instances (c2s: "fwN", s2c: "fwN-return").
-    func choice(_ sport: UInt16, among up: [String]) -> Set<String> {
+    func choice(_ sport: UInt16, among up: [String], weights: [String: Int] = [:]) -> Set<String> {
         let h = hash(sport: sport)
-        let c2s = InstanceSelector(instances: up.map { ($0, 1) }).instance(forHash: h)
-        let s2c = InstanceSelector(instances: up.map { ($0 + "-return", 1) }).instance(forHash: h)
+        let c2s = InstanceSelector(instances: up.map { ($0, weights[$0] ?? 1) }).instance(forHash: h)
+        let s2c = InstanceSelector(instances: up.map { ($0 + "-return", weights[$0] ?? 1) }).instance(forHash: h)
         return [up[c2s], up[s2c]]
     }
 
@@ -652,6 +663,13 @@ final class FailoverLab {
     func counters() throws -> [String: Any] {
         let reply = try api.request("GET", "/v1/counters")
         try #require(reply.status == 200, "GET /v1/counters: \(reply.status) \(reply.errorMessage)")
+        return try #require(reply.json)
+    }
+
+    /// POST /v1/instances/{function}/{instance} with `body`; the answer.
+    func setInstance(_ key: String, _ body: [String: Any]) throws -> [String: Any] {
+        let reply = try api.request("POST", "/v1/instances/" + key, json: body)
+        try #require(reply.status == 200, "POST /v1/instances/\(key) \(body): \(reply.status) \(reply.errorMessage)")
         return try #require(reply.json)
     }
 
