@@ -15,10 +15,12 @@ BUILD_FLAGS ?=
 # client of Prometheus's API); prometheus is the real server that scrapes the
 # forwarder's /metrics in the tests, and its promtool checks the exposition;
 # valgrind counts instructions per packet for the regression guard (binutils:
-# objcopy, which gives it binaries without the DWARF 5 it cannot read).
+# objcopy, which gives it binaries without the DWARF 5 it cannot read);
+# conntrackd synchronises the connection tracking of the stateful firewall
+# pair of the failover tests, and conntrack shows it.
 DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-dev libelf-dev libpcap-dev \
                 bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus \
-                valgrind binutils
+                valgrind binutils conntrack conntrackd
 
 .PHONY: all deps build test demo check clean bench bpf
 

@@ -115,7 +115,7 @@ let package = Package(
         // Drive the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.
         .testTarget(name: "SFCDPDKTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "SFCDPDK", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // Both dataplanes end to end in network namespaces (root).
-        .testTarget(name: "EndToEndTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "SFCLab", "SFCConfig"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "SFCLab", "SFCConfig", "SFCCore", "SFCTrace"]),
         // Against independent peers: the kernel's SRv6, Open vSwitch's NSH.
         .testTarget(name: "InteropTests", dependencies: ["SFCTestSupport", "sfc-forwarder"]),
         // sfc-lab demo, as `make demo` runs it.
