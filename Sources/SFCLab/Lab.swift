@@ -15,6 +15,8 @@ public final class Lab: @unchecked Sendable {
     private let teardownLock = NSLock()
     private var processes: [LabProcess] = []
     private var tornDown = false
+    /// The XDP_PASS object for the far ends of the veths (xdp dataplane), once `up` built it.
+    private(set) var xdpPass: String?
 
     /// Where `up` keeps the state of a lab left running (the forwarder's output).
     public static func stateDirectory(node: String) -> String { "/run/sfc-lab/" + node }
@@ -43,9 +45,9 @@ public final class Lab: @unchecked Sendable {
         let left = Topology.down(plan)
         if !left.isEmpty { log("removed what an earlier run left: \(left.joined(separator: ", "))") }
         try step()
-        var xdpPass: String?
         if dataplane == .xdp { xdpPass = try XDPPass.build(in: directory) }
-        log("building \(plan.namespaces.count) namespaces (\(plan.namespaces.joined(separator: ", "))), \(plan.veths.count) veth pairs")
+        let namespaces = plan.initialNamespaces
+        log("building \(namespaces.count) namespaces (\(namespaces.joined(separator: ", "))), \(plan.veths.count) veth pairs")
         try Topology.up(plan, xdpPass: xdpPass)
         try step()
     }
@@ -97,6 +99,18 @@ public final class Lab: @unchecked Sendable {
             report.checks += checks
         }
         return report
+    }
+
+    /// The scale scene (lab scale:): a load ramp through the scaled function while sfc-lab's
+    /// VNF manager scales it out and back in. The SVG chart goes to `reportDirectory`.
+    public func scaleScene(reportDirectory: String) throws -> ScaleSceneResult {
+        guard let scale = plan.lab.scale.first else {
+            throw LabError("\(plan.chainFile) has no `scale:` in its lab section: the scale scene needs one (docs/CHAIN-FORMAT.md)")
+        }
+        try up()
+        return try ScaleScene(plan: plan, scale: scale, dataplane: dataplane, repositoryRoot: repositoryRoot,
+                              directory: directory + "/scale", reportDirectory: reportDirectory, xdpPass: xdpPass,
+                              register: register, log: log).run()
     }
 
     /// Polls the kernel's packet counters of the far end of every veth.

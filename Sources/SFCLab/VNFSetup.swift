@@ -161,7 +161,7 @@ public enum VNFSetup {
     static func startNSHAware(_ plan: LabPlan, repositoryRoot: String, directory: String,
                               register: (LabProcess) -> Void) throws -> [NSHAwareProcess] {
         var started: [NSHAwareProcess] = []
-        for vnf in plan.vnfs(of: .nshAware) {
+        for vnf in plan.vnfs(of: .nshAware) where !vnf.managed {
             for link in vnf.links {
                 let stats = directory + "/\(vnf.vnf.name)-\(link.interface).json"
                 let p = try LabProcess(name: "\(vnf.vnf.name)-\(link.interface)", argv: Shell.inNamespace(vnf.namespace,
