@@ -32,9 +32,23 @@ final class ScaleManager {
     /// The control socket, once the forwarder runs.
     var control: String?
     private(set) var running: [String: Running] = [:]
+    /// CPU seconds of a vnf's cgroup(s) while sampled: the sum of the increments (a restart starts a new cgroup at 0).
+    func cpuSeconds(_ vnf: String) -> Double? {
+        let s = samples[vnf] ?? []
+        var total = 0, any = false
+        for (a, b) in zip(s, s.dropFirst()) {
+            guard let x = a.cpuMicroseconds, let y = b.cpuMicroseconds else { continue }
+            any = true
+            if y >= x { total += y - x }
+        }
+        return any ? Double(total) / 1e6 : nil
+    }
+
     /// Samples per vnf (its instance's counter and its cgroup's CPU time), kept after it stopped.
     private(set) var samples: [String: [ScaleSample]] = [:]
     private(set) var events: [Timeline.Event] = []
+    /// Frames each NSH-aware instance says it returned (its own count, at its stop).
+    private(set) var seenBySF: [String: Int] = [:]
     private(set) var actions: [(t: Double, action: ScaleAction)] = []
     /// Why there are no CPU numbers, if there are none.
     let cgroupProblem: String?
@@ -96,6 +110,12 @@ final class ScaleManager {
     func stopInstance(_ name: String) {
         guard let r = running.removeValue(forKey: name) else { return }
         r.process?.stop(timeout: 5)
+        if r.process != nil, let o = Shell.json((try? String(contentsOfFile: directory + "/\(name)-stats.json", encoding: .utf8)) ?? "")
+            as? [String: Any] {
+            let returned = o["returned"] as? Int ?? 0
+            seenBySF[name, default: 0] += returned
+            log("\(name) stopped: it returned \(returned) frames (\(o["by_spi"] ?? [:]))")
+        }
         for link in r.vnf.links {
             guard let parked = plan.veths.first(where: { $0.namespace == r.vnf.namespace && $0.peerInterface == link.interface })?.parked
             else { continue }
@@ -160,6 +180,16 @@ final class ScaleManager {
     func reload() throws {
         let path = try writeConfig()
         try api("POST", "/v1/reload", ["config": path])
+        log("reloaded with \(path): " + instanceStates())
+    }
+
+    /// "router-1 up 1234, router-2 drain 56": the function's instances as the forwarder has them.
+    func instanceStates() -> String {
+        guard let o = try? api("GET", "/v1/instances") else { return "(GET /v1/instances failed)" }
+        let f = (o["functions"] as? [[String: Any]] ?? []).first { $0["function"] as? String == scale.function }
+        return (f?["instances"] as? [[String: Any]] ?? []).map {
+            "\($0["name"] as? String ?? "?") \($0["state"] as? String ?? "?") w\($0["weight"] as? Int ?? 0) \($0["packets"] as? Int ?? 0)"
+        }.joined(separator: ", ")
     }
 
     /// The forwarder's packet counter of each instance of the scaled function.
@@ -201,6 +231,10 @@ final class ScaleManager {
             let t = now
             try startInstance(vnf)
             try reload()
+            if ProcessInfo.processInfo.environment["SFC_LAB_POKE"] != nil {
+                try api("POST", "/v1/instances/\(scale.function)/\(instance)", ["state": "up"])
+                log("poked: " + instanceStates())
+            }
             event("scale-out: \(instance) started and added by a reload (\(reason); ready in \(String(format: "%.2f", now - t)) s)", at: t)
         case .drain(_, let instance, let reason):
             try api("POST", "/v1/instances/\(scale.function)/\(instance)", ["state": "drain"])

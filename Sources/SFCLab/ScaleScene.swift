@@ -13,7 +13,7 @@ public struct ScaleSceneResult: Codable, Sendable {
     public struct Flow: Codable, Sendable { public var flow: Int; public var ok: Bool; public var sent: Int; public var error: String? }
     public struct Reaction: Codable, Sendable {
         public var instance: String
-        /// Load first above the threshold (window average) -> decision -> in the forwarder -> first packet on it.
+        /// The load step (ramp stage) before it -> decision -> in the forwarder -> first packet on it.
         public var aboveAt: Double?
         public var decidedAt: Double
         public var readyAt: Double?
@@ -40,7 +40,7 @@ public struct ScaleSceneResult: Codable, Sendable {
         out += "chart as SVG: \(svg)\n\n"
         for r in reactions {
             func d(_ a: Double?, _ b: Double?) -> String { a.flatMap { a in b.map { String(format: "%.2f s", $0 - a) } } ?? "-" }
-            out += "scale-out to \(r.instance): load above the threshold -> decision \(d(r.aboveAt, r.decidedAt)), "
+            out += "scale-out to \(r.instance): load step -> decision \(d(r.aboveAt, r.decidedAt)), "
                 + "decision -> in the forwarder \(d(r.decidedAt, r.readyAt)), -> first packet \(d(r.readyAt, r.firstPacketAt))\n"
         }
         out += "CPU time of each instance's processes (cgroup v2 cpu.stat usage_usec): "
@@ -65,7 +65,7 @@ struct ScaleScene {
     let register: (LabProcess) -> Void
     let log: @Sendable (String) -> Void
     /// flows x seconds, in order.
-    var stages: [(flows: Int, seconds: Double)] = [(2, 5), (8, 7), (14, 7), (2, 10)]
+    var stages: [(flows: Int, seconds: Double)] = [(2, 5), (6, 7), (16, 7), (1, 10)]
 
     func run() throws -> ScaleSceneResult {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -131,37 +131,22 @@ struct ScaleScene {
             return .init(flow: f, ok: o["ok"] as? Bool == true, sent: o["sent"] as? Int ?? 0, error: o["error"] as? String)
         }
 
-        // Reaction of each scale-out: when the window average first went above the threshold (from the samples),
-        // the decision, the reload done, the first packet counted on the new instance.
-        let window = Double(scale.windowMilliseconds) / 1000
+        // Reaction of each scale-out: from the load step before it (the ramp's stage) to the decision,
+        // to the reload done, to the first packet counted on the new instance.
         var reactions: [ScaleSceneResult.Reaction] = []
-        var lastEnd = 0.0
         for (t, action) in manager.actions {
             guard case .start(let vnf, let instance, _) = action else { continue }
             let ready = manager.events.first { $0.label.hasPrefix("scale-out: \(instance)") && abs($0.t - t) < 0.001 }
                 .flatMap { e in Double(e.label.components(separatedBy: "ready in ").last?.split(separator: " ").first ?? "").map { e.t + $0 } }
-            let first = manager.samples[vnf]?.first { $0.t >= t && $0.packets > 0 }?.t
-            // The earliest sample time after the previous scale-out where the running instances' average was above.
-            var above: Double?
-            let others = scale.vnfs.filter { $0 != vnf }
-            var times = Set<Double>()
-            for o in others { for s in manager.samples[o] ?? [] where s.t > lastEnd && s.t <= t { times.insert(s.t) } }
-            for time in times.sorted() {
-                var rates: [Double] = []
-                for o in others {
-                    let s = (manager.samples[o] ?? []).filter { $0.t <= time }
-                    if let r = ScalePolicy.rate(s, window: window, since: lastEnd) { rates.append(r.pps) }
-                }
-                if !rates.isEmpty, rates.reduce(0, +) / Double(rates.count) > Double(scale.abovePPS) { above = time; break }
-            }
-            reactions.append(.init(instance: instance, aboveAt: above, decidedAt: t, readyAt: ready, firstPacketAt: first))
-            lastEnd = t
+            let first = zip(manager.samples[vnf] ?? [], (manager.samples[vnf] ?? []).dropFirst())
+                .first { $0.0.t >= t && $0.1.packets > $0.0.packets }?.1.t
+            let step = manager.events.last { $0.t <= t && $0.label.hasPrefix("load:") }?.t
+            reactions.append(.init(instance: instance, aboveAt: step, decidedAt: t, readyAt: ready, firstPacketAt: first))
         }
         var cpu: [String: Double] = [:]
         if manager.cgroupProblem == nil {
-            for (vnf, s) in manager.samples {
-                guard let a = s.first?.cpuMicroseconds, let b = s.last?.cpuMicroseconds else { continue }
-                cpu[scale.instances[scale.vnfs.firstIndex(of: vnf) ?? 0]] = Double(b - a) / 1e6
+            for vnf in manager.samples.keys {
+                if let c = manager.cpuSeconds(vnf) { cpu[scale.instances[scale.vnfs.firstIndex(of: vnf) ?? 0]] = c }
             }
         }
         let timeline = manager.timeline(title: "packets per second per instance of \(scale.function) (forwarder counters)")
@@ -201,7 +186,7 @@ enum RampScript {
               {"received", "sha256"} and closes. Prints "listening" once bound.
           lab_ramp.py client ADDRESS PORT STAGES
               STAGES: FLOWSxSECONDS[,...] e.g. 2x5s,8x7s. Flow i is open while the stage
-              has more than i flows: it sends 4 KiB every 10 ms (seeded by i); when its
+              has more than i flows: it sends 2 KiB every 20 ms (seeded by i); when its
               stage ends it shuts its side down and checks the server's digest. Prints
               "stage N FLOWS" at each stage, one JSON line per flow at its end.
         """
@@ -246,11 +231,11 @@ enum RampScript {
                 s = socket.create_connection((address, port), timeout=30)
                 s.settimeout(30)
                 while not stop.is_set():
-                    chunk = rng.randbytes(4096)
+                    chunk = rng.randbytes(2048)
                     s.sendall(chunk)
                     digest.update(chunk)
                     sent += len(chunk)
-                    stop.wait(0.01)
+                    stop.wait(0.02)
                 s.shutdown(socket.SHUT_WR)
                 answer = b""
                 while not answer.endswith(b"\n"):

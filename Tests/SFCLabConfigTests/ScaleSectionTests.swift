@@ -8,7 +8,7 @@ import Testing
 @Suite struct ScaleSectionTests {
     static let path = Fixture.repoRoot.appendingPathComponent("Chains/scale-lab.yaml").path
     static var text: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-    static let line = "{function: dicom-router, min: 1, max: 3, above-pps: 2000, below-pps: 600, window: 1s, sample: 100ms}"
+    static let line = "{function: dicom-router, min: 1, max: 3, above-pps: 800, below-pps: 200, window: 1s, sample: 100ms}"
     static let file = "scale.yaml"
 
     /// The file with `old` replaced by `new` (in the scale line unless `whole`).
@@ -36,8 +36,8 @@ import Testing
         #expect(config != nil)
         let scale = try #require(lab?.scale.first)
         #expect(scale == LabDescription.Scale(function: "dicom-router", vnfs: ["router-1", "router-2", "router-3"],
-                                              instances: ["router-1", "router-2", "router-3"], min: 1, max: 3, abovePPS: 2000,
-                                              belowPPS: 600, aboveCPU: nil, windowMilliseconds: 1000, sampleMilliseconds: 100))
+                                              instances: ["router-1", "router-2", "router-3"], min: 1, max: 3, abovePPS: 800,
+                                              belowPPS: 200, aboveCPU: nil, windowMilliseconds: 1000, sampleMilliseconds: 100))
         #expect(lab?.scale(servedBy: "router-2")?.function == "dicom-router" && lab?.scale(servedBy: "client") == nil)
     }
 
@@ -58,12 +58,12 @@ import Testing
         expectError(Self.variant("max: 3", "max: 4"), at: "4, above-pps", "'max' (4) is more than the 3 instances")
         expectError(Self.variant("max: 3", "max: 1"), at: "1, above-pps", "'max' (1) must be above 'min' (1)")
         expectError(Self.variant("min: 1", "min: 3"), at: "3, max", "'min' (3) must be below the 3 instances")
-        expectError(Self.variant("below-pps: 600", "below-pps: 1000"), at: "1000, window", "must be under half of 'above-pps'")
+        expectError(Self.variant("below-pps: 200", "below-pps: 400"), at: "400, window", "must be under half of 'above-pps'")
         expectError(Self.variant("window: 1s", "window: 1"), at: "1, sample", "bad duration '1' for 'window'")
         expectError(Self.variant("window: 1s", "window: 2h"), at: "2h, sample", "bad duration '2h' for 'window'")
         expectError(Self.variant("sample: 100ms", "sample: 600ms"), at: "600ms}", "'sample' (600ms) must be at most half of 'window'")
         expectError(Self.variant("window: 1s", "window: 1s, above-cpu: 80"), at: "80, sample", "bad CPU share '80' for 'above-cpu'")
-        expectError(Self.variant("above-pps: 2000", "above-pps: 0"), at: "0, below", "'above-pps' must be in 1..100000000")
+        expectError(Self.variant("above-pps: 800", "above-pps: 0"), at: "0, below", "'above-pps' must be in 1..100000000")
         expectError(Self.variant("{function: dicom-router, ", "{function: dicom-router, cooldown: 2s, "), at: "cooldown",
                     "unknown key 'cooldown' in lab scale")
         expectError(Self.variant("{function: dicom-router, min: 1, ", "{min: 1, "), at: "{min: 1", "missing key 'function' in lab scale")
