@@ -113,6 +113,17 @@ public final class Lab: @unchecked Sendable {
                               register: register, log: log).run()
     }
 
+    /// The failover scene (lab failover:): the active firewall of the pair killed mid-transfer,
+    /// with conntrackd and without. The SVG charts go to `reportDirectory`.
+    public func failoverScene(reportDirectory: String) throws -> FailoverSceneResult {
+        guard let failover = plan.lab.failover else {
+            throw LabError("\(plan.chainFile) has no `failover:` in its lab section: the failover scene needs one (docs/CHAIN-FORMAT.md)")
+        }
+        try up()
+        return try FailoverScene(plan: plan, failover: failover, dataplane: dataplane, repositoryRoot: repositoryRoot,
+                                 directory: directory + "/failover", reportDirectory: reportDirectory, register: register, log: log).run()
+    }
+
     /// Polls the kernel's packet counters of the far end of every veth.
     func waitUntilQuiet() {
         func sample() -> [Int] {

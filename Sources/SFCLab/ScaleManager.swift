@@ -91,7 +91,7 @@ final class ScaleManager {
             }
             try Shell.check(["ip", "-n", ns, "link", "set", link.interface, "up"])
         }
-        try VNFSetup.configure(vnf)
+        try VNFSetup.configure(vnf, plan: plan)
         var cgroup: CGroup?
         if cgroupProblem == nil { cgroup = try CGroup.create(name) }
         var process: LabProcess?

@@ -188,7 +188,8 @@ enum RampScript {
               STAGES: FLOWSxSECONDS[,...] e.g. 2x5s,8x7s. Flow i is open while the stage
               has more than i flows: it sends 2 KiB every 20 ms (seeded by i); when its
               stage ends it shuts its side down and checks the server's digest. Prints
-              "stage N FLOWS" at each stage, one JSON line per flow at its end.
+              "stage N FLOWS" at each stage, one JSON line per flow at its end. An optional
+              fifth argument: seconds without progress before a flow gives up (default 30).
         """
         import hashlib, json, random, socket, sys, threading, time
 
@@ -224,12 +225,14 @@ enum RampScript {
                 conn, _ = s.accept()
                 threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
 
+        STALL = 30.0
+
         def flow(i, address, port, stop):
             rng, digest, sent = random.Random(i), hashlib.sha256(), 0
             result = {"flow": i, "ok": False, "sent": 0}
             try:
-                s = socket.create_connection((address, port), timeout=30)
-                s.settimeout(30)
+                s = socket.create_connection((address, port), timeout=STALL)
+                s.settimeout(STALL)
                 while not stop.is_set():
                     chunk = rng.randbytes(2048)
                     s.sendall(chunk)
@@ -279,6 +282,8 @@ enum RampScript {
             if sys.argv[1] == "server":
                 server(sys.argv[2], int(sys.argv[3]))
             else:
+                if len(sys.argv) > 5:
+                    STALL = float(sys.argv[5])
                 client(sys.argv[2], int(sys.argv[3]), sys.argv[4])
 
         """#

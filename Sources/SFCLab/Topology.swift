@@ -52,7 +52,7 @@ public enum Topology {
                 try Shell.check(["ip", "-n", ns, "route", "add", route.description, "via", h.gateway.description, "dev", "eth0"])
             }
         }
-        for vnf in plan.vnfs where !vnf.managed { try VNFSetup.configure(vnf) }
+        for vnf in plan.vnfs where !vnf.managed { try VNFSetup.configure(vnf, plan: plan) }
     }
 
     static func sysctl(_ ns: String, _ settings: [String]) throws {

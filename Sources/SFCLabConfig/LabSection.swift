@@ -125,10 +125,19 @@ public struct LabDescription: Sendable, Equatable {
         }
     }
 
+    /// `failover:`: a firewall pair for the failover scene; the first is killed mid-transfer.
+    public struct Failover: Sendable, Equatable {
+        public var active: String
+        public var standby: String
+        /// The transfer's TCP port (both firewalls allow it).
+        public var port: Int
+    }
+
     public var hosts: [Host]
     public var vnfs: [VNF]
     public var traffic: Traffic?
     public var scale: [Scale] = []
+    public var failover: Failover? = nil
 
     /// The scale setting whose function `vnf` serves, if any.
     public func scale(servedBy vnf: String) -> Scale? { scale.first { $0.vnfs.contains(vnf) } }
@@ -142,6 +151,14 @@ struct LabSpec {
     var vnfs: [LabVNFSpec]
     var traffic: LabTrafficSpec?
     var scale: [LabScaleSpec] = []
+    var failover: LabFailoverSpec? = nil
+}
+
+struct LabFailoverSpec {
+    var position: SourcePosition
+    var pair: [Located<String>]
+    var pairPosition: SourcePosition?
+    var port: Located<Int>?
 }
 
 struct LabScaleSpec {
@@ -212,11 +229,24 @@ struct LabParser {
     let sink: DiagnosticSink
 
     func parseLab(_ node: Node) -> LabSpec? {
-        guard let m = MappingReader(node, what: "lab", allowed: ["hosts", "vnfs", "traffic", "scale"], sink: sink) else { return nil }
+        guard let m = MappingReader(node, what: "lab", allowed: ["hosts", "vnfs", "traffic", "scale", "failover"], sink: sink)
+        else { return nil }
         let hosts = (m.list("hosts", required: true) ?? []).compactMap(parseLabHost)
         let vnfs = (m.list("vnfs", required: true) ?? []).compactMap(parseLabVNF)
         return LabSpec(position: m.position, hosts: hosts, vnfs: vnfs, traffic: m.value("traffic").flatMap(parseLabTraffic),
-                       scale: (m.list("scale") ?? []).compactMap(parseScale))
+                       scale: (m.list("scale") ?? []).compactMap(parseScale), failover: m.value("failover").flatMap(parseFailover))
+    }
+
+    private func parseFailover(_ node: Node) -> LabFailoverSpec? {
+        guard let m = MappingReader(node, what: "lab failover", allowed: ["pair", "port"], sink: sink) else { return nil }
+        let pair = (m.list("pair", required: true) ?? []).compactMap { item -> Located<String>? in
+            MappingReader.scalarText(item, expected: "a lab vnf name in 'pair'", sink: sink)
+        }
+        if let v = m.value("pair"), m.list("pair") != nil, pair.count != 2 {
+            sink.error("'pair' names two firewall vnfs (the active one, then the standby), found \(pair.count)", at: v.position)
+        }
+        return LabFailoverSpec(position: m.position, pair: pair, pairPosition: m.value("pair")?.position,
+                               port: m.int("port", in: 1...65535, required: true))
     }
 
     private func parseScale(_ node: Node) -> LabScaleSpec? {
@@ -496,6 +526,31 @@ struct ValidatorLab {
             }
         }
         checkScale()
+        if let f = lab.failover, f.pair.count == 2 {
+            if f.pair[0].value == f.pair[1].value {
+                sink.error("the failover pair is one vnf twice", at: f.pair[1].position)
+            }
+            for name in f.pair {
+                guard let v = lab.vnfs.first(where: { $0.name?.value == name.value }) else {
+                    sink.error("unknown lab vnf '\(name.value)' in lab failover", at: name.position)
+                    continue
+                }
+                guard v.kind?.value == .firewall else {
+                    sink.error("lab vnf '\(name.value)' is not a firewall: the failover pair is two firewalls", at: name.position)
+                    continue
+                }
+                if let port = f.port, !v.allow.contains(where: { $0.value.proto == "tcp" && $0.value.port == port.value }) {
+                    sink.error("firewall '\(name.value)' does not allow tcp/\(port.value), the failover transfer's port", at: port.position)
+                }
+            }
+            let functions = f.pair.map { name in
+                Set(lab.vnfs.first { $0.name?.value == name.value }?.links.compactMap { $0.instance.flatMap { file.instances[$0.value]?.function } } ?? [])
+            }
+            if functions[0] != functions[1], !functions[0].isEmpty, !functions[1].isEmpty {
+                sink.error("the failover pair serves different functions (\(functions[0].sorted()) and \(functions[1].sorted())): "
+                           + "the standby must serve every function the active one does", at: f.pair[1].position)
+            }
+        }
         if let traffic = lab.traffic {
             let hosts = Set(lab.hosts.compactMap(\.name?.value))
             for ref in [traffic.from, traffic.to].compactMap({ $0 }) where !hosts.contains(ref.value) {
@@ -617,6 +672,10 @@ struct ValidatorLab {
                                windowMilliseconds: s.window?.value ?? 1000,
                                sampleMilliseconds: s.sample?.value ?? Swift.min(100, (s.window?.value ?? 1000) / 2)))
         }
-        return LabDescription(hosts: hosts, vnfs: vnfs, traffic: traffic, scale: scale)
+        var failover: LabDescription.Failover?
+        if let f = lab.failover, f.pair.count == 2, let port = f.port?.value {
+            failover = .init(active: f.pair[0].value, standby: f.pair[1].value, port: port)
+        }
+        return LabDescription(hosts: hosts, vnfs: vnfs, traffic: traffic, scale: scale, failover: failover)
     }
 }
