@@ -27,9 +27,13 @@ public struct FailoverSceneResult: Codable, Sendable {
         public var sampleStep: Double
         public var standbyInvalid: Int
         public var standbyStates: Int?
+        /// The longest wait between two reads at the receiver (a completed transfer only).
+        public var receiverMaxGap: Double?
         public var chart: String
         public var svg: String
-        public var outage: Double? { lastOnActive.flatMap { a in firstOnStandby.map { $0 - a } } }
+        /// Links down to the first packet the forwarder sent the standby: packets sent to the
+        /// active one after its links went down were lost (its counter still moved: the forwarder sent them).
+        public var outage: Double? { firstOnStandby.map { $0 - killedAt } }
     }
     public var active: String
     public var standby: String
@@ -45,8 +49,9 @@ public struct FailoverSceneResult: Codable, Sendable {
             func ms(_ v: Double?) -> String { v.map { String(format: "%.0f ms", $0 * 1000) } ?? "-" }
             out += "  transfer: " + (r.flowOK ? "completed, SHA-256 checked (\(r.sent) bytes)" : "failed: \(r.flowError ?? "?")") + "\n"
             out += "  detection (links down -> \(active) down in the forwarder): \(ms(r.detectedAt.map { $0 - r.killedAt }))\n"
-            out += "  outage (last packet via \(active) -> first via \(standby)): \(ms(r.outage)) "
-                + "(counters sampled every \(ms(r.sampleStep)))\n"
+            out += "  outage (links down -> first packet via \(standby)): \(ms(r.outage)) (counters sampled every \(ms(r.sampleStep)); "
+                + "the forwarder last sent to \(active) \(ms(r.lastOnActive.map { $0 - r.killedAt })) after its links went down)\n"
+            if let gap = r.receiverMaxGap { out += "  the server's longest wait between two reads: \(ms(gap)) (TCP retransmission included)\n" }
             out += "  \(standby): \(r.standbyInvalid) packets dropped as ct state invalid"
                 + (r.standbyStates.map { ", \($0) connections in its table before the kill" } ?? "") + "\n"
         }
@@ -131,7 +136,7 @@ struct FailoverScene {
             rounds.append(round)
             for d in daemons { d.stop(timeout: 5) }
             // fwa back for the next round; both tables emptied.
-            for l in active.links { _ = Shell.run(["ip", "-n", active.namespace, "link", "set", l.interface, "up"]) }
+            try VNFSetup.linksUp(active)
             for vnf in [active, standby] { _ = Shell.run(Shell.inNamespace(vnf.namespace, ["conntrack", "-F"])) }
             try api.waitForStates(activeKeys, "up", timeout: 20, what: "\(active.vnf.name) up again (probes)")
         }
@@ -213,7 +218,8 @@ struct FailoverScene {
         return .init(conntrackd: synced, flowOK: result?["ok"] as? Bool == true, flowError: result?["error"] as? String,
                      sent: result?["sent"] as? Int ?? 0, startedOnActive: startedOnActive, killedAt: killed, detectedAt: detected,
                      lastOnActive: lastOnActive, firstOnStandby: firstOnStandby, sampleStep: steps.isEmpty ? 0 : steps[steps.count / 2],
-                     standbyInvalid: invalid, standbyStates: states, chart: timeline.text(), svg: svg)
+                     standbyInvalid: invalid, standbyStates: states,
+                     receiverMaxGap: (result?["server_max_gap_ms"] as? Double).map { $0 / 1000 }, chart: timeline.text(), svg: svg)
     }
 
     static func wait(timeout: Double, what: String, _ ready: () throws -> Bool) throws {

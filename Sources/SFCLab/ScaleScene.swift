@@ -183,7 +183,7 @@ enum RampScript {
 
           lab_ramp.py server ADDRESS PORT
               One thread per connection: reads to EOF hashing, answers one JSON line
-              {"received", "sha256"} and closes. Prints "listening" once bound.
+              {"received", "sha256", "max_gap_ms"} (the longest wait between two reads) and closes. Prints "listening" once bound.
           lab_ramp.py client ADDRESS PORT STAGES
               STAGES: FLOWSxSECONDS[,...] e.g. 2x5s,8x7s. Flow i is open while the stage
               has more than i flows: it sends 2 KiB every 20 ms (seeded by i); when its
@@ -201,15 +201,20 @@ enum RampScript {
 
         def serve_one(conn):
             conn.settimeout(120)
-            digest, received = hashlib.sha256(), 0
+            digest, received, gap, last = hashlib.sha256(), 0, 0.0, None
             try:
                 while True:
                     chunk = conn.recv(65536)
+                    now = time.monotonic()
+                    if last is not None:
+                        gap = max(gap, now - last)
+                    last = now
                     if not chunk:
                         break
                     digest.update(chunk)
                     received += len(chunk)
-                conn.sendall(json.dumps({"received": received, "sha256": digest.hexdigest()}).encode() + b"\n")
+                conn.sendall(json.dumps({"received": received, "sha256": digest.hexdigest(),
+                                         "max_gap_ms": round(gap * 1000, 1)}).encode() + b"\n")
             except OSError:
                 pass
             finally:
@@ -248,7 +253,8 @@ enum RampScript {
                     answer += part
                 s.close()
                 reply = json.loads(answer.decode())
-                result.update(sent=sent, ok=reply["received"] == sent and reply["sha256"] == digest.hexdigest())
+                result.update(sent=sent, ok=reply["received"] == sent and reply["sha256"] == digest.hexdigest(),
+                              server_max_gap_ms=reply.get("max_gap_ms"))
                 if not result["ok"]:
                     result["error"] = "server got %d bytes, digest %s" % (reply["received"], reply["sha256"][:12])
             except Exception as error:

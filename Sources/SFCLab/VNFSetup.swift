@@ -82,6 +82,21 @@ public enum VNFSetup {
         }
     }
 
+    /// A router's links up again after they went down (the kernel dropped their routes
+    /// and neighbour entries with them): up, the neighbour entries and routes again.
+    static func linksUp(_ vnf: LabPlan.VNFPlan) throws {
+        let ns = vnf.namespace
+        for link in vnf.links {
+            try Shell.check(["ip", "-n", ns, "link", "set", link.interface, "up"])
+            guard let gateway = link.link.gateway else { continue }
+            try Shell.check(["ip", "-n", ns, "neigh", "replace", gateway.description, "lladdr", link.portMAC.description,
+                             "dev", link.interface, "nud", "permanent"])
+            for route in link.link.routes4 {
+                try Shell.check(["ip", "-n", ns, "route", "replace", route.description, "via", gateway.description, "dev", link.interface])
+            }
+        }
+    }
+
     /// Passes new connections the `allow` list names and everything of
     /// established ones (conntrack: the firewall sees both directions);
     /// drops and remembers everything else.
