@@ -131,8 +131,16 @@ struct FailoverScene {
                 }
                 log("conntrackd (FTFW) running in \(active.namespace) and \(standby.namespace)")
             }
-            let round = try transfer(n: n, synced: synced, api: api, script: script, from: from, server: server,
-                                     active: active, standby: standby, activeKeys: activeKeys, standbyKeys: standbyKeys)
+            // The flow hash decides: a flow one of whose directions the weights (64 to 1)
+            // gave to the standby is not the scene; another connection (another source port) is tried.
+            var round: FailoverSceneResult.Round?
+            for attempt in 1...4 where round == nil {
+                round = try transfer(n: n * 10 + attempt, synced: synced, api: api, script: script, from: from, server: server,
+                                     active: active, standby: standby, activeKeys: activeKeys, standbyKeys: standbyKeys,
+                                     lastAttempt: attempt == 4)
+                if round == nil { log("the transfer's flow did not start on \(active.vnf.name) in both directions: another one") }
+            }
+            guard let round else { throw LabError("no attempt") }
             rounds.append(round)
             for d in daemons { d.stop(timeout: 5) }
             // fwa back for the next round; both tables emptied.
@@ -166,7 +174,8 @@ struct FailoverScene {
 
     private func transfer(n: Int, synced: Bool, api: ControlClient, script: String, from: LabPlan.HostPlan, server: String,
                           active: LabPlan.VNFPlan, standby: LabPlan.VNFPlan,
-                          activeKeys: [(String, String)], standbyKeys: [(String, String)]) throws -> FailoverSceneResult.Round {
+                          activeKeys: [(String, String)], standbyKeys: [(String, String)],
+                          lastAttempt: Bool) throws -> FailoverSceneResult.Round? {
         let label = synced ? "with" : "without"
         let invalidBefore = (try? Readout.nftCounters(standby.namespace, table: VNFSetup.firewallTable)["invalid"]?.packets ?? 0) ?? 0
         let client = try LabProcess(name: "transfer-client-\(n)", argv: Shell.inNamespace(from.namespace,
@@ -183,6 +192,11 @@ struct FailoverScene {
             let a = activeKeys.map { o[$0]?.packets ?? 0 }.reduce(0, +), b = standbyKeys.map { o[$0]?.packets ?? 0 }.reduce(0, +)
             samples.append((t, a, b, activeKeys.allSatisfy { o[$0]?.state == "down" }))
             if killedAt == nil && t > 1.5 {
+                if !lastAttempt, let first = samples.first, samples.count > 2, !(a > first.active && b == first.standby) {
+                    client.stop(timeout: 5)
+                    Thread.sleep(forTimeInterval: 0.5)
+                    return nil
+                }
                 if synced {
                     let list = Shell.run(Shell.inNamespace(standby.namespace, ["conntrack", "-L", "-p", "tcp", "--dport", "\(failover.port)"]))
                     states = list.stdout.split(separator: "\n").filter { $0.contains("ESTABLISHED") }.count

@@ -131,6 +131,7 @@ public struct LabDescription: Sendable, Equatable {
         public var standby: String
         /// The transfer's TCP port (both firewalls allow it).
         public var port: Int
+        public init(active: String, standby: String, port: Int) { self.active = active; self.standby = standby; self.port = port }
     }
 
     public var hosts: [Host]
