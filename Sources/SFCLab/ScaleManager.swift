@@ -231,10 +231,6 @@ final class ScaleManager {
             let t = now
             try startInstance(vnf)
             try reload()
-            if ProcessInfo.processInfo.environment["SFC_LAB_POKE"] != nil {
-                try api("POST", "/v1/instances/\(scale.function)/\(instance)", ["state": "up"])
-                log("poked: " + instanceStates())
-            }
             event("scale-out: \(instance) started and added by a reload (\(reason); ready in \(String(format: "%.2f", now - t)) s)", at: t)
         case .drain(_, let instance, let reason):
             try api("POST", "/v1/instances/\(scale.function)/\(instance)", ["state": "drain"])

@@ -66,6 +66,9 @@ struct ScaleScene {
     let log: @Sendable (String) -> Void
     /// flows x seconds, in order.
     var stages: [(flows: Int, seconds: Double)] = [(2, 5), (6, 7), (16, 7), (1, 10)]
+    /// How long one connection lasts before a new one replaces it (new flows keep
+    /// coming, as HTTP requests do: established ones keep their instance, new ones spread).
+    var flowSeconds = 3.0
 
     func run() throws -> ScaleSceneResult {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -96,7 +99,7 @@ struct ScaleScene {
         try listener.waitFor("listening", timeout: 15)
         let stageText = stages.map { "\($0.flows)x\(ScalePolicy.format($0.seconds))s" }.joined(separator: ",")
         let client = try LabProcess(name: "ramp-client", argv: Shell.inNamespace(from.namespace,
-            [Locations.python, "-u", script, "client", server, "\(port)", stageText]), directory: directory)
+            [Locations.python, "-u", script, "client", server, "\(port)", stageText, "30", "\(flowSeconds)"]), directory: directory)
         register(client)
         defer { client.stop(timeout: 5) }
         manager.event("load: \(stages[0].flows) flows")
@@ -156,14 +159,14 @@ struct ScaleScene {
         let starts = manager.actions.filter { if case .start = $0.action { return true }; return false }.count
         let removes = manager.actions.filter { if case .remove = $0.action { return true }; return false }.count
         let good = flows.filter(\.ok)
-        let expected = stages.map(\.flows).max() ?? 0
+        let expected = client.stdout.split(separator: "\n").last { $0.hasPrefix("done ") }.flatMap { Int($0.dropFirst(5)) } ?? -1
         let checks: [LabReport.Check] = [
             .init(name: "scale: the ramp scaled out to \(scale.max) instances", ok: peak == scale.max && starts == scale.max - scale.min,
                   detail: "\(starts) scale-out(s), \(peak) instances at most"),
             .init(name: "scale: and back in to \(scale.min) (drained first)", ok: manager.running.count == scale.min && removes == starts,
                   detail: "\(removes) scale-in(s), \(manager.running.count) running at the end"),
             .init(name: "scale: every flow completed with its checksum", ok: flows.count == expected && good.count == flows.count,
-                  detail: "\(good.count)/\(flows.count) of \(expected)"
+                  detail: "\(good.count)/\(flows.count) of \(expected) started"
                     + (good.count == flows.count ? "" : "; failed: \(flows.filter { !$0.ok }.map { "flow \($0.flow): \($0.error ?? "?")" })")),
             .init(name: "scale: each new instance carried traffic", ok: reactions.allSatisfy { $0.firstPacketAt != nil },
                   detail: reactions.map { "\($0.instance) " + ($0.firstPacketAt == nil ? "none" : "yes") }.joined(separator: ", ")),
@@ -184,12 +187,14 @@ enum RampScript {
           lab_ramp.py server ADDRESS PORT
               One thread per connection: reads to EOF hashing, answers one JSON line
               {"received", "sha256", "max_gap_ms"} (the longest wait between two reads) and closes. Prints "listening" once bound.
-          lab_ramp.py client ADDRESS PORT STAGES
-              STAGES: FLOWSxSECONDS[,...] e.g. 2x5s,8x7s. Flow i is open while the stage
-              has more than i flows: it sends 2 KiB every 20 ms (seeded by i); when its
-              stage ends it shuts its side down and checks the server's digest. Prints
-              "stage N FLOWS" at each stage, one JSON line per flow at its end. An optional
-              fifth argument: seconds without progress before a flow gives up (default 30).
+          lab_ramp.py client ADDRESS PORT STAGES [STALL [LIFE]]
+              STAGES: FLOWSxSECONDS[,...] e.g. 2x5s,8x7s: that many flows at once. A flow
+              sends 2 KiB every 20 ms (seeded by its number) for LIFE seconds or until
+              its stage has fewer flows, then shuts its side down and checks the server's
+              digest; an ended flow is replaced by a new connection while its stage lasts.
+              Prints "stage N FLOWS" at each stage, one JSON line per flow at its end and
+              "done STARTED". Optional: STALL (seconds without progress before a flow
+              gives up, default 30), LIFE (default: the stage's length).
         """
         import hashlib, json, random, socket, sys, threading, time
 
@@ -232,13 +237,14 @@ enum RampScript {
 
         STALL = 30.0
 
-        def flow(i, address, port, stop):
+        def flow(i, address, port, stop, life):
             rng, digest, sent = random.Random(i), hashlib.sha256(), 0
             result = {"flow": i, "ok": False, "sent": 0}
+            end = time.monotonic() + life
             try:
                 s = socket.create_connection((address, port), timeout=STALL)
                 s.settimeout(STALL)
-                while not stop.is_set():
+                while not stop.is_set() and time.monotonic() < end:
                     chunk = rng.randbytes(2048)
                     s.sendall(chunk)
                     digest.update(chunk)
@@ -261,28 +267,32 @@ enum RampScript {
                 result.update(sent=sent, error=repr(error))
             say(json.dumps(result))
 
-        def client(address, port, stages):
+        def client(address, port, stages, life):
             plan = [(int(f), float(s.rstrip("s"))) for f, s in (x.split("x") for x in stages.split(","))]
-            open_flows = {}
+            slots, threads, started = {}, [], 0
             for n, (flows, seconds) in enumerate(plan):
                 say("stage %d %d" % (n + 1, flows))
-                for i in list(open_flows):
-                    if i >= flows:
-                        stop, thread = open_flows.pop(i)
-                        stop.set()
-                for i in range(flows):
-                    if i not in open_flows:
-                        stop = threading.Event()
-                        thread = threading.Thread(target=flow, args=(i if n == 0 else n * 1000 + i, address, port, stop))
-                        thread.start()
-                        open_flows[i] = (stop, thread)
-                time.sleep(seconds)
-            for stop, thread in open_flows.values():
+                end = time.monotonic() + seconds
+                while True:
+                    for i in list(slots):
+                        if i >= flows:
+                            slots.pop(i)[0].set()
+                    for i in range(flows):
+                        if i not in slots or not slots[i][1].is_alive():
+                            stop = threading.Event()
+                            thread = threading.Thread(target=flow, args=(started, address, port, stop, life))
+                            thread.start()
+                            threads.append(thread)
+                            slots[i] = (stop, thread)
+                            started += 1
+                    if time.monotonic() >= end:
+                        break
+                    time.sleep(0.05)
+            for stop, thread in slots.values():
                 stop.set()
-            for stop, thread in open_flows.values():
+            for thread in threads:
                 thread.join(60)
-            time.sleep(0.2)
-            say("done")
+            say("done %d" % started)
 
         if __name__ == "__main__":
             if sys.argv[1] == "server":
@@ -290,7 +300,7 @@ enum RampScript {
             else:
                 if len(sys.argv) > 5:
                     STALL = float(sys.argv[5])
-                client(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+                client(sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[6]) if len(sys.argv) > 6 else 1e9)
 
         """#
 }
