@@ -61,8 +61,17 @@ public final class Lab: @unchecked Sendable {
         let state = Lab.stateDirectory(node: plan.node)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         _ = try VNFSetup.startNSHAware(plan, repositoryRoot: repositoryRoot, directory: state, register: { _ in })
+        var runner = forwarder(directory: state)
+        if let scale = plan.lab.scale.first {
+            // A scaled function runs its `min` instances (no manager: that is the scale scene).
+            let manager = ScaleManager(plan: plan, scale: scale, directory: state, xdpPass: xdpPass, repositoryRoot: repositoryRoot,
+                                       register: { _ in }, log: log)
+            for vnf in scale.vnfs.prefix(scale.min) { try manager.startInstance(vnf) }
+            runner.config = try manager.writeConfig()
+            log("\(scale.function): \(scale.min) of \(scale.vnfs.count) instance(s) running (the scale scene scales it)")
+        }
         log("starting sfc-forwarder (\(dataplane.rawValue)) in \(plan.sffNamespace)")
-        let p = try forwarder(directory: state).start()
+        let p = try runner.start()
         return (p.pid, state + "/sfc-forwarder.err")
     }
 

@@ -117,7 +117,8 @@ struct ScaleScene {
             let lines = client.stdout.split(separator: "\n").filter { $0.hasPrefix("stage ") }
             while stagesSeen < lines.count {
                 stagesSeen += 1
-                manager.event("load: \(lines[stagesSeen - 1].split(separator: " ").last ?? "?") flows")
+                let n = lines[stagesSeen - 1].split(separator: " ").last ?? "?"
+                manager.event("load: \(n) flow\(n == "1" ? "" : "s")")
             }
             if !client.isRunning && rampEnded == nil { rampEnded = Date() }
             if let end = rampEnded, manager.running.count == scale.min || Date().timeIntervalSince(end) > 40 {

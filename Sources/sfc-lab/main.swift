@@ -119,7 +119,7 @@ struct Up: ParsableCommand {
             let (pid, log) = try lab.startDetached()
             try? FileManager.default.removeItem(atPath: lab.directory)
             print("lab \(lab.plan.node) is up: sfc-forwarder pid \(pid) (\(dataplane.rawValue)), log \(log)")
-            print("namespaces: \(lab.plan.namespaces.joined(separator: " "))")
+            print("namespaces: \(Topology.existing(lab.plan).joined(separator: " "))")
             if let t = lab.plan.lab.traffic, let to = lab.plan.host(t.to), let from = lab.plan.host(t.from) {
                 print("try: ip netns exec \(from.namespace) ping -c 3 \(to.host.address.address)")
             }
