@@ -60,4 +60,36 @@ import Testing
                   + ms((r["firstOnStandby"] as? Double).map { $0 - killed }))
         }
     }
+
+    /// The scale scene interrupted right after its first scale-out: its instances'
+    /// namespaces, processes and cgroups go with the rest of the lab.
+    @Test(.timeLimit(.minutes(2)))
+    func anInterruptedScaleSceneLeavesNoNamespaceProcessOrCgroup() throws {
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready() else { return }
+        let lab = try #require(DemoLabTests.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
+        let chain = Forwarder.repositoryRoot + "/Chains/scale-lab.yaml"
+        let reports = NSTemporaryDirectory() + "sfc-lab-scenes-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: reports) }
+        let run = try E2EProcess(name: "sfc-lab scale", argv: [lab, "demo", "--scene", "scale", "--config", chain,
+                                                               "--dataplane", "xdp", "--report-dir", reports])
+        defer { run.removeFiles(); _ = E2ECommand.run([lab, "down", "--config", chain], timeout: 60) }
+        // The first instance's cgroup exists while it runs (when the host has cgroup2).
+        try run.waitFor("load: 2 flows", inStderr: true, timeout: 90)
+        var cgroup2: String?
+        let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+        for line in mounts.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            if f.count > 2 && f[2] == "cgroup2" { cgroup2 = String(f[1]) }
+        }
+        if let cgroup2 { #expect(FileManager.default.fileExists(atPath: cgroup2 + "/sfc-lab/router-1"), "no cgroup for router-1") }
+        let namespaces = { E2ECommand.run(["ip", "netns", "list"]).stdout.split(separator: "\n").filter { $0.hasPrefix("sfc-lab-") } }
+        #expect(namespaces().contains { $0.hasPrefix("sfc-lab-router-1") }, "router-1 has no namespace: \(namespaces())")
+        kill(run.pid, SIGTERM)
+        #expect(run.waitForExit(timeout: 60), "sfc-lab ignored SIGTERM")
+        #expect(run.status == 128 + SIGTERM, "status \(run.status):\n\(run.stderr.suffix(2000))")
+        #expect(namespaces().isEmpty, "left behind: \(namespaces())")
+        if let cgroup2 { #expect(!FileManager.default.fileExists(atPath: cgroup2 + "/sfc-lab"), "left behind: \(cgroup2)/sfc-lab") }
+        let sf = E2ECommand.run(["pgrep", "-f", "nsh_aware_sf.py eth0"])
+        #expect(sf.stdout.isEmpty, "an NSH-aware instance still runs: \(sf.stdout)")
+    }
 }
