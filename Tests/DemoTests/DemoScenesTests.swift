@@ -8,29 +8,33 @@
 // The scale scene (--scene scale) is not here: its thresholds are set for
 // the packet rates of paced TCP flows on an idle machine (a busy one carries
 // fewer packets per flow and scales later or not at all), see docs/DEMO.md.
+//
+// An extension of DemoLabTests: the scenes' namespaces have the same names
+// (sfc-lab-client, sfc-lab-sff, ...) as the main demo's, so they run in
+// that serialized suite, never beside it.
 import Foundation
 @testable import SFCTestSupport
 import Testing
 
-@Suite(.serialized) struct DemoScenesTests {
-    static let chainFile = Forwarder.repositoryRoot + "/Chains/failover-lab.yaml"
+extension DemoLabTests {
+    static let failoverChainFile = Forwarder.repositoryRoot + "/Chains/failover-lab.yaml"
 
     @Test(.timeLimit(.minutes(3)), arguments: ["xdp", "dpdk"])
     func theFirewallPairSurvivesTheActiveOneOnlyWithConntrackd(dataplane: String) throws {
         guard Forwarder.ready(), E2ENetwork.toolsReady(), dataplane != "xdp" || XDPSupport.ready(),
               E2ECommand.run(["conntrackd", "-v"]).status == 0 else { return }
-        let lab = try #require(DemoLabTests.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
-        let down = E2ECommand.run([lab, "down", "--config", Self.chainFile], timeout: 60)
+        let lab = try #require(Self.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
+        let down = E2ECommand.run([lab, "down", "--config", Self.failoverChainFile], timeout: 60)
         #expect(down.status == 0, "sfc-lab down: \(down.stdout)\(down.stderr)")
         let reports = NSTemporaryDirectory() + "sfc-lab-scenes-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: reports) }
-        let run = try E2EProcess(name: "sfc-lab failover", argv: [lab, "demo", "--scene", "failover", "--config", Self.chainFile,
+        let run = try E2EProcess(name: "sfc-lab failover", argv: [lab, "demo", "--scene", "failover", "--config", Self.failoverChainFile,
                                                                   "--dataplane", dataplane, "--json", "--report-dir", reports])
         defer { run.removeFiles() }
         guard run.waitForExit(timeout: 150) else {
             run.stop(timeout: 30)
             Issue.record("sfc-lab demo --scene failover still running after 150 s:\n\(run.stderr.suffix(3000))")
-            _ = E2ECommand.run([lab, "down", "--config", Self.chainFile], timeout: 60)
+            _ = E2ECommand.run([lab, "down", "--config", Self.failoverChainFile], timeout: 60)
             return
         }
         let left = E2ECommand.run(["ip", "netns", "list"]).stdout.split(separator: "\n").filter { $0.hasPrefix("sfc-lab-") }
@@ -66,7 +70,7 @@ import Testing
     @Test(.timeLimit(.minutes(2)))
     func anInterruptedScaleSceneLeavesNoNamespaceProcessOrCgroup() throws {
         guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready() else { return }
-        let lab = try #require(DemoLabTests.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
+        let lab = try #require(Self.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
         let chain = Forwarder.repositoryRoot + "/Chains/scale-lab.yaml"
         let reports = NSTemporaryDirectory() + "sfc-lab-scenes-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: reports) }
