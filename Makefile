@@ -17,7 +17,8 @@ BUILD_FLAGS ?=
 # valgrind counts instructions per packet for the regression guard (binutils:
 # objcopy, which gives it binaries without the DWARF 5 it cannot read);
 # conntrackd synchronises the connection tracking of the stateful firewall
-# pair of the failover tests, and conntrack shows it.
+# pair of the failover tests and the demo's failover scene, and conntrack
+# shows it.
 DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-dev libelf-dev libpcap-dev \
                 bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus \
                 valgrind binutils conntrack conntrackd
@@ -62,11 +63,24 @@ test: deps bpf
 # network namespaces (client, server, the forwarder, an nftables firewall, an
 # inspection function, a load-balanced pair, a kernel seg6local End), runs
 # ping, TCP and HTTP through it on the $(DATAPLANE) dataplane (xdp, or dpdk on
-# net_af_packet), prints the report and tears it all down.
+# net_af_packet), prints the report and tears it all down. Then two scenes,
+# each with a timeline (text chart; SVG in $(REPORT_DIR)): `scale`, a load
+# ramp through $(SCALE_CONFIG)'s load-balanced function while sfc-lab's VNF
+# manager scales it out and back in; `failover`, $(FAILOVER_CONFIG)'s
+# stateful firewall pair, the active one killed mid-transfer, with and
+# without conntrackd. Every scene runs; the target fails if one did.
 DATAPLANE ?= xdp
 LAB_CONFIG ?= Chains/hospital-lab.yaml
+SCALE_CONFIG ?= Chains/scale-lab.yaml
+FAILOVER_CONFIG ?= Chains/failover-lab.yaml
+REPORT_DIR ?= lab-report
+SFC_LAB = "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-lab"
 demo: build
-	"$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-lab" demo --config $(LAB_CONFIG) --dataplane $(DATAPLANE)
+	@status=0; \
+	$(SFC_LAB) demo --config $(LAB_CONFIG) --dataplane $(DATAPLANE) || status=1; \
+	$(SFC_LAB) demo --scene scale --config $(SCALE_CONFIG) --dataplane $(DATAPLANE) --report-dir $(REPORT_DIR) || status=1; \
+	$(SFC_LAB) demo --scene failover --config $(FAILOVER_CONFIG) --dataplane $(DATAPLANE) --report-dir $(REPORT_DIR) || status=1; \
+	exit $$status
 
 check: build
 	"$$($(SWIFT) build -c release --show-bin-path)/chain-trace" check Chains/*.yaml

@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore", "CSFCShared"]),
         .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig", "SFCCore"]),
         .testTarget(name: "SFCLabConfigTests", dependencies: ["SFCLabConfig", "SFCConfig", "SFCCore"]),
+        .testTarget(name: "SFCLabTests", dependencies: ["SFCLab", "SFCLabConfig"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime", "SFCFixtures"]),
         .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCControl", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCTestSupport",

@@ -15,10 +15,12 @@ public struct ForwarderRunner {
     public let directory: String
     /// The control socket (--control); nil: the node's default.
     public var control: String? = nil
+    /// The chain file to run instead of the plan's (the VNF manager's running file).
+    public var config: String? = nil
 
     public var argv: [String] {
         get throws {
-            let chain = URL(fileURLWithPath: plan.chainFile, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            let chain = URL(fileURLWithPath: config ?? plan.chainFile, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
                 .standardizedFileURL.path
             var argv = ["nsenter", "--net=/run/netns/" + plan.sffNamespace, try Locations.sibling("sfc-forwarder"), "run",
                         "--config", chain, "--dataplane", dataplane.rawValue, "--json", "--verbose"]

@@ -15,6 +15,8 @@ public final class Lab: @unchecked Sendable {
     private let teardownLock = NSLock()
     private var processes: [LabProcess] = []
     private var tornDown = false
+    /// The XDP_PASS object for the far ends of the veths (xdp dataplane), once `up` built it.
+    private(set) var xdpPass: String?
 
     /// Where `up` keeps the state of a lab left running (the forwarder's output).
     public static func stateDirectory(node: String) -> String { "/run/sfc-lab/" + node }
@@ -43,9 +45,9 @@ public final class Lab: @unchecked Sendable {
         let left = Topology.down(plan)
         if !left.isEmpty { log("removed what an earlier run left: \(left.joined(separator: ", "))") }
         try step()
-        var xdpPass: String?
         if dataplane == .xdp { xdpPass = try XDPPass.build(in: directory) }
-        log("building \(plan.namespaces.count) namespaces (\(plan.namespaces.joined(separator: ", "))), \(plan.veths.count) veth pairs")
+        let namespaces = plan.initialNamespaces
+        log("building \(namespaces.count) namespaces (\(namespaces.joined(separator: ", "))), \(plan.veths.count) veth pairs")
         try Topology.up(plan, xdpPass: xdpPass)
         try step()
     }
@@ -59,8 +61,17 @@ public final class Lab: @unchecked Sendable {
         let state = Lab.stateDirectory(node: plan.node)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         _ = try VNFSetup.startNSHAware(plan, repositoryRoot: repositoryRoot, directory: state, register: { _ in })
+        var runner = forwarder(directory: state)
+        if let scale = plan.lab.scale.first {
+            // A scaled function runs its `min` instances (no manager: that is the scale scene).
+            let manager = ScaleManager(plan: plan, scale: scale, directory: state, xdpPass: xdpPass, repositoryRoot: repositoryRoot,
+                                       register: { _ in }, log: log)
+            for vnf in scale.vnfs.prefix(scale.min) { try manager.startInstance(vnf) }
+            runner.config = try manager.writeConfig()
+            log("\(scale.function): \(scale.min) of \(scale.vnfs.count) instance(s) running (the scale scene scales it)")
+        }
         log("starting sfc-forwarder (\(dataplane.rawValue)) in \(plan.sffNamespace)")
-        let p = try forwarder(directory: state).start()
+        let p = try runner.start()
         return (p.pid, state + "/sfc-forwarder.err")
     }
 
@@ -97,6 +108,29 @@ public final class Lab: @unchecked Sendable {
             report.checks += checks
         }
         return report
+    }
+
+    /// The scale scene (lab scale:): a load ramp through the scaled function while sfc-lab's
+    /// VNF manager scales it out and back in. The SVG chart goes to `reportDirectory`.
+    public func scaleScene(reportDirectory: String) throws -> ScaleSceneResult {
+        guard let scale = plan.lab.scale.first else {
+            throw LabError("\(plan.chainFile) has no `scale:` in its lab section: the scale scene needs one (docs/CHAIN-FORMAT.md)")
+        }
+        try up()
+        return try ScaleScene(plan: plan, scale: scale, dataplane: dataplane, repositoryRoot: repositoryRoot,
+                              directory: directory + "/scale", reportDirectory: reportDirectory, xdpPass: xdpPass,
+                              register: register, log: log).run()
+    }
+
+    /// The failover scene (lab failover:): the active firewall of the pair killed mid-transfer,
+    /// with conntrackd and without. The SVG charts go to `reportDirectory`.
+    public func failoverScene(reportDirectory: String) throws -> FailoverSceneResult {
+        guard let failover = plan.lab.failover else {
+            throw LabError("\(plan.chainFile) has no `failover:` in its lab section: the failover scene needs one (docs/CHAIN-FORMAT.md)")
+        }
+        try up()
+        return try FailoverScene(plan: plan, failover: failover, dataplane: dataplane, repositoryRoot: repositoryRoot,
+                                 directory: directory + "/failover", reportDirectory: reportDirectory, register: register, log: log).run()
     }
 
     /// Polls the kernel's packet counters of the far end of every veth.

@@ -19,6 +19,9 @@ public struct LabPlan: Sendable {
         public var namespace: String
         public var peerInterface: String
         public var peerMAC: MACAddress
+        /// Set for the link of a scaled vnf (lab scale:): the peer's name while it waits,
+        /// down, in the forwarder's namespace (the port exists from the start: DPDK cannot add one on reload).
+        public var parked: String? = nil
     }
 
     public struct HostPlan: Sendable {
@@ -37,6 +40,8 @@ public struct LabPlan: Sendable {
         public var vnf: LabDescription.VNF
         public var namespace: String
         public var links: [LinkPlan]
+        /// A vnf serving a scaled function: its namespace exists only while the VNF manager runs it.
+        public var managed: Bool = false
     }
 
     public var chainFile: String
@@ -48,7 +53,10 @@ public struct LabPlan: Sendable {
     public var hosts: [HostPlan]
     public var vnfs: [VNFPlan]
 
+    /// Every namespace the lab may have (for `down`), the managed vnfs' included.
     public var namespaces: [String] { [sffNamespace] + hosts.map(\.namespace) + vnfs.map(\.namespace) }
+    /// The namespaces `up` creates: the managed vnfs' come and go with the VNF manager.
+    public var initialNamespaces: [String] { [sffNamespace] + hosts.map(\.namespace) + vnfs.filter { !$0.managed }.map(\.namespace) }
     public var pinDirectory: String { LabPlan.pinRoot + "/" + node }
     public var sffInterfaces: [String] { veths.map(\.sffInterface) }
 
@@ -90,14 +98,17 @@ public struct LabPlan: Sendable {
         var vnfs: [VNFPlan] = []
         for vnf in lab.vnfs {
             let ns = LabPlan.namespace(vnf.name)
+            let managed = lab.scale(servedBy: vnf.name) != nil
             var links: [LinkPlan] = []
             for (i, link) in vnf.links.enumerated() {
                 let p = try port(link.port)
-                veths.append(Veth(port: p.name, sffInterface: p.interface ?? p.name, sffMAC: p.mac, mtu: p.mtu, namespace: ns,
-                                  peerInterface: "eth\(i)", peerMAC: link.mac))
+                var veth = Veth(port: p.name, sffInterface: p.interface ?? p.name, sffMAC: p.mac, mtu: p.mtu, namespace: ns,
+                                peerInterface: "eth\(i)", peerMAC: link.mac)
+                if managed { veth.parked = String("pk-\(p.name)".prefix(15)) }
+                veths.append(veth)
                 links.append(LinkPlan(link: link, interface: "eth\(i)", portMAC: p.mac))
             }
-            vnfs.append(VNFPlan(vnf: vnf, namespace: ns, links: links))
+            vnfs.append(VNFPlan(vnf: vnf, namespace: ns, links: links, managed: managed))
         }
         for veth in veths where veth.sffInterface.utf8.count > 15 {
             throw LabError("port '\(veth.port)' needs an `interface:` of at most 15 characters: its name is too long for a veth")
@@ -113,5 +124,6 @@ public struct LabPlan: Sendable {
     }
 
     public func host(_ name: String) -> HostPlan? { hosts.first { $0.host.name == name } }
+    public func vnf(_ name: String) -> VNFPlan? { vnfs.first { $0.vnf.name == name } }
     public func vnfs(of kind: LabDescription.VNFKind) -> [VNFPlan] { vnfs.filter { $0.vnf.kind == kind } }
 }

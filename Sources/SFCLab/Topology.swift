@@ -9,15 +9,26 @@ public enum Topology {
     /// Creates the namespaces, the veths (offloads off; XDP_PASS on the non-forwarder
     /// ends when `xdpPass` is the path of that object) and the hosts' addresses and routes.
     public static func up(_ plan: LabPlan, xdpPass: String?) throws {
-        for ns in plan.namespaces {
+        for ns in plan.initialNamespaces {
             try Shell.check(["ip", "netns", "add", ns])
             try Shell.check(["ip", "-n", ns, "link", "set", "lo", "up"])
             // No IPv6 but where SRv6 needs it: router solicitations and MLD
             // reports are not the lab's traffic.
             try sysctl(ns, ["net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
         }
-        for vnf in plan.vnfs { try VNFSetup.prepare(vnf) }
+        for vnf in plan.vnfs where !vnf.managed { try VNFSetup.prepare(vnf) }
         for veth in plan.veths {
+            if let parked = veth.parked {
+                // A scaled vnf's link: both ends in the forwarder's namespace, the far one down
+                // until the VNF manager moves it into the instance's namespace (ScaleManager).
+                try Shell.check(["ip", "-n", plan.sffNamespace, "link", "add", veth.sffInterface, "address", veth.sffMAC.description,
+                                 "mtu", "\(veth.mtu)", "type", "veth", "peer", "name", parked,
+                                 "address", veth.peerMAC.description, "mtu", "\(veth.mtu)"])
+                try noOffloads(plan.sffNamespace, veth.sffInterface)
+                try noOffloads(plan.sffNamespace, parked)
+                try Shell.check(["ip", "-n", plan.sffNamespace, "link", "set", veth.sffInterface, "up"])
+                continue
+            }
             try Shell.check(["ip", "-n", plan.sffNamespace, "link", "add", veth.sffInterface, "address", veth.sffMAC.description,
                              "mtu", "\(veth.mtu)", "type", "veth", "peer", "name", veth.peerInterface, "netns", veth.namespace,
                              "address", veth.peerMAC.description, "mtu", "\(veth.mtu)"])
@@ -41,7 +52,7 @@ public enum Topology {
                 try Shell.check(["ip", "-n", ns, "route", "add", route.description, "via", h.gateway.description, "dev", "eth0"])
             }
         }
-        for vnf in plan.vnfs { try VNFSetup.configure(vnf) }
+        for vnf in plan.vnfs where !vnf.managed { try VNFSetup.configure(vnf, plan: plan) }
     }
 
     static func sysctl(_ ns: String, _ settings: [String]) throws {
@@ -74,6 +85,7 @@ public enum Topology {
         let deadline = Date().addingTimeInterval(3)
         while Date() < deadline && pids.contains(where: { kill($0, 0) == 0 }) { Thread.sleep(forTimeInterval: 0.05) }
         for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        CGroup.removeAll()
         for ns in present {
             if Shell.run(["ip", "netns", "del", ns]).ok { removed.append(ns) }
         }

@@ -36,7 +36,7 @@ public enum VNFSetup {
     }
 
     /// Addresses, routes, rule sets: run once the veths are up.
-    static func configure(_ vnf: LabPlan.VNFPlan) throws {
+    static func configure(_ vnf: LabPlan.VNFPlan, plan: LabPlan) throws {
         let ns = vnf.namespace
         switch vnf.vnf.kind {
         case .firewall, .inspect, .forward:
@@ -51,7 +51,13 @@ public enum VNFSetup {
                     try Shell.check(["ip", "-n", ns, "route", "add", route.description, "via", gateway.description, "dev", link.interface])
                 }
             }
-            try Shell.nft(ns, vnf.vnf.kind == .firewall ? firewallRules(vnf) : observerRules(vnf))
+            let strict = vnf.vnf.kind == .firewall && [plan.lab.failover?.active, plan.lab.failover?.standby].contains(vnf.vnf.name)
+            if strict {
+                // The failover pair tracks TCP strictly: a packet of a connection this
+                // firewall has no state for is invalid (not picked up mid-stream) and dropped.
+                try Topology.sysctl(ns, ["net.netfilter.nf_conntrack_tcp_loose=0"])
+            }
+            try Shell.nft(ns, vnf.vnf.kind == .firewall ? firewallRules(vnf, strict: strict) : observerRules(vnf))
         case .nshAware:
             break  // started by `start` below
         case .seg6local:
@@ -76,12 +82,28 @@ public enum VNFSetup {
         }
     }
 
+    /// A router's links up again after they went down (the kernel dropped their routes
+    /// and neighbour entries with them): up, the neighbour entries and routes again.
+    static func linksUp(_ vnf: LabPlan.VNFPlan) throws {
+        let ns = vnf.namespace
+        for link in vnf.links {
+            try Shell.check(["ip", "-n", ns, "link", "set", link.interface, "up"])
+            guard let gateway = link.link.gateway else { continue }
+            try Shell.check(["ip", "-n", ns, "neigh", "replace", gateway.description, "lladdr", link.portMAC.description,
+                             "dev", link.interface, "nud", "permanent"])
+            for route in link.link.routes4 {
+                try Shell.check(["ip", "-n", ns, "route", "replace", route.description, "via", gateway.description, "dev", link.interface])
+            }
+        }
+    }
+
     /// Passes new connections the `allow` list names and everything of
     /// established ones (conntrack: the firewall sees both directions);
     /// drops and remembers everything else.
-    static func firewallRules(_ vnf: LabPlan.VNFPlan) -> String {
-        var counters = vnf.links.map { "in_\($0.interface)" } + ["established"]
+    static func firewallRules(_ vnf: LabPlan.VNFPlan, strict: Bool = false) -> String {
+        var counters = vnf.links.map { "in_\($0.interface)" } + ["established"] + (strict ? ["invalid"] : [])
         var rules = vnf.links.map { "    iifname \"\($0.interface)\" counter name \"in_\($0.interface)\"" }
+        if strict { rules.append("    ct state invalid counter name \"invalid\" drop") }
         rules.append("    ct state established,related counter name \"established\" accept")
         for allow in vnf.vnf.allow {
             let name = counterName(allow)
@@ -161,7 +183,7 @@ public enum VNFSetup {
     static func startNSHAware(_ plan: LabPlan, repositoryRoot: String, directory: String,
                               register: (LabProcess) -> Void) throws -> [NSHAwareProcess] {
         var started: [NSHAwareProcess] = []
-        for vnf in plan.vnfs(of: .nshAware) {
+        for vnf in plan.vnfs(of: .nshAware) where !vnf.managed {
             for link in vnf.links {
                 let stats = directory + "/\(vnf.vnf.name)-\(link.interface).json"
                 let p = try LabProcess(name: "\(vnf.vnf.name)-\(link.interface)", argv: Shell.inNamespace(vnf.namespace,

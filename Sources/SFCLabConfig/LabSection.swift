@@ -98,9 +98,50 @@ public struct LabDescription: Sendable, Equatable {
         public var watch: String
     }
 
+    /// `scale:`: a load-balanced function whose instances sfc-lab starts and
+    /// stops on load (the lab's VNF manager). `vnfs` are the lab vnfs serving
+    /// its instances, in the order they are started; the first `min` run from the start.
+    public struct Scale: Sendable, Equatable {
+        public var function: String
+        public var vnfs: [String]
+        /// The instance each of `vnfs` serves (same order).
+        public var instances: [String]
+        public var min: Int
+        public var max: Int
+        /// Packets per second per running instance, averaged over `window`: above, one more.
+        public var abovePPS: Int
+        /// Below this average per running instance over `window`: drain the newest extra one.
+        public var belowPPS: Int
+        /// Optional: CPU of an instance's processes (its cgroup) in percent of one CPU, over `window`.
+        public var aboveCPU: Double?
+        public var windowMilliseconds: Int
+        public var sampleMilliseconds: Int
+
+        public init(function: String, vnfs: [String], instances: [String], min: Int, max: Int, abovePPS: Int, belowPPS: Int,
+                    aboveCPU: Double? = nil, windowMilliseconds: Int = 1000, sampleMilliseconds: Int = 100) {
+            self.function = function; self.vnfs = vnfs; self.instances = instances; self.min = min; self.max = max
+            self.abovePPS = abovePPS; self.belowPPS = belowPPS; self.aboveCPU = aboveCPU
+            self.windowMilliseconds = windowMilliseconds; self.sampleMilliseconds = sampleMilliseconds
+        }
+    }
+
+    /// `failover:`: a firewall pair for the failover scene; the first is killed mid-transfer.
+    public struct Failover: Sendable, Equatable {
+        public var active: String
+        public var standby: String
+        /// The transfer's TCP port (both firewalls allow it).
+        public var port: Int
+        public init(active: String, standby: String, port: Int) { self.active = active; self.standby = standby; self.port = port }
+    }
+
     public var hosts: [Host]
     public var vnfs: [VNF]
     public var traffic: Traffic?
+    public var scale: [Scale] = []
+    public var failover: Failover? = nil
+
+    /// The scale setting whose function `vnf` serves, if any.
+    public func scale(servedBy vnf: String) -> Scale? { scale.first { $0.vnfs.contains(vnf) } }
 }
 
 // MARK: the section as written
@@ -110,6 +151,27 @@ struct LabSpec {
     var hosts: [LabHostSpec]
     var vnfs: [LabVNFSpec]
     var traffic: LabTrafficSpec?
+    var scale: [LabScaleSpec] = []
+    var failover: LabFailoverSpec? = nil
+}
+
+struct LabFailoverSpec {
+    var position: SourcePosition
+    var pair: [Located<String>]
+    var pairPosition: SourcePosition?
+    var port: Located<Int>?
+}
+
+struct LabScaleSpec {
+    var position: SourcePosition
+    var function: Located<String>?
+    var min: Located<Int>?
+    var max: Located<Int>?
+    var abovePPS: Located<Int>?
+    var belowPPS: Located<Int>?
+    var aboveCPU: Located<Double>?
+    var window: Located<Int>?
+    var sample: Located<Int>?
 }
 
 struct LabHostSpec {
@@ -168,10 +230,79 @@ struct LabParser {
     let sink: DiagnosticSink
 
     func parseLab(_ node: Node) -> LabSpec? {
-        guard let m = MappingReader(node, what: "lab", allowed: ["hosts", "vnfs", "traffic"], sink: sink) else { return nil }
+        guard let m = MappingReader(node, what: "lab", allowed: ["hosts", "vnfs", "traffic", "scale", "failover"], sink: sink)
+        else { return nil }
         let hosts = (m.list("hosts", required: true) ?? []).compactMap(parseLabHost)
         let vnfs = (m.list("vnfs", required: true) ?? []).compactMap(parseLabVNF)
-        return LabSpec(position: m.position, hosts: hosts, vnfs: vnfs, traffic: m.value("traffic").flatMap(parseLabTraffic))
+        return LabSpec(position: m.position, hosts: hosts, vnfs: vnfs, traffic: m.value("traffic").flatMap(parseLabTraffic),
+                       scale: (m.list("scale") ?? []).compactMap(parseScale), failover: m.value("failover").flatMap(parseFailover))
+    }
+
+    private func parseFailover(_ node: Node) -> LabFailoverSpec? {
+        guard let m = MappingReader(node, what: "lab failover", allowed: ["pair", "port"], sink: sink) else { return nil }
+        let pair = (m.list("pair", required: true) ?? []).compactMap { item -> Located<String>? in
+            MappingReader.scalarText(item, expected: "a lab vnf name in 'pair'", sink: sink)
+        }
+        if let v = m.value("pair"), m.list("pair") != nil, pair.count != 2 {
+            sink.error("'pair' names two firewall vnfs (the active one, then the standby), found \(pair.count)", at: v.position)
+        }
+        return LabFailoverSpec(position: m.position, pair: pair, pairPosition: m.value("pair")?.position,
+                               port: m.int("port", in: 1...65535, required: true))
+    }
+
+    private func parseScale(_ node: Node) -> LabScaleSpec? {
+        guard let m = MappingReader(node, what: "lab scale", allowed: ["function", "min", "max", "above-pps", "below-pps",
+                                                                      "above-cpu", "window", "sample"], sink: sink) else { return nil }
+        var spec = LabScaleSpec(position: m.position, function: m.name("function", required: true),
+                                min: m.int("min", in: 1...64), max: m.int("max", in: 1...64),
+                                abovePPS: m.int("above-pps", in: 1...100_000_000, required: true),
+                                belowPPS: m.int("below-pps", in: 0...100_000_000))
+        if let t = m.text("above-cpu", expected: "a percentage of one CPU such as 60%") {
+            if t.value.hasSuffix("%"), let v = Double(t.value.dropLast()), v > 0, v <= 6400 {
+                spec.aboveCPU = Located(v, at: t.position)
+            } else {
+                sink.error("bad CPU share '\(ScalarText.shortened(t.value))' for 'above-cpu': expected a percentage of one CPU "
+                           + "above 0, e.g. 60% (150% is one and a half CPUs)", at: t.position)
+            }
+        }
+        spec.window = duration(m, "window", in: 100...60_000)
+        spec.sample = duration(m, "sample", in: 20...10_000)
+        if let lo = spec.min, let hi = spec.max, hi.value <= lo.value {
+            sink.error("'max' (\(hi.value)) must be above 'min' (\(lo.value)): nothing to scale", at: hi.position)
+        }
+        if let above = spec.abovePPS, let below = spec.belowPPS, below.value * 2 >= above.value {
+            sink.error("'below-pps' (\(below.value)) must be under half of 'above-pps' (\(above.value)): right after a "
+                       + "scale-out from 1 to 2 instances each carries about above-pps / 2, which must not already count as idle",
+                       at: below.position)
+        }
+        if let w = spec.window, let s = spec.sample, s.value * 2 > w.value {
+            sink.error("'sample' (\(s.value)ms) must be at most half of 'window' (\(w.value)ms): a window needs two samples at least",
+                       at: s.position)
+        }
+        return spec
+    }
+
+    /// A duration with its unit (`100ms`, `1.5s`, `1m`), in milliseconds within `range`.
+    private func duration(_ m: MappingReader, _ key: String, in range: ClosedRange<Int>) -> Located<Int>? {
+        guard let t = m.text(key, expected: "a duration such as 1s or 200ms") else { return nil }
+        if let ms = Self.milliseconds(t.value), range.contains(ms) { return Located(ms, at: t.position) }
+        sink.error("bad duration '\(ScalarText.shortened(t.value))' for '\(key)': expected a number with a unit (ms, s or m) "
+                   + "in \(range.lowerBound)ms..\(range.upperBound / 1000)s, e.g. 1s or 200ms", at: t.position)
+        return nil
+    }
+
+    /// `200ms`, `1.5s`, `1m` in whole milliseconds; nil without a unit or for a fraction of a millisecond.
+    static func milliseconds(_ text: String) -> Int? {
+        for (suffix, scale) in [("ms", 1.0), ("s", 1000.0), ("m", 60_000.0)] where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let v = Double(number) else {
+                return nil
+            }
+            let ms = v * scale
+            guard ms.rounded() == ms, ms < 1e9 else { return nil }
+            return Int(ms)
+        }
+        return nil
     }
 
     private func parseLabHost(_ node: Node) -> LabHostSpec? {
@@ -395,6 +526,32 @@ struct ValidatorLab {
                 if let p = ref.port { wire(Located(p, at: name.position)) }
             }
         }
+        checkScale()
+        if let f = lab.failover, f.pair.count == 2 {
+            if f.pair[0].value == f.pair[1].value {
+                sink.error("the failover pair is one vnf twice", at: f.pair[1].position)
+            }
+            for name in f.pair {
+                guard let v = lab.vnfs.first(where: { $0.name?.value == name.value }) else {
+                    sink.error("unknown lab vnf '\(name.value)' in lab failover", at: name.position)
+                    continue
+                }
+                guard v.kind?.value == .firewall else {
+                    sink.error("lab vnf '\(name.value)' is not a firewall: the failover pair is two firewalls", at: name.position)
+                    continue
+                }
+                if let port = f.port, !v.allow.contains(where: { $0.value.proto == "tcp" && $0.value.port == port.value }) {
+                    sink.error("firewall '\(name.value)' does not allow tcp/\(port.value), the failover transfer's port", at: port.position)
+                }
+            }
+            let functions = f.pair.map { name in
+                Set(lab.vnfs.first { $0.name?.value == name.value }?.links.compactMap { $0.instance.flatMap { file.instances[$0.value]?.function } } ?? [])
+            }
+            if functions[0] != functions[1], !functions[0].isEmpty, !functions[1].isEmpty {
+                sink.error("the failover pair serves different functions (\(functions[0].sorted()) and \(functions[1].sorted())): "
+                           + "the standby must serve every function the active one does", at: f.pair[1].position)
+            }
+        }
         if let traffic = lab.traffic {
             let hosts = Set(lab.hosts.compactMap(\.name?.value))
             for ref in [traffic.from, traffic.to].compactMap({ $0 }) where !hosts.contains(ref.value) {
@@ -407,6 +564,58 @@ struct ValidatorLab {
                 if let w = s.watch, file.instances[w.value] == nil {
                     sink.error("unknown instance '\(w.value)' in lab traffic steering", at: w.position)
                 }
+            }
+        }
+    }
+
+    /// The lab vnfs serving the instances of `function`, in the lab's order, with the instance each serves.
+    private func servingVNFs(_ function: String) -> [(vnf: LabVNFSpec, instance: String)] {
+        lab.vnfs.compactMap { v in
+            v.links.compactMap(\.instance?.value).first { file.instances[$0]?.function == function }.map { (v, $0) }
+        }
+    }
+
+    /// `scale:`: a function of the file with two instances or more, each served by a lab vnf of its own.
+    private func checkScale() {
+        var seen: [String: SourcePosition] = [:]
+        for s in lab.scale {
+            guard let f = s.function else { continue }
+            if let first = seen[f.value] {
+                sink.error("function '\(f.value)' is scaled twice (first at line \(first.line))", at: f.position)
+                continue
+            }
+            seen[f.value] = f.position
+            let instances = file.instances.values.filter { $0.function == f.value }.map(\.name).sorted()
+            guard !instances.isEmpty else {
+                sink.error("unknown function '\(f.value)' in lab scale", at: f.position)
+                continue
+            }
+            guard instances.count >= 2 else {
+                sink.error("function '\(f.value)' has one instance: scaling needs an instance for each step up to 'max' "
+                           + "(list them in the function, each served by a lab vnf of its own)", at: f.position)
+                continue
+            }
+            let serving = servingVNFs(f.value)
+            for i in instances where !serving.contains(where: { $0.instance == i }) {
+                sink.error("instance '\(i)' of the scaled function '\(f.value)' is served by no lab vnf: sfc-lab starts each "
+                           + "instance as the vnf that serves it", at: f.position)
+            }
+            for (v, _) in serving {
+                if v.links.count > 1 {
+                    sink.error("lab vnf '\(v.name?.value ?? "?")' serves an instance of the scaled function '\(f.value)' and has "
+                               + "\(v.links.count) links: a scaled instance is a namespace of its own with one link", at: f.position)
+                }
+                if v.kind?.value == .seg6local {
+                    sink.error("lab vnf '\(v.name?.value ?? "?")' is a seg6local function: the lab scales routers and "
+                               + "nsh-aware functions", at: f.position)
+                }
+            }
+            if let m = s.min, m.value >= instances.count {
+                sink.error("'min' (\(m.value)) must be below the \(instances.count) instances of '\(f.value)'", at: m.position)
+            }
+            if let m = s.max, m.value > instances.count {
+                sink.error("'max' (\(m.value)) is more than the \(instances.count) instances of '\(f.value)': each step up "
+                           + "starts one of them", at: m.position)
             }
         }
     }
@@ -453,6 +662,21 @@ struct ValidatorLab {
                                 return .init(chain: chain, port: s.port, packets: s.packets, rule: rule, seconds: s.seconds, watch: watch)
                             })
         }
-        return LabDescription(hosts: hosts, vnfs: vnfs, traffic: traffic)
+        var scale: [LabDescription.Scale] = []
+        for s in lab.scale {
+            guard let f = s.function?.value, let above = s.abovePPS?.value else { return nil }
+            let serving = servingVNFs(f)
+            let count = serving.count
+            scale.append(.init(function: f, vnfs: serving.compactMap(\.vnf.name?.value), instances: serving.map(\.instance),
+                               min: s.min?.value ?? 1, max: s.max?.value ?? count, abovePPS: above,
+                               belowPPS: s.belowPPS?.value ?? above / 4, aboveCPU: s.aboveCPU?.value,
+                               windowMilliseconds: s.window?.value ?? 1000,
+                               sampleMilliseconds: s.sample?.value ?? Swift.min(100, (s.window?.value ?? 1000) / 2)))
+        }
+        var failover: LabDescription.Failover?
+        if let f = lab.failover, f.pair.count == 2, let port = f.port?.value {
+            failover = .init(active: f.pair[0].value, standby: f.pair[1].value, port: port)
+        }
+        return LabDescription(hosts: hosts, vnfs: vnfs, traffic: traffic, scale: scale, failover: failover)
     }
 }

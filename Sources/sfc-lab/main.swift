@@ -26,14 +26,64 @@ struct Demo: ParsableCommand {
     @Option(help: "Chain file with a lab: section.") var config: String
     @Option(help: "xdp | dpdk") var dataplane: Dataplane = .xdp
     @Flag(help: "Print the report as one JSON object.") var json = false
+    @Option(help: "main (the lab's traffic and report) | scale (a load ramp, the VNF manager scales the file's `scale:` function) | failover (the file's firewall pair, the active one killed mid-transfer, with and without conntrackd)")
+    var scene: String = "main"
+    @Option(help: "Where a scene writes its SVG chart.") var reportDir: String = "lab-report"
 
     func run() throws {
         guard getuid() == 0 else { throw LabError("sfc-lab needs root (namespaces, XDP, nftables)") }
+        guard ["main", "scale", "failover"].contains(scene) else {
+            throw ValidationError("unknown scene '\(scene)': main, scale or failover")
+        }
         let lab = try Lab(chainFile: config, dataplane: dataplane, log: say)
         Signals.onInterrupt { sig in
             say("signal \(sig): tearing the lab down")
             lab.tearDown()
             Foundation.exit(128 + sig)
+        }
+        if scene == "failover" {
+            let result: FailoverSceneResult
+            do {
+                result = try lab.failoverScene(reportDirectory: reportDir)
+            } catch {
+                say("failed: \(error)")
+                lab.tearDown()
+                throw ExitCode(2)
+            }
+            lab.tearDown()
+            let left = Lab.leftovers(lab.plan)
+            if !left.isEmpty { say("left behind: \(left.joined(separator: ", "))") }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(result.text, terminator: "")
+            }
+            if !result.ok || !left.isEmpty { throw ExitCode(1) }
+            return
+        }
+        if scene == "scale" {
+            let result: ScaleSceneResult
+            do {
+                result = try lab.scaleScene(reportDirectory: reportDir)
+            } catch {
+                say("failed: \(error)")
+                lab.tearDown()
+                throw ExitCode(2)
+            }
+            lab.tearDown()
+            let left = Lab.leftovers(lab.plan)
+            if !left.isEmpty { say("left behind: \(left.joined(separator: ", "))") }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(result.text, terminator: "")
+            }
+            if !result.ok || !left.isEmpty { throw ExitCode(1) }
+            return
         }
         let report: LabReport
         do {
@@ -69,7 +119,7 @@ struct Up: ParsableCommand {
             let (pid, log) = try lab.startDetached()
             try? FileManager.default.removeItem(atPath: lab.directory)
             print("lab \(lab.plan.node) is up: sfc-forwarder pid \(pid) (\(dataplane.rawValue)), log \(log)")
-            print("namespaces: \(lab.plan.namespaces.joined(separator: " "))")
+            print("namespaces: \(Topology.existing(lab.plan).joined(separator: " "))")
             if let t = lab.plan.lab.traffic, let to = lab.plan.host(t.to), let from = lab.plan.host(t.from) {
                 print("try: ip netns exec \(from.namespace) ping -c 3 \(to.host.address.address)")
             }
