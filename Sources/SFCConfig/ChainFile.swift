@@ -56,6 +56,7 @@ public enum ChainFile {
         ValidatorSIDs(spec: spec, sink: sink).run()
         ValidatorAttachments(spec: spec, names: names, sink: sink).run()
         ValidatorHealth(spec: spec, sink: sink).run()
+        ValidatorPairs(spec: spec, sink: sink).run()
         ValidatorDPDK(spec: spec, names: names, sink: sink).run()
         let rules = RuleCompiler(spec: spec, names: names).compile()
         reportShadowedRules(rules, spec: spec, sink: sink)

@@ -5,7 +5,8 @@ import SFCCore
 import Yams
 
 extension ChainFileParser {
-    static let functionKeys: Set<String> = ["name", "kind", "proxy", "instances", "health", "fail", "affinity-idle"]
+    static let functionKeys: Set<String> = ["name", "kind", "proxy", "instances", "health", "fail", "affinity-idle",
+                                            "pairs-with"]
 
     func parseFunction(_ node: Node) -> FunctionSpec? {
         guard let m = MappingReader(node, what: "function", allowed: Self.functionKeys, sink: sink)
@@ -30,7 +31,8 @@ extension ChainFileParser {
         let health = parseHealth(m, kind: kind?.value)
         return FunctionSpec(position: m.position, name: name, kind: kind, proxy: proxy, instances: instances,
                             health: health, fail: failMode(m, health: health, kind: kind?.value),
-                            affinityIdle: m.duration("affinity-idle", in: Self.affinityIdleRange))
+                            affinityIdle: m.duration("affinity-idle", in: Self.affinityIdleRange),
+                            pairsWith: m.name("pairs-with"))
     }
 
     private func parseInstance(_ node: Node, kind: FunctionKind?) -> InstanceSpec? {

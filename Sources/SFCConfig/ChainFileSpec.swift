@@ -91,6 +91,8 @@ struct FunctionSpec {
     var fail: Located<FailMode>?
     /// `affinity-idle:`, in milliseconds.
     var affinityIdle: Located<Int>?
+    /// `pairs-with:`, the function whose instances these are (checked by ValidatorPairs).
+    var pairsWith: Located<String>?
 }
 
 /// A function's `health:` as written; each probe tuple is complete and

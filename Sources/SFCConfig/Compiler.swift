@@ -89,7 +89,8 @@ struct Compiler {
         return FunctionConfig(name: try need(f.name, "function name", f.position), kind: kind,
                               proxy: kind == .srUnaware ? f.proxy?.value : nil, instances: instances,
                               health: f.health.map(health), fail: f.fail?.value ?? .closed,
-                              affinityIdleMilliseconds: f.affinityIdle?.value ?? SharedSpec.SFC_AFFINITY_IDLE_DEFAULT_MS)
+                              affinityIdleMilliseconds: f.affinityIdle?.value ?? SharedSpec.SFC_AFFINITY_IDLE_DEFAULT_MS,
+                              pairsWith: f.pairsWith.flatMap { p in spec.functions.firstIndex { $0.name?.value == p.value } })
     }
 
     /// HealthConfig's defaults for what the file leaves out.

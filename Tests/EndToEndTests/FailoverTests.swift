@@ -28,14 +28,15 @@
 // Instance choice and the two directions: an unaware attachment serves one
 // hop of one chain, so the firewall is two functions (`firewall` for
 // client->server, `firewall-return` for server->client) whose instances need
-// distinct names (fw1 / fw1-return). The bucket table is built from instance
-// names, so the two directions of one flow pick their instances
-// independently and, for about half the flows, reach different
-// namespaces: the SYN-ACK then meets a firewall that never saw the SYN and is
-// dropped as invalid, the connection never opens. So the tests choose
-// client ports whose two directions meet the same instance, computed with
-// the same InstanceSelector and FlowHash the dataplanes use, and check on
-// every firewall (nft sets of the flows it passed) that they did.
+// distinct names (fw1 / fw1-return). `firewall-return` says `pairs-with:
+// firewall`: instance k of both is the same appliance, so a flow's two
+// directions take the same k (the paired function chooses with firewall's
+// names, weights, affinity entries and the pair's combined states).
+// bothDirectionsOfEveryFlowMeetTheSameFirewallInstance holds that on
+// consecutive ports; the other tests still choose their client ports with
+// the same InstanceSelector and FlowHash the dataplanes use (to put flows on
+// the instance a scenario needs), and check on every firewall (nft sets of
+// the flows it passed) that they went there.
 import Foundation
 import SFCCore
 import SFCTrace
@@ -297,14 +298,10 @@ import Glibc
 
     // MARK: the two directions of a flow
 
-    /// What the other tests work around (see the top of this file): twelve
-    /// consecutive client ports, every instance up. A flow whose
-    /// client->server direction picks fw1 of `firewall` and whose replies
-    /// pick fw2-return of `firewall-return` (or the other way round) never
-    /// opens: the SYN-ACK reaches a firewall that saw no SYN. Recorded as a
-    /// known issue: once the two functions' choices agree (e.g. a bucket
-    /// table shared by the attachments of one appliance), this test says so
-    /// and the port choice in the other tests can go.
+    /// Twelve consecutive client ports, every instance up: each flow opens,
+    /// so its SYN-ACK met the firewall that saw its SYN. Without
+    /// `pairs-with` (the two functions choosing by their own instance
+    /// names), the ports printed as split below would not connect.
     @Test(.timeLimit(.minutes(3)), arguments: ["dpdk", "xdp"])
     func bothDirectionsOfEveryFlowMeetTheSameFirewallInstance(dataplane: String) throws {
         guard let lab = try FailoverLab(scenario: "fwsym", dataplane: dataplane, chain: "fwlb-chain.yaml") else { return }
@@ -321,10 +318,9 @@ import Glibc
         let plan = FlowPlan()
         let split = ports.filter { plan.choice($0, among: ["fw1", "fw2"]).count == 2 }
         print("\(dataplane) both directions: of client ports \(ports.first!)...\(ports.last!), \(failed) did not connect; "
-              + "the two functions' bucket tables send \(split) to different instances")
-        withKnownIssue("firewall and firewall-return choose their instances independently (instance names differ, the bucket table is built from them)") {
-            #expect(failed.isEmpty, "flows that did not connect: \(failed)")
-        }
+              + "without pairs-with, the two functions' bucket tables would send \(split) to different instances")
+        #expect(failed.isEmpty, "flows that did not connect: \(failed)")
+        #expect(!split.isEmpty, "no port of \(ports.first!)...\(ports.last!) would split without pairs-with: the test proves nothing")
         try lab.stop()
     }
 

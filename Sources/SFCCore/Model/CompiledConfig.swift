@@ -133,11 +133,18 @@ public struct FunctionConfig: Sendable, Equatable {
     public var fail: FailMode
     /// `affinity-idle:`: how long a flow keeps its instance without a packet.
     public var affinityIdleMilliseconds: Int
+    /// `pairs-with:`: the function whose instances are the same appliances
+    /// (instance k here is instance k there, e.g. the two interfaces of one
+    /// stateful firewall): a flow takes the same k in both, chosen, weighted
+    /// and remembered as that function chooses (docs/PIPELINE.md "Paired
+    /// functions").
+    public var pairsWith: FunctionIndex?
     public init(name: String, kind: FunctionKind, proxy: SRProxyMode? = nil, instances: [InstanceConfig],
                 health: HealthConfig? = nil, fail: FailMode = .closed,
-                affinityIdleMilliseconds: Int = SharedSpec.SFC_AFFINITY_IDLE_DEFAULT_MS) {
+                affinityIdleMilliseconds: Int = SharedSpec.SFC_AFFINITY_IDLE_DEFAULT_MS, pairsWith: FunctionIndex? = nil) {
         self.name = name; self.kind = kind; self.proxy = proxy; self.instances = instances
         self.health = health; self.fail = fail; self.affinityIdleMilliseconds = affinityIdleMilliseconds
+        self.pairsWith = pairsWith
     }
 }
 

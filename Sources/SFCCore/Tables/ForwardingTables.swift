@@ -83,6 +83,20 @@ public struct FunctionEntry: Sendable {
         affinityIdleTicks = config.instances.count > 1 ? FunctionEntry.ticks(milliseconds: config.affinityIdleMilliseconds) : 0
     }
 
+    /// Function `f` of `config`: a function that pairs with another takes
+    /// that one's names for its buckets and affinity entries (so a flow's
+    /// entry is one for both) and the group's combined states.
+    public init(function f: FunctionIndex, in config: CompiledConfig, liveness: InstanceLiveness = InstanceLiveness()) {
+        let own = config.functions[f]
+        let primary = config.functions[own.pairsWith ?? f]
+        self.config = own
+        selector = liveness.selector(of: f, in: config)
+        states = liveness.states(of: f, in: config)
+        id = FlowHash.ofName(primary.name) | 1
+        instanceIDs = primary.instances.map { FlowHash.ofName($0.name) }
+        affinityIdleTicks = own.instances.count > 1 ? FunctionEntry.ticks(milliseconds: primary.affinityIdleMilliseconds) : 0
+    }
+
     /// Milliseconds as affinity ticks, rounded up, at least 1.
     public static func ticks(milliseconds: Int) -> UInt32 {
         let unit = UInt64(1) << UInt64(SharedSpec.SFC_AFFINITY_TICK_SHIFT)
@@ -170,7 +184,7 @@ public struct ForwardingTables: Sendable {
         }, by: \.prefix)
         routes4 = RouteTable4(routeEntries4.map { ($0.prefix, $0.via) })
         routes6 = RouteTable6(routeEntries6.map { ($0.prefix, $0.via) })
-        functions = config.functions.map { FunctionEntry(config: $0, liveness: liveness) }
+        functions = config.functions.indices.map { FunctionEntry(function: $0, in: config, liveness: liveness) }
 
         var chains: [ChainEntry] = []
         var paths: [UInt32: PathEntry] = [:]

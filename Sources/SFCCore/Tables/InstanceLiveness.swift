@@ -43,6 +43,40 @@ public struct InstanceLiveness: Sendable, Equatable {
         function.instances.map { entry(function: function.name, instance: $0.name).state }
     }
 
+    /// Function `f` of `config` and the functions paired with it: its
+    /// primary (the one `pairs-with` names, or itself) first, then every
+    /// function that pairs with that primary.
+    public static func pairGroup(of f: FunctionIndex, in config: CompiledConfig) -> [FunctionIndex] {
+        let primary = config.functions[f].pairsWith ?? f
+        return [primary] + config.functions.indices.filter { config.functions[$0].pairsWith == primary }
+    }
+
+    /// Instance states of function `f` with its pair: instance k is the
+    /// same appliance in every function of the group, so it takes the
+    /// worst of its states there (down before drain before up).
+    public func states(of f: FunctionIndex, in config: CompiledConfig) -> [InstanceState] {
+        let group = Self.pairGroup(of: f, in: config)
+        func rank(_ s: InstanceState) -> Int { s == .down ? 2 : s == .drain ? 1 : 0 }
+        return config.functions[f].instances.indices.map { k in
+            group.map { g -> InstanceState in
+                let member = config.functions[g]
+                return k < member.instances.count ? entry(function: member.name, instance: member.instances[k].name).state : .down
+            }.max { rank($0) < rank($1) } ?? .up
+        }
+    }
+
+    /// The bucket table of function `f` with its pair: the primary's
+    /// instance names and weights, the group's combined states.
+    public func selector(of f: FunctionIndex, in config: CompiledConfig) -> InstanceSelector {
+        let primary = config.functions[f].pairsWith ?? f
+        let states = states(of: f, in: config)
+        let function = config.functions[primary]
+        return InstanceSelector(instances: function.instances.enumerated().map { k, instance in
+            let e = entry(function: function.name, instance: instance.name)
+            return (instance.name, e.weight ?? instance.weight, k < states.count && states[k] == .up)
+        })
+    }
+
     /// The bucket table of a function as these states and weights make it.
     public func selector(of function: FunctionConfig) -> InstanceSelector {
         InstanceSelector(instances: function.instances.map { instance in

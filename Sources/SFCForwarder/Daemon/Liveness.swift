@@ -26,7 +26,13 @@ final class Liveness: @unchecked Sendable {
         var token: UInt32 = 0
         var negativeToken: UInt32?
         var sent: UInt32 = 0
+        /// A probe was due last round (sent or not).
+        var attempted = false
+        /// ... and it left (the dataplane took the frame).
         var awaiting = false
+        /// Probes the dataplane could not send (no buffer, no interface):
+        /// each counts as a miss, since nothing proves the instance alive.
+        var sendFailures: UInt64 = 0
         var negativeCount: UInt32 = 0
         /// The replies map was read once before the first probe: on XDP it
         /// may be pinned from an earlier run, whose sequences and counts
@@ -89,6 +95,7 @@ final class Liveness: @unchecked Sendable {
                 if !t.probed {
                     t.probeState = .up
                     t.awaiting = false
+                    t.attempted = false
                 }
                 next[key] = t
             }
@@ -132,9 +139,9 @@ final class Liveness: @unchecked Sendable {
                     if let neg = t.negativeToken { t.negativeCount = driver.probeReply(token: Int(neg)).count }
                     t.baselined = true
                 }
-                if t.awaiting {
+                if t.attempted {
                     let reply = driver.probeReply(token: Int(t.token))
-                    if reply.sequence == t.sent && reply.count > 0 {
+                    if t.awaiting && reply.sequence == t.sent && reply.count > 0 {
                         t.lastReply = now; t.misses = 0; t.goods += 1
                         if t.probeState == .down && t.goods >= health.rise {
                             t.probeState = .up; t.reason = "\(health.rise) probes came back"
@@ -154,8 +161,17 @@ final class Liveness: @unchecked Sendable {
                     }
                 }
                 t.sent &+= 1
+                t.attempted = false
+                t.awaiting = false
                 if let frame = ProbeFrames.frame(tables, function: f, instance: i, tuple: health.probe, token: t.token, sequence: t.sent) {
+                    t.attempted = true
                     t.awaiting = driver.sendProbe(port: frame.port, frame: frame.bytes)
+                    if !t.awaiting {
+                        if t.sendFailures == 0 {
+                            logger.warning("instance \(key.function)/\(key.instance): a probe could not be sent (port \(frame.port)); each one that cannot counts as missed")
+                        }
+                        t.sendFailures += 1
+                    }
                 }
                 if let negative = health.negative, let neg = t.negativeToken,
                    let frame = ProbeFrames.frame(tables, function: f, instance: i, tuple: negative, token: neg, sequence: t.sent) {
@@ -187,7 +203,7 @@ final class Liveness: @unchecked Sendable {
         if let manual = t.manual { o["set_by_operator"] = manual.rawValue }
         if let why = t.unprobeable { o["not_probed"] = why }
         if t.probed {
-            o["probe"] = ["sent": t.sent, "misses_in_a_row": t.misses, "good_in_a_row": t.goods,
+            o["probe"] = ["sent": t.sent, "misses_in_a_row": t.misses, "good_in_a_row": t.goods, "send_failures": t.sendFailures,
                           "state": t.probeState.rawValue] as [String: Any]
             if let r = t.lastReply { o["last_reply_seconds_ago"] = Date().timeIntervalSince(r) }
         }

@@ -182,11 +182,14 @@ public final class NodeDaemon: @unchecked Sendable {
     }
 
     /// Writes function `f`'s buckets and states, as the liveness says, into
-    /// the running generation.
+    /// the running generation, and those of the functions paired with it
+    /// (one appliance: their states combine).
     private func pushInstancesLocked(function f: Int) throws {
-        let function = driver.tables.functions[f].config
+        let config = driver.tables.config
         let l = liveness.liveness
-        try driver.setInstances(function: f, selector: l.selector(of: function), states: l.states(of: function))
+        for g in InstanceLiveness.pairGroup(of: f, in: config) {
+            try driver.setInstances(function: g, selector: l.selector(of: g, in: config), states: l.states(of: g, in: config))
+        }
     }
 
     /// The prober's loop: one round per shortest probe interval, until stop.

@@ -19,6 +19,8 @@ final class ProbeLoopDriver: DataplaneDriver, @unchecked Sendable {
     /// Does the function pass probes? Does it also pass what it must drop?
     var passes = true
     var failedOpen = false
+    /// The dataplane refuses probes (no buffer, no interface).
+    var refusesProbes = false
     private(set) var updates: [(Int, [InstanceState])] = []
     private(set) var applied = 0
 
@@ -36,6 +38,7 @@ final class ProbeLoopDriver: DataplaneDriver, @unchecked Sendable {
         pipeline.live.set(function: f, selector: selector, states: states)
     }
     func sendProbe(port: Int, frame: [UInt8]) -> Bool {
+        if refusesProbes { return false }
         // The negative heartbeat is TCP (see the chain below).
         let isNegative = frame.count > 23 && frame[23] == IPProtocolNumber.tcp
         if passes && (!isNegative || failedOpen) { _ = pipeline.process(frame, ingress: port) }
@@ -157,6 +160,18 @@ final class ProbeLoopDriver: DataplaneDriver, @unchecked Sendable {
         let after = try #require(d.liveness.trackers[.init(function: "firewall", instance: "fw-1")])
         #expect(after.effective == .down)
         #expect(after.reason == "3 probes missed", "\(after.reason)")
+    }
+
+    /// A probe the dataplane cannot send proves nothing: it counts as missed.
+    @Test func probesThatCannotBeSentCountAsMissed() throws {
+        let (d, driver) = try daemon()
+        var now = Date()
+        _ = rounds(d, driver, 3, from: &now)
+        driver.refusesProbes = true
+        _ = rounds(d, driver, 4, from: &now)
+        let t = try #require(d.liveness.trackers[.init(function: "firewall", instance: "fw-1")])
+        #expect(t.effective == .down && t.reason == "3 probes missed", "\(t.effective) \(t.reason)")
+        #expect(t.sendFailures == 4)
     }
 
     @Test func operatorStatesHoldAndBadRequestsAreRefused() throws {
