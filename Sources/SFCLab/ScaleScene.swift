@@ -162,7 +162,9 @@ struct ScaleScene {
         let good = flows.filter(\.ok)
         let expected = client.stdout.split(separator: "\n").last { $0.hasPrefix("done ") }.flatMap { Int($0.dropFirst(5)) } ?? -1
         let checks: [LabReport.Check] = [
-            .init(name: "scale: the ramp scaled out to \(scale.max) instances", ok: peak == scale.max && starts == scale.max - scale.min,
+            // A loaded machine can dip below the scale-in threshold mid-ramp and
+            // scale out again: more starts than the ramp needs are not a failure.
+            .init(name: "scale: the ramp scaled out to \(scale.max) instances", ok: peak == scale.max && starts >= scale.max - scale.min,
                   detail: "\(starts) scale-out(s), \(peak) instances at most"),
             .init(name: "scale: and back in to \(scale.min) (drained first)", ok: manager.running.count == scale.min && removes == starts,
                   detail: "\(removes) scale-in(s), \(manager.running.count) running at the end"),
