@@ -106,9 +106,5 @@ extension ChainFileParser {
     }
 
     /// `icmp 198.18.0.1 -> 198.18.0.2`, `tcp 10.0.0.1:49152 -> 10.0.0.2:23`.
-    static func describe(_ t: ProbeTuple) -> String {
-        let name = t.proto == IPProtocolNumber.tcp ? "tcp" : t.proto == IPProtocolNumber.udp ? "udp" : "icmp"
-        guard t.proto != IPProtocolNumber.icmp else { return "\(name) \(t.source) -> \(t.destination)" }
-        return "\(name) \(t.source):\(t.sourcePort) -> \(t.destination):\(t.destinationPort)"
-    }
+    static func describe(_ t: ProbeTuple) -> String { t.text }
 }

@@ -29,6 +29,13 @@ public struct ProbeTuple: Sendable, Equatable {
         self.sourcePort = sourcePort; self.destinationPort = destinationPort
     }
 
+    /// `icmp 198.18.0.1 -> 198.18.0.2`, `tcp 10.0.0.1:49152 -> 10.0.0.2:23`.
+    public var text: String {
+        let name = proto == IPProtocolNumber.tcp ? "tcp" : proto == IPProtocolNumber.udp ? "udp" : "icmp"
+        guard proto != IPProtocolNumber.icmp else { return "\(name) \(source) -> \(destination)" }
+        return "\(name) \(source):\(sourcePort) -> \(destination):\(destinationPort)"
+    }
+
     /// ICMP echo from 198.18.0.1 to 198.18.0.2 (RFC 2544's benchmarking
     /// range): what an inline function that passes ping lets through.
     public static let defaultPositive = ProbeTuple(proto: IPProtocolNumber.icmp, source: IPv4Address(raw: 0xC612_0001),

@@ -150,6 +150,12 @@ final class Liveness: @unchecked Sendable {
                         t.goods = 0; t.misses += 1
                         if t.probeState == .up && t.misses >= health.misses {
                             t.probeState = .down; t.reason = "\(health.misses) probes missed"
+                            // Never one back since this run began: most likely the
+                            // function does not pass (or route back) the probe.
+                            if t.lastReply == nil {
+                                t.reason += "; none has come back since the daemon started: does the function pass "
+                                    + "\(health.probe.text) and send it back to this node?"
+                            }
                         }
                     }
                     if let neg = t.negativeToken {
