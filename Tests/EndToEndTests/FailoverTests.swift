@@ -254,6 +254,14 @@ import Glibc
               + "; sent into the dead instance until then: c2s \(intoDead[0]), s2c \(intoDead[1]) packets; "
               + "dropped as invalid by the survivors (fw2's moved flows): \(survivorsInvalid); fw2's flows: \(fw2Results); "
               + "whole event \(lost); \(new.count) new flows ok, \(wouldBeFW2.count) of them on fw2's buckets; instance changes: \((try? lab.changes()) ?? "?")")
+        FailoverTests.record("kill", dataplane, [
+            "interval_ms": 20, "misses": 3,
+            "detection_ms_from_kill_start": detected.mapValues { Int($0 * 1000) },
+            "kill_command_ms": Int(killSeconds * 1000),
+            "packets_into_dead_instance": ["c2s": intoDead[0], "s2c": intoDead[1]],
+            "drops": lost.drops, "invalid_drops_at_survivors": survivorsInvalid,
+            "flows_on_killed_instance": fw2Results.count, "new_flows_ok": new.count,
+        ])
         try lab.stop()
     }
 
@@ -370,6 +378,13 @@ import Glibc
         let blocked = lab.network.run("client", [E2ENetwork.python, E2ENetwork.scripts + "/tcp_transfer.py", "probe", "10.201.2.2", "23", "2"])
         #expect(blocked.stdout.contains("\"timeout\""), "a connection to port 23 after the failover: \(blocked.stdout)\(blocked.stderr)")
 
+        for (name, scene) in [("without-conntrackd", without), ("with-conntrackd", with)] {
+            FailoverTests.record("stateful-\(name)", dataplane, [
+                "detection_ms": scene.detected.mapValues { Int($0 * 1000) }, "completed": scene.result["ok"] as? Bool == true,
+                "longest_gap_at_server_ms": scene.result["max_gap_ms"] ?? NSNull(), "standby_invalid_drops": scene.fwbInvalid,
+                "standby_had_state": scene.standbyHadState,
+            ])
+        }
         for (name, scene) in [("without conntrackd", without), ("with conntrackd", with)] {
             print("\(dataplane) stateful failover \(name): fwa down in "
                   + scene.detected.map { "\($0.key) \(String(format: "%.0f", $0.value * 1000)) ms" }.sorted().joined(separator: ", ")
@@ -378,6 +393,19 @@ import Glibc
                   + "fwb had the connection before the kill: \(scene.standbyHadState)")
         }
         try lab.stop()
+    }
+
+    /// The measurements of a scenario, for the benchmark output
+    /// (bench/results/failover-SCENARIO-DATAPLANE.json; printed too, never
+    /// asserted).
+    static func record(_ scenario: String, _ dataplane: String, _ values: [String: Any]) {
+        var o = values
+        o["scenario"] = scenario; o["dataplane"] = dataplane; o["date"] = ISO8601DateFormatter().string(from: Date())
+        let dir = Forwarder.repositoryRoot + "/bench/results"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if let data = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .prettyPrinted]) {
+            try? data.write(to: URL(fileURLWithPath: dir + "/failover-\(scenario)-\(dataplane).json"))
+        }
     }
 
     struct Scene {
