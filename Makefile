@@ -23,7 +23,7 @@ DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-de
                 bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus \
                 valgrind binutils conntrack conntrackd
 
-.PHONY: all deps build test demo check clean bench bpf
+.PHONY: all deps build test demo check clean bench bpf fuzz fuzz-build
 
 # The XDP programs (BPF/*.c), compiled for the bpf target with BTF. Debian's
 # clang is not required: the Swift toolchain's clang targets bpf too.
@@ -58,6 +58,21 @@ test: deps bpf
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 	$(SWIFT) build -c release --product sfc-bench $(BUILD_FLAGS)
 	python3 scripts/instruction-guard.py "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench"
+	$(MAKE) fuzz-build
+	scripts/fuzz.sh $(FUZZ_BUILD)/debug/sfc-fuzz runs=$(FUZZ_TEST_RUNS)
+
+# Fuzzing (Sources/SFCFuzz, Sources/sfc-fuzz): libFuzzer with
+# AddressSanitizer in its own build directory. `make fuzz` runs every target
+# for FUZZ_SECONDS; `make test` replays the seed corpora (SFCFuzzTests) and
+# runs each target over FUZZ_TEST_RUNS inputs from a fixed seed.
+FUZZ_BUILD ?= .build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_TEST_RUNS ?= 20000
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSFC_FUZZ -Xcc -fsanitize=address
+fuzz-build:
+	$(SWIFT) build --build-path $(FUZZ_BUILD) -c debug $(FUZZ_FLAGS) --product sfc-fuzz
+fuzz: deps fuzz-build
+	scripts/fuzz.sh $(FUZZ_BUILD)/debug/sfc-fuzz $(FUZZ_SECONDS)
 
 # The main job (docs/DEMO.md): sfc-lab turns $(LAB_CONFIG) into a lab of
 # network namespaces (client, server, the forwarder, an nftables firewall, an

@@ -92,6 +92,10 @@ let package = Package(
             dependencies: ["SFCDPDK", "SFCXDP", "SFCCore", "SFCConfig", "SFCRuntime", "CSFCRuntime",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]
         ),
+        // The fuzz targets (issue 15): invariants in SFCFuzz, one binary that
+        // libFuzzer drives (`make fuzz`) or that replays corpora (`make test`).
+        .target(name: "SFCFuzz", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace"]),
+        .executableTarget(name: "sfc-fuzz", dependencies: ["SFCFuzz"]),
         .executableTarget(
             name: "chain-trace",
             dependencies: ["SFCTrace", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -101,6 +105,7 @@ let package = Package(
             name: "sfc-lab",
             dependencies: ["SFCLab", "SFCConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .testTarget(name: "SFCFuzzTests", dependencies: ["SFCFuzz"]),
         .testTarget(name: "SFCCoreTests", dependencies: ["SFCCore", "CSFCShared"]),
         .testTarget(name: "SFCConfigTests", dependencies: ["SFCConfig", "SFCCore"]),
         .testTarget(name: "SFCLabConfigTests", dependencies: ["SFCLabConfig", "SFCConfig", "SFCCore"]),

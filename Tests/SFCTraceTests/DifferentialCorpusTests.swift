@@ -37,7 +37,10 @@ import Testing
             }
             #expect(returnsAlongTheChain > 0, "\(path): no frame came back from a function")
             let reasons = counters.drops.filter { $0 > 0 }.count
-            #expect(reasons >= 5, "\(path): mutations reached only \(reasons) drop reasons")
+            // A file of NSH chains through unaware functions only (the
+            // failover lab) has fewer checks to fail than one with SRv6.
+            let wanted = config.chains.contains { $0.encapsulation == .srv6 } ? 5 : 4
+            #expect(reasons >= wanted, "\(path): mutations reached only \(reasons) drop reasons")
         }
     }
 }

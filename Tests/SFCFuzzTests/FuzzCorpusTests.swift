@@ -1,0 +1,20 @@
+// The committed seed corpora of the fuzz targets (Tests/Fuzz/<target>,
+// and the shipped chain files for the chain-file target), replayed through
+// the same invariants libFuzzer holds them to (SFCFuzz/FuzzTargets.swift):
+// every crash a fuzz run found stays here as a regression case.
+import Foundation
+import SFCFuzz
+import Testing
+
+@Suite struct FuzzCorpusTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test(arguments: ["chain-file", "pipeline", "capture", "dissect"])
+    func everySeedHoldsTheInvariants(target: String) throws {
+        let run = try #require(FuzzTargets.all[target])
+        var paths = [Self.root + "/Tests/Fuzz/" + target]
+        if target == "chain-file" { paths.append(Self.root + "/Chains") }
+        let n = FuzzTargets.replay(paths, run)
+        #expect(n >= 2, "\(target): only \(n) seeds")
+    }
+}

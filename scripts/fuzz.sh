@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of sfc-fuzz (built with -sanitize=fuzzer,address,
+# see the Makefile's fuzz-build) from its seed corpus (Tests/Fuzz/<target>,
+# plus Chains/ for the chain files) into a working corpus under the fuzz
+# build directory, and prints what each did.
+#   scripts/fuzz.sh SFC_FUZZ SECONDS        `make fuzz`: for a time budget
+#   scripts/fuzz.sh SFC_FUZZ runs=N         `make test`: N inputs, seed 1
+#                                           (the same inputs every run)
+# A crash leaves its input as BUILD/crashes/<target>-crash-*; add it to
+# Tests/Fuzz/<target>/ with the fix. Exit 1 when any target crashed.
+set -uo pipefail
+bin=${1:?usage: fuzz.sh SFC_FUZZ SECONDS|runs=N}
+budget=${2:?usage: fuzz.sh SFC_FUZZ SECONDS|runs=N}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(dirname "$(dirname "$bin")")
+mkdir -p "$work/crashes"
+case "$budget" in
+    runs=*) limit=(-runs="${budget#runs=}" -seed=1) ;;
+    *)      limit=(-max_total_time="$budget") ;;
+esac
+status=0
+for target in chain-file pipeline capture dissect; do
+    corpus="$work/corpus/$target"
+    mkdir -p "$corpus"
+    seeds=("$root/Tests/Fuzz/$target")
+    [ "$target" = chain-file ] && seeds+=("$root/Chains")
+    log="$work/fuzz-$target.log"
+    # -rss_limit_mb: the pipeline target holds every shipped chain file's tables.
+    SFC_FUZZ_TARGET=$target SFC_ROOT=$root "$bin" "$corpus" "${seeds[@]}" "${limit[@]}" -max_len=4096 \
+        -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/crashes/$target-" >"$log" 2>&1
+    rc=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+    files=$(find "$corpus" -type f | wc -l)
+    if [ $rc -eq 0 ]; then
+        echo "fuzz $target: ${execs:-?} inputs (${speed:-?}/s), corpus $files, no crash"
+    else
+        echo "fuzz $target: CRASH after ${execs:-?} inputs (exit $rc); see $log and $work/crashes/" >&2
+        grep -m5 -E "ERROR|invariant|Fatal|SUMMARY" "$log" >&2
+        status=1
+    fi
+done
+exit $status
