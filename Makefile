@@ -68,9 +68,8 @@ test: deps bpf
 FUZZ_BUILD ?= .build-fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_TEST_RUNS ?= 20000
-FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSFC_FUZZ -Xcc -fsanitize=address
 fuzz-build:
-	$(SWIFT) build --build-path $(FUZZ_BUILD) -c debug $(FUZZ_FLAGS) --product sfc-fuzz
+	SFC_FUZZ=1 $(SWIFT) build --build-path $(FUZZ_BUILD) -c debug --product sfc-fuzz
 fuzz: deps fuzz-build
 	scripts/fuzz.sh $(FUZZ_BUILD)/debug/sfc-fuzz $(FUZZ_SECONDS)
 

@@ -25,6 +25,14 @@ import PackageDescription
 //   sfc-lab     the lab CLI (up, down, demo)
 // Tests: one target per module, plus SFCDPDKTests (the DPDK binary), EndToEndTests,
 // InteropTests and DemoTests, which drive the binaries as subprocesses with SFCTestSupport.
+// `SFC_FUZZ=1 swift build --build-path .build-fuzz --product sfc-fuzz` (the
+// Makefile's fuzz-build): the code the fuzz targets reach is built with
+// libFuzzer's coverage and AddressSanitizer, and sfc-fuzz links libFuzzer.
+// Per target, not -Xswiftc: the build's own tools (the spec generator) stay plain.
+let fuzzing = Context.environment["SFC_FUZZ"] != nil
+let fuzzed: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"]), .define("SFC_FUZZ")] : []
+let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+
 let package = Package(
     name: "sfc",
     platforms: [.macOS(.v13)],
@@ -47,17 +55,18 @@ let package = Package(
         // plugin generates SFCCore's Swift view of them (SharedSpec.swift) at build time.
         .executableTarget(name: "sfc-spec-gen", path: "Sources/sfc-spec-gen"),
         .plugin(name: "SharedSpecPlugin", capability: .buildTool(), dependencies: ["sfc-spec-gen"]),
-        .target(name: "SFCCore", plugins: ["SharedSpecPlugin"]),
+        .target(name: "SFCCore", swiftSettings: fuzzed, plugins: ["SharedSpecPlugin"]),
         // Host build of the C headers the BPF programs share (BPF/include), for tests.
         .target(name: "CSFCShared"),
-        .target(name: "SFCCapture"),
+        .target(name: "SFCCapture", swiftSettings: fuzzed),
         // The stop flag a signal handler sets (C11 atomic), under SFCRuntime's StopSignal.
         .target(name: "CSFCRuntime"),
         .target(name: "SFCRuntime", dependencies: ["CSFCRuntime", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SFCConfig", dependencies: ["SFCCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "SFCConfig", dependencies: ["SFCCore", .product(name: "Yams", package: "Yams")], swiftSettings: fuzzed),
         // The lab: section's language, a section handler for SFCConfig (sfc-lab and chain-trace check).
         .target(name: "SFCLabConfig", dependencies: ["SFCCore", "SFCConfig", .product(name: "Yams", package: "Yams")]),
-        .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCLabConfig", "SFCCapture", "SFCRuntime"]),
+        .target(name: "SFCTrace", dependencies: ["SFCCore", "SFCConfig", "SFCLabConfig", "SFCCapture", "SFCRuntime"],
+                swiftSettings: fuzzed),
         // Debian's libdpdk-dev 22.11; the flags are those of `pkg-config --cflags libdpdk` that the
         // shim needs (its public header includes no DPDK header, so importers need none).
         .target(
@@ -94,8 +103,8 @@ let package = Package(
         ),
         // The fuzz targets (issue 15): invariants in SFCFuzz, one binary that
         // libFuzzer drives (`make fuzz`) or that replays corpora (`make test`).
-        .target(name: "SFCFuzz", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace"]),
-        .executableTarget(name: "sfc-fuzz", dependencies: ["SFCFuzz"]),
+        .target(name: "SFCFuzz", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace"], swiftSettings: fuzzed),
+        .executableTarget(name: "sfc-fuzz", dependencies: ["SFCFuzz"], swiftSettings: fuzzed, linkerSettings: fuzzLink),
         .executableTarget(
             name: "chain-trace",
             dependencies: ["SFCTrace", "SFCRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -161,6 +161,11 @@ SFC_SUBPROG int sfc_nsh_decap(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
     __u32 hop_index = ch->hop_counter_base + ch->hop_count;
     sfc_set_via(st, &ch->deliver);
     __u32 hl = fields & 0xFFFF, np = fields >> 16;
+    if ((np == SFC_NSH_NP_IPV4 || np == SFC_NSH_NP_IPV6) &&
+        !sfc_inner_ok(ctx, (st->skip & 0x1FF) + (hl & 0x3FF), np == SFC_NSH_NP_IPV4)) {
+        sfc_drop(st, SFC_DROP_NSH_INNER_MALFORMED);
+        return 0;
+    }
     if (sfc_pop_l3(ctx, st, hl)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return 0;

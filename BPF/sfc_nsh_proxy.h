@@ -56,6 +56,10 @@ static __always_inline int sfc_nsh_proxy_out(struct xdp_md *ctx, struct sfc_stat
         sfc_drop(st, SFC_DROP_NSH_UNKNOWN_NEXT_PROTOCOL);
         return 0;
     }
+    if (!sfc_inner_ok(ctx, (base & 0x1FF) + (hl & 0x3FF), np == SFC_NSH_NP_IPV4)) {
+        sfc_drop(st, SFC_DROP_NSH_INNER_MALFORMED);
+        return 0;
+    }
     /* Remember the header this flow leaves with, for what comes back. */
     if (first >= 0) {
         if (count <= 1)

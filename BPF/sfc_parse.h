@@ -104,6 +104,24 @@ static __always_inline __u32 sfc_len(struct xdp_md *ctx)
     return (__u32)bpf_xdp_get_buff_len(ctx);
 }
 
+/* Is the packet at offset `off` (to the end of the frame) a whole IPv4
+ * (`v4`) or IPv6 header whose length fields fit? Swift
+ * Pipeline.innerIsWellFormed. */
+static __always_inline int sfc_inner_ok(struct xdp_md *ctx, __u32 off, int v4)
+{
+    __u8 b[8] SFC_SLOT;
+    __u32 len = sfc_len(ctx);
+    if (off > SFC_MAX_OFFSET || off + (v4 ? 20 : 40) > len || sfc_load(ctx, off, b, 6))
+        return 0;
+    __u32 count = len - off;
+    if (v4) {
+        __u32 ihl = (b[0] & 0x0F) * 4, total = (__u32)b[2] << 8 | b[3];
+        return b[0] >> 4 == 4 && ihl >= 20 && total >= ihl && total <= count;
+    }
+    return b[0] >> 4 == 6 && 40 + ((__u32)b[4] << 8 | b[5]) <= count;
+}
+
+
 /* Remove n bytes at the front (Swift PacketBuffer.adjust). */
 static __always_inline int sfc_pop(struct xdp_md *ctx, __u32 n)
 {

@@ -18,7 +18,7 @@
  * decremented, DA the next segment), then remove them. */
 static __always_inline void sfc_end_ad_out(struct xdp_md *ctx, struct sfc_state *st, struct sfc_srh_info *info)
 {
-    __u32 inner = sfc_proxy_inner(st, info);
+    __u32 inner = sfc_proxy_inner(ctx, st, info);
     if (!inner)
         return;
     __u32 upper = info->chain.upper_offset;

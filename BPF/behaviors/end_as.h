@@ -14,11 +14,13 @@
 #include "h_encaps.h"
 
 /* The inner packet End.AS and End.AD hand the function: its Next Header
- * (IPv4 or IPv6), or 0 with the packet dropped. */
-static __always_inline __u32 sfc_proxy_inner(struct sfc_state *st, const struct sfc_srh_info *info)
+ * (IPv4 or IPv6, a whole header: sfc_inner_ok), or 0 with the packet
+ * dropped. */
+static __always_inline __u32 sfc_proxy_inner(struct xdp_md *ctx, struct sfc_state *st, const struct sfc_srh_info *info)
 {
     __u32 inner = info->chain.upper_proto;
-    if (inner != SFC_NH_IPV4 && inner != SFC_NH_IPV6) {
+    if ((inner != SFC_NH_IPV4 && inner != SFC_NH_IPV6) ||
+        !sfc_inner_ok(ctx, (st->skip & 0x1F) + info->chain.upper_offset, inner == SFC_NH_IPV4)) {
         sfc_drop(st, SFC_DROP_SRV6_INNER_MISMATCH);
         return 0;
     }
@@ -41,7 +43,7 @@ static __always_inline void sfc_proxy_decap(struct xdp_md *ctx, struct sfc_state
 /* End.AS towards the function (s6.1.1), SRH already checked (`info`). */
 static __always_inline void sfc_end_as_out(struct xdp_md *ctx, struct sfc_state *st, struct sfc_srh_info *info)
 {
-    __u32 inner = sfc_proxy_inner(st, info);
+    __u32 inner = sfc_proxy_inner(ctx, st, info);
     if (!inner)
         return;
     sfc_proxy_decap(ctx, st, info->chain.upper_offset, inner);

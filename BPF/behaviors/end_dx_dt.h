@@ -31,7 +31,8 @@ SFC_SUBPROG int sfc_decapsulate(struct xdp_md *ctx, struct sfc_state *st, int ac
         return 0;
     }
     int v4 = info.chain.upper_proto == SFC_NH_IPV4;
-    if (!(v4 || info.chain.upper_proto == SFC_NH_IPV6) || !(inner & (v4 ? SFC_INNER_IPV4 : SFC_INNER_IPV6))) {
+    if (!(v4 || info.chain.upper_proto == SFC_NH_IPV6) || !(inner & (v4 ? SFC_INNER_IPV4 : SFC_INNER_IPV6)) ||
+        !sfc_inner_ok(ctx, (st->skip & 0x1F) + info.chain.upper_offset, v4)) {
         sfc_drop(st, SFC_DROP_SRV6_INNER_MISMATCH);
         return 0;
     }

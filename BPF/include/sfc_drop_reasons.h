@@ -52,6 +52,8 @@
       "no entry for this SPI/SI (RFC 8300 s4.3)") \
     X(NSH_OAM, 26, nshOAM, "nsh-oam", \
       "NSH O bit set; OAM is not handled by this SFF") \
+    X(NSH_INNER_MALFORMED, 28, nshInnerMalformed, "nsh-inner-malformed", \
+      "the packet behind NSH is not the whole IPv4 / IPv6 packet its next protocol says") \
     X(VXLAN_GPE_BAD_HEADER, 27, vxlanBadHeader, "vxlan-gpe-bad-header", \
       "VXLAN-GPE header invalid or not carrying NSH") \
     /* SRv6 (RFC 8754, RFC 8986, SR service programming) */ \

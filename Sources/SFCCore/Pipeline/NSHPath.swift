@@ -114,6 +114,8 @@ extension Pipeline {
             case NSHNextProtocol.ipv6: etherType = EtherType.ipv6
             default: drop(&meta, .nshUnknownNextProtocol); return
             }
+            guard innerIsWellFormed(pkt.data + headerLength, count: pkt.length - headerLength,
+                                    ipv4: nextProtocol == NSHNextProtocol.ipv4) else { drop(&meta, .nshInnerMalformed); return }
             let first = tables.nshProxyStateBase[tables.instanceCounterBase[f] + i]
             if first >= 0 {
                 // Remember the header as it leaves (TTL already decremented)
@@ -163,6 +165,10 @@ extension Pipeline {
         guard case .deliver(let via) = tables.chains[c].config.end else { drop(&meta, .nshNoPath); return }
         meta.chain = Int32(c)
         meta.hop = Int32(tables.chains[c].config.hops.count)
+        if nextProtocol == NSHNextProtocol.ipv4 || nextProtocol == NSHNextProtocol.ipv6,
+           !innerIsWellFormed(pkt.data + headerLength, count: pkt.length - headerLength, ipv4: nextProtocol == NSHNextProtocol.ipv4) {
+            drop(&meta, .nshInnerMalformed); return
+        }
         _ = pkt.adjust(headerLength)
         switch nextProtocol {
         case NSHNextProtocol.ipv4:

@@ -316,6 +316,20 @@ public final class Pipeline {
         stats.countTX(port: via.port, bytes: pkt.length)
     }
 
+    /// Is the `count` bytes at `p` a whole IPv4 (or IPv6) header whose
+    /// length fields fit them? What a decapsulating endpoint delivers must
+    /// be one (an "IPv6" payload that is not IPv6 is srv6-inner-mismatch,
+    /// not a frame sent out as IPv6). BPF: sfc_inner_ok.
+    @inline(__always)
+    func innerIsWellFormed(_ p: UnsafeRawPointer, count: Int, ipv4: Bool) -> Bool {
+        if ipv4 {
+            guard count >= 20, p.be8(0) >> 4 == 4 else { return false }
+            let ihl = Int(p.be8(0) & 0x0F) * 4, total = Int(p.be16(2))
+            return ihl >= 20 && total >= ihl && total <= count
+        }
+        return count >= 40 && p.be8(0) >> 4 == 6 && 40 + Int(p.be16(4)) <= count
+    }
+
     /// Trims bytes beyond the IP packet's own length (link padding).
     @inline(__always)
     func trimToIPLength(_ pkt: inout PacketBuffer) {

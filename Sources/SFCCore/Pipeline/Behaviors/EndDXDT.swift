@@ -12,7 +12,9 @@ extension Pipeline {
         if let srh, srh.segmentsLeft != 0 { drop(&meta, .srv6SegmentsLeftNotZero); return }
         let isIPv4 = chain.upperProtocol == IPv6NextHeader.ipv4
         guard isIPv4 || chain.upperProtocol == IPv6NextHeader.ipv6,
-              sid.behavior.inner.contains(isIPv4 ? .ipv4 : .ipv6) else { drop(&meta, .srv6InnerMismatch); return }
+              sid.behavior.inner.contains(isIPv4 ? .ipv4 : .ipv6),
+              innerIsWellFormed(pkt.data + chain.upperOffset, count: pkt.length - chain.upperOffset, ipv4: isIPv4)
+        else { drop(&meta, .srv6InnerMismatch); return }
         _ = pkt.adjust(chain.upperOffset)
         trimToIPLength(&pkt)
         let via: Adjacency?

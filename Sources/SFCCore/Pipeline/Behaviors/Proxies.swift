@@ -30,7 +30,9 @@ extension Pipeline {
         switch sid.behavior {
         case .endAS, .endAD:
             let inner = chain.upperProtocol
-            guard inner == IPv6NextHeader.ipv4 || inner == IPv6NextHeader.ipv6 else { drop(&meta, .srv6InnerMismatch); return }
+            guard inner == IPv6NextHeader.ipv4 || inner == IPv6NextHeader.ipv6,
+                  innerIsWellFormed(pkt.data + chain.upperOffset, count: pkt.length - chain.upperOffset,
+                                    ipv4: inner == IPv6NextHeader.ipv4) else { drop(&meta, .srv6InnerMismatch); return }
             if sid.behavior == .endAD {
                 // Learn the headers as they will leave after this SID: hop
                 // limit and SL decremented, DA the next segment.
