@@ -115,8 +115,9 @@ struct FailoverScene {
             if synced {
                 for (vnf, me, peer) in [(active, 1, 2), (standby, 2, 1)] {
                     let config = directory + "/conntrackd-\(vnf.vnf.name).conf"
-                    try Self.conntrackdConfig(directory: directory, name: vnf.vnf.name, address: "192.168.79.\(me)",
-                                              peer: "192.168.79.\(peer)").write(toFile: config, atomically: true, encoding: .utf8)
+                    try ConntrackdConfig.ftfw(directory: directory, name: vnf.vnf.name, address: "192.168.79.\(me)",
+                                              peer: "192.168.79.\(peer)", syncSubnet: "192.168.79.0/24")
+                        .write(toFile: config, atomically: true, encoding: .utf8)
                     let d = try LabProcess(name: "conntrackd-\(vnf.vnf.name)", argv: Shell.inNamespace(vnf.namespace,
                         ["conntrackd", "-C", config]), directory: directory)
                     register(d)
@@ -245,43 +246,6 @@ struct FailoverScene {
         }
     }
 
-    /// conntrackd in FTFW mode over the sync link. The external cache is off: the
-    /// peer's connections go straight into the kernel's table, so the standby passes
-    /// them the moment it gets the traffic (no commit step on failover).
-    static func conntrackdConfig(directory: String, name: String, address: String, peer: String) -> String {
-        """
-        Sync {
-            Mode FTFW {
-                DisableExternalCache On
-            }
-            UDP {
-                IPv4_address \(address)
-                IPv4_Destination_Address \(peer)
-                Port 3780
-                Interface sync
-                Checksum on
-            }
-        }
-        General {
-            HashSize 8192
-            HashLimit 65536
-            LogFile \(directory)/conntrackd-\(name).log
-            LockFile \(directory)/conntrackd-\(name).lock
-            UNIX {
-                Path \(directory)/conntrackd-\(name).ctl
-            }
-            NetlinkBufferSize 2097152
-            NetlinkBufferSizeMaxGrowth 8388608
-            Filter From Userspace {
-                Address Ignore {
-                    IPv4_address 127.0.0.1
-                    IPv4_address 192.168.79.0/24
-                }
-            }
-        }
-
-        """
-    }
 }
 
 /// The control API over its Unix socket (curl), as the scenes use it.

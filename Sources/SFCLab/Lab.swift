@@ -193,12 +193,27 @@ public final class Lab: @unchecked Sendable {
 /// of its own while the main thread may be waiting on a child.
 public enum Signals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var first: Int32?
+
+    /// The first SIGINT / SIGTERM taken, once one was: a scene that fails
+    /// because the handler is tearing its lab down exits as the signal says
+    /// (128 + signal), not as a failure.
+    public static var received: Int32? {
+        lock.lock(); defer { lock.unlock() }
+        return first
+    }
 
     public static func onInterrupt(_ handler: @escaping @Sendable (Int32) -> Void) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: DispatchQueue(label: "sfc-lab.signal.\(sig)"))
-            source.setEventHandler { handler(sig) }
+            source.setEventHandler {
+                lock.lock()
+                if first == nil { first = sig }
+                lock.unlock()
+                handler(sig)
+            }
             source.resume()
             sources.append(source)
         }

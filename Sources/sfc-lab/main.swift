@@ -9,6 +9,14 @@ import SFCLab
 
 extension Dataplane: ExpressibleByArgument {}
 
+/// A scene or demo that failed because SIGINT / SIGTERM is tearing the lab
+/// down: finish the teardown and exit as the signal says.
+func exitIfInterrupted(_ lab: Lab) {
+    guard let sig = Signals.received else { return }
+    lab.tearDown()
+    Foundation.exit(128 + sig)
+}
+
 func say(_ message: String) {
     FileHandle.standardError.write(Data(("sfc-lab: " + message + "\n").utf8))
 }
@@ -42,53 +50,18 @@ struct Demo: ParsableCommand {
             Foundation.exit(128 + sig)
         }
         if scene == "failover" {
-            let result: FailoverSceneResult
-            do {
-                result = try lab.failoverScene(reportDirectory: reportDir)
-            } catch {
-                say("failed: \(error)")
-                lab.tearDown()
-                throw ExitCode(2)
-            }
-            lab.tearDown()
-            let left = Lab.leftovers(lab.plan)
-            if !left.isEmpty { say("left behind: \(left.joined(separator: ", "))") }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            } else {
-                print(result.text, terminator: "")
-            }
-            if !result.ok || !left.isEmpty { throw ExitCode(1) }
+            try Self.runScene(lab, { try lab.failoverScene(reportDirectory: reportDir) }, ok: \.ok, text: \.text, json: json)
             return
         }
         if scene == "scale" {
-            let result: ScaleSceneResult
-            do {
-                result = try lab.scaleScene(reportDirectory: reportDir)
-            } catch {
-                say("failed: \(error)")
-                lab.tearDown()
-                throw ExitCode(2)
-            }
-            lab.tearDown()
-            let left = Lab.leftovers(lab.plan)
-            if !left.isEmpty { say("left behind: \(left.joined(separator: ", "))") }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            } else {
-                print(result.text, terminator: "")
-            }
-            if !result.ok || !left.isEmpty { throw ExitCode(1) }
+            try Self.runScene(lab, { try lab.scaleScene(reportDirectory: reportDir) }, ok: \.ok, text: \.text, json: json)
             return
         }
         let report: LabReport
         do {
             report = try lab.demo()
         } catch {
+            exitIfInterrupted(lab)
             say("failed: \(error)")
             lab.tearDown()
             throw ExitCode(2)
@@ -98,6 +71,33 @@ struct Demo: ParsableCommand {
         if !left.isEmpty { say("left behind: \(left.joined(separator: ", "))") }
         print(json ? report.json : report.text, terminator: json ? "\n" : "")
         if !report.ok || !left.isEmpty { throw ExitCode(1) }
+    }
+
+    /// One scene: run it, tear the lab down, print its result (text, or
+    /// JSON with --json). Exit 2 when it could not run, 1 when a check
+    /// failed or the lab left something behind.
+    static func runScene<R: Encodable>(_ lab: Lab, _ body: () throws -> R, ok: (R) -> Bool, text: (R) -> String,
+                                       json: Bool = false) throws {
+        let result: R
+        do {
+            result = try body()
+        } catch {
+            exitIfInterrupted(lab)
+            say("failed: \(error)")
+            lab.tearDown()
+            throw ExitCode(2)
+        }
+        lab.tearDown()
+        let left = Lab.leftovers(lab.plan)
+        if !left.isEmpty { say("left behind: \(left.joined(separator: ", "))") }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(text(result), terminator: "")
+        }
+        if !ok(result) || !left.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -125,6 +125,7 @@ struct Up: ParsableCommand {
             }
             print("remove it with: sfc-lab down --config \(config)")
         } catch {
+            exitIfInterrupted(lab)
             say("failed: \(error)")
             lab.tearDown()
             throw ExitCode(2)

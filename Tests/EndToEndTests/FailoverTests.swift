@@ -39,6 +39,7 @@
 // the flows it passed) that they went there.
 import Foundation
 import SFCCore
+import SFCLab
 import SFCTrace
 @testable import SFCTestSupport
 import Testing
@@ -363,7 +364,8 @@ import Glibc
         try lab.waitForState(["firewall/fwa": "up", "firewall-return/fwa-return": "up"], what: "fwa up again")
         for (side, me, peer) in [("fwa", 1, 2), ("fwb", 2, 1)] {
             let config = lab.directory + "/conntrackd-\(side).conf"
-            try Self.conntrackdConfig(directory: lab.directory, side: side, address: "192.168.201.\(me)", peer: "192.168.201.\(peer)")
+            try ConntrackdConfig.ftfw(directory: lab.directory, name: side, address: "192.168.201.\(me)", peer: "192.168.201.\(peer)",
+                                      syncSubnet: "192.168.201.0/24")
                 .write(toFile: config, atomically: true, encoding: .utf8)
             let daemon = try lab.run.start("conntrackd \(side)", in: side, ["conntrackd", "-C", config])
             try daemon.waitFor("initialization completed", timeout: 15)
@@ -443,43 +445,6 @@ import Glibc
         return Scene(result: result, detected: detected, fwbInvalid: invalid, standbyHadState: standby)
     }
 
-    /// conntrackd in FTFW mode over the sync link, its files under `directory`.
-    static func conntrackdConfig(directory: String, side: String, address: String, peer: String) -> String {
-        """
-        Sync {
-            Mode FTFW {
-                DisableExternalCache On
-            }
-            UDP {
-                IPv4_address \(address)
-                IPv4_Destination_Address \(peer)
-                Port 3780
-                Interface sync
-                Checksum on
-            }
-        }
-        General {
-            HashSize 8192
-            HashLimit 65536
-            LogFile \(directory)/conntrackd-\(side).log
-            Syslog off
-            LockFile \(directory)/conntrackd-\(side).lock
-            UNIX {
-                Path \(directory)/conntrackd-\(side).sock
-            }
-            Filter From Kernelspace {
-                Protocol Accept {
-                    TCP
-                }
-                Address Ignore {
-                    IPv4_address 127.0.0.1
-                    IPv4_address 192.168.201.0/24
-                }
-            }
-        }
-
-        """
-    }
 }
 
 /// Which instance each flow's directions take, by the dataplanes' own
