@@ -162,19 +162,7 @@ final class ScaleManager {
     @discardableResult
     func api(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> [String: Any] {
         guard let control else { throw LabError("the forwarder has no control socket yet") }
-        var argv = ["curl", "-s", "--max-time", "30", "--unix-socket", control, "-X", method, "-w", "\n%{http_code}"]
-        if let body {
-            let data = try JSONSerialization.data(withJSONObject: body)
-            argv += ["-H", "Content-Type: application/json", "-d", String(decoding: data, as: UTF8.self)]
-        }
-        let r = Shell.run(argv + ["http://sfc" + path], timeout: 40)
-        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        let status = Int(lines.last ?? "") ?? 0
-        let answer = Shell.json(lines.dropLast().joined(separator: "\n")) as? [String: Any] ?? [:]
-        guard r.ok, (200..<300).contains(status) else {
-            throw LabError("\(method) \(path): HTTP \(status) \(answer["error"] ?? r.stdout) \(r.stderr)")
-        }
-        return answer
+        return try ControlClient(socket: control).request(method, path, body)
     }
 
     func reload() throws {
