@@ -112,14 +112,14 @@ public final class Lab: @unchecked Sendable {
 
     /// The scale scene (lab scale:): a load ramp through the scaled function while sfc-lab's
     /// VNF manager scales it out and back in. The SVG chart goes to `reportDirectory`.
-    public func scaleScene(reportDirectory: String) throws -> ScaleSceneResult {
+    public func scaleScene(reportDirectory: String, ramp: ScaleRamp = .demo) throws -> ScaleSceneResult {
         guard let scale = plan.lab.scale.first else {
             throw LabError("\(plan.chainFile) has no `scale:` in its lab section: the scale scene needs one (docs/CHAIN-FORMAT.md)")
         }
         try up()
         return try ScaleScene(plan: plan, scale: scale, dataplane: dataplane, repositoryRoot: repositoryRoot,
                               directory: directory + "/scale", reportDirectory: reportDirectory, xdpPass: xdpPass,
-                              register: register, log: log).run()
+                              register: register, log: log, ramp: ramp).run()
     }
 
     /// The failover scene (lab failover:): the active firewall of the pair killed mid-transfer,

@@ -64,11 +64,9 @@ struct ScaleScene {
     let xdpPass: String?
     let register: (LabProcess) -> Void
     let log: @Sendable (String) -> Void
-    /// flows x seconds, in order.
-    var stages: [(flows: Int, seconds: Double)] = [(2, 5), (6, 7), (16, 7), (1, 10)]
-    /// How long one connection lasts before a new one replaces it (new flows keep
-    /// coming, as HTTP requests do: established ones keep their instance, new ones spread).
-    var flowSeconds = 3.0
+    /// The load: stages of flows, and how long one connection lasts before a new one
+    /// replaces it (established ones keep their instance, new ones spread).
+    var ramp = ScaleRamp.demo
 
     func run() throws -> ScaleSceneResult {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -97,9 +95,9 @@ struct ScaleScene {
         register(listener)
         defer { listener.stop(timeout: 5) }
         try listener.waitFor("listening", timeout: 15)
-        let stageText = stages.map { "\($0.flows)x\(ScalePolicy.format($0.seconds))s" }.joined(separator: ",")
+        let stages = ramp.stages, stageText = ramp.text
         let client = try LabProcess(name: "ramp-client", argv: Shell.inNamespace(from.namespace,
-            [Locations.python, "-u", script, "client", server, "\(port)", stageText, "30", "\(flowSeconds)"]), directory: directory)
+            [Locations.python, "-u", script, "client", server, "\(port)", stageText, "30", "\(ramp.flowSeconds)"]), directory: directory)
         register(client)
         defer { client.stop(timeout: 5) }
         manager.event("load: \(stages[0].flows) flows")

@@ -37,12 +37,18 @@ struct Demo: ParsableCommand {
     @Option(help: "main (the lab's traffic and report) | scale (a load ramp, the VNF manager scales the file's `scale:` function) | failover (the file's firewall pair, the active one killed mid-transfer, with and without conntrackd)")
     var scene: String = "main"
     @Option(help: "Where a scene writes its SVG chart.") var reportDir: String = "lab-report"
+    @Option(help: "The scale scene's load: stages of parallel TCP flows, FLOWSxSECONDSs separated by commas.")
+    var ramp: String = ScaleRamp.demo.text
+    @Option(help: "The scale scene: seconds one connection lasts before a new one replaces it.")
+    var flowSeconds: Double = ScaleRamp.demo.flowSeconds
 
     func run() throws {
-        guard getuid() == 0 else { throw LabError("sfc-lab needs root (namespaces, XDP, nftables)") }
         guard ["main", "scale", "failover"].contains(scene) else {
             throw ValidationError("unknown scene '\(scene)': main, scale or failover")
         }
+        let load: ScaleRamp
+        do { load = try ScaleRamp(parsing: ramp, flowSeconds: flowSeconds) } catch { throw ValidationError("\(error)") }
+        guard getuid() == 0 else { throw LabError("sfc-lab needs root (namespaces, XDP, nftables)") }
         let lab = try Lab(chainFile: config, dataplane: dataplane, log: say)
         Signals.onInterrupt { sig in
             say("signal \(sig): tearing the lab down")
@@ -54,7 +60,7 @@ struct Demo: ParsableCommand {
             return
         }
         if scene == "scale" {
-            try Self.runScene(lab, { try lab.scaleScene(reportDirectory: reportDir) }, ok: \.ok, text: \.text, json: json)
+            try Self.runScene(lab, { try lab.scaleScene(reportDirectory: reportDir, ramp: load) }, ok: \.ok, text: \.text, json: json)
             return
         }
         let report: LabReport
