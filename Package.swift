@@ -87,7 +87,13 @@ let package = Package(
         // The control API's HTTP/1.1 server (Unix socket, SO_PEERCRED) and the metrics listener, on SwiftNIO.
         .target(name: "SFCControl", dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                                    .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SFCForwarder", dependencies: ["SFCCore", "SFCControl", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK", "SFCRuntime",
+        // The daemon without a dataplane: questions, reload, steering, liveness,
+        // metrics, over any DataplaneDriver (the DPDK and XDP drivers are in
+        // SFCForwarder). No DPDK or libbpf here, so the control-api fuzz target
+        // links it with AddressSanitizer.
+        .target(name: "SFCDaemon", dependencies: ["SFCCore", "SFCControl", "SFCConfig", "SFCTrace", "SFCRuntime",
+                                                  .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),
+        .target(name: "SFCForwarder", dependencies: ["SFCDaemon", "SFCCore", "SFCControl", "SFCConfig", "SFCCapture", "SFCTrace", "SFCDPDK", "SFCRuntime",
                                                      "SFCXDP", "SFCFixtures", .product(name: "Logging", package: "swift-log"),
                                                      .product(name: "Yams", package: "Yams")]),
         .executableTarget(
@@ -103,7 +109,10 @@ let package = Package(
         ),
         // The fuzz targets (issue 15): invariants in SFCFuzz, one binary that
         // libFuzzer drives (`make fuzz`) or that replays corpora (`make test`).
-        .target(name: "SFCFuzz", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace"], swiftSettings: fuzzed),
+        .target(name: "SFCFuzz", dependencies: ["SFCCore", "SFCConfig", "SFCCapture", "SFCTrace", "SFCControl", "SFCDaemon",
+                                               .product(name: "NIOCore", package: "swift-nio"),
+                                               .product(name: "NIOEmbedded", package: "swift-nio"),
+                                               .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: fuzzed),
         .executableTarget(name: "sfc-fuzz", dependencies: ["SFCFuzz"], swiftSettings: fuzzed, linkerSettings: fuzzLink),
         .executableTarget(
             name: "chain-trace",
@@ -121,10 +130,10 @@ let package = Package(
         .testTarget(name: "SFCLabTests", dependencies: ["SFCLab", "SFCLabConfig"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime", "SFCFixtures"]),
-        .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCControl", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCTestSupport",
+        .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCDaemon", "SFCControl", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCTestSupport",
                                                           .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]),
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
-        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCFixtures", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
+        .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCDaemon", "SFCFixtures", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),
         // What the subprocess tests share: the binaries by path, processes, namespaces, captures, OVS.
         .target(name: "SFCTestSupport", dependencies: ["SFCCapture", "SFCConfig", "SFCLab"], path: "Tests/Support"),
         // Drive the sfc-forwarder binary as a subprocess: DPDK's EAL starts once per process.

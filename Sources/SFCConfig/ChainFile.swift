@@ -23,14 +23,10 @@ public enum ChainFile {
     /// top-level keys SFCConfig does not know (see `SectionHandler`).
     public static func load(path: String, options: ChainFileOptions = .standard, sections: [String: SectionHandler] = [:])
         -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file"
-            return (nil, [Diagnostic(severity: .error, file: path, line: 1, column: 1, message: reason)])
+        switch readText(path: path) {
+        case .refused(let diagnostic): return (nil, [diagnostic])
+        case .text(let text): return parse(text: text, file: path, options: options, sections: sections)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return (nil, [Diagnostic(severity: .error, file: path, line: 1, column: 1, message: "file is not UTF-8 text")])
-        }
-        return parse(text: text, file: path, options: options, sections: sections)
     }
 
     /// Compiles chain-file text; `file` is only used in diagnostics.

@@ -59,7 +59,7 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, 
                 write(context: context, head: h, response: .error(413, "request body larger than \(Self.maxBody) bytes"), close: true)
                 return
             }
-            let request = Self.request(h, body: Data(body.readableBytesView), peer: peer)
+            let request = ControlRequest(head: h, body: Data(body.readableBytesView), peer: peer)
             let router = self.router
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let loop = context.eventLoop
@@ -71,21 +71,6 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, 
                 }
             }
         }
-    }
-
-    static func request(_ head: HTTPRequestHead, body: Data, peer: PeerCredentials?) -> ControlRequest {
-        var path = head.uri
-        var query: [String: String] = [:]
-        if let q = path.firstIndex(of: "?") {
-            for item in path[path.index(after: q)...].split(separator: "&") {
-                let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let key = String(kv[0]).removingPercentEncoding ?? String(kv[0])
-                let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
-                query[key] = value
-            }
-            path = String(path[..<q])
-        }
-        return ControlRequest(method: head.method.rawValue, path: path, query: query, body: body, peer: peer)
     }
 
     func write(context: ChannelHandlerContext, head request: HTTPRequestHead, response: ControlResponse, close: Bool) {

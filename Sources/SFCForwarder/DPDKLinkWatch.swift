@@ -6,6 +6,7 @@
 // dropped `egress-down` and not counted as sent; changes are logged.
 import Foundation
 import Logging
+import SFCDaemon
 import SFCCore
 import SFCDPDK
 import SFCRuntime

@@ -10,6 +10,7 @@
 // rewritten with the input packets' own timestamps.
 import Foundation
 import Logging
+import SFCDaemon
 import SFCCapture
 import SFCCore
 import SFCDPDK

@@ -15,6 +15,7 @@
 //     forwarded, matching and dropped, not matching), drains the records.
 import Foundation
 import Logging
+import SFCDaemon
 import SFCConfig
 import SFCCore
 import SFCDPDK

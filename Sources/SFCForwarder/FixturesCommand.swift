@@ -3,6 +3,7 @@
 // (DPDK ring ports, or BPF_PROG_RUN on XDP) and prints every mismatch as JSON.
 import Foundation
 import Logging
+import SFCDaemon
 import SFCConfig
 import SFCCore
 import SFCFixtures

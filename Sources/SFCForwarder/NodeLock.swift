@@ -8,6 +8,7 @@
 // a flock when the process exits in any way, kill -9 included, so a lock is
 // never left stale; the files stay and only say who held them last.
 import Foundation
+import SFCDaemon
 import SFCXDP
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,7 @@
 // printed.
 import Foundation
 import Logging
+import SFCDaemon
 import SFCCapture
 import SFCConfig
 import SFCCore

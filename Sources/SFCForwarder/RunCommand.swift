@@ -2,6 +2,7 @@
 // until SIGINT/SIGTERM, then stops the ports and prints the counters.
 import Foundation
 import Logging
+import SFCDaemon
 import SFCConfig
 import SFCCore
 import SFCDPDK

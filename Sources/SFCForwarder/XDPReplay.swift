@@ -2,6 +2,7 @@
 // program with BPF_PROG_RUN, in order, on one loaded program; what it
 // redirects is filed under the egress port.
 import Logging
+import SFCDaemon
 import SFCCapture
 import SFCCore
 import SFCXDP

@@ -5,6 +5,7 @@
 // program attached and pinned so forwarding goes on without the daemon).
 import Foundation
 import Logging
+import SFCDaemon
 import SFCCore
 import SFCRuntime
 import SFCTrace

@@ -14,6 +14,7 @@ public enum FuzzTargets {
     /// The fuzz targets by name (the directory of their seed corpus).
     public static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "chain-file": chainFile, "pipeline": pipeline, "capture": capture, "dissect": dissect,
+        "control-api": controlAPI, "steer-rule": steerRule,
     ]
 
     static func violated(_ what: String, _ input: [UInt8]) -> Never {

@@ -358,6 +358,17 @@ import Testing
         #expect(diagnostics.first?.rendered == "\(path):1:1: error: no such file")
     }
 
+    /// A reload request may name any path: a device or a FIFO is refused, never read.
+    @Test func aFileThatIsNotRegularIsRefusedUnread() throws {
+        let (config, diagnostics) = ChainFile.load(path: "/dev/zero")
+        #expect(config == nil && diagnostics.map(\.rendered) == ["/dev/zero:1:1: error: not a regular file"])
+        let fifo = NSTemporaryDirectory() + "sfc-fifo-\(getpid())"
+        defer { unlink(fifo) }
+        try #require(mkfifo(fifo, 0o600) == 0)
+        #expect(ChainFile.load(path: fifo).diagnostics.map(\.message) == ["not a regular file"])
+        #expect(ChainFile.load(path: "/tmp").diagnostics.map(\.message) == ["not a regular file"])
+    }
+
     @Test func allErrorsAreReported() {
         let yaml = Fixture.base + "rules:\n  - {chain: nope}\n  - {chain: c1, dscp: 99}\n  - {chain: c1, bogus: 1}\n"
         let (config, diagnostics) = compile(yaml)

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import SFCConfig
 import SFCCore
+@testable import SFCDaemon
 @testable import SFCForwarder
 
 /// A snapshot of Chains/hospital-edge.yaml whose counters are all different

@@ -7,6 +7,7 @@
 import Foundation
 import Testing
 import SFCCore
+@testable import SFCDaemon
 @testable import SFCForwarder
 @testable import SFCTestSupport
 

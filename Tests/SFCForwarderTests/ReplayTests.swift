@@ -5,6 +5,7 @@ import Testing
 import SFCCapture
 import SFCConfig
 @testable import SFCCore
+@testable import SFCDaemon
 @testable import SFCForwarder
 @testable import SFCTrace
 

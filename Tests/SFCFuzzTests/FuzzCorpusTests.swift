@@ -9,7 +9,13 @@ import Testing
 @Suite struct FuzzCorpusTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    @Test(arguments: ["chain-file", "pipeline", "capture", "dissect"])
+    /// scripts/fuzz.sh runs one target per directory of Tests/Fuzz.
+    @Test func everyTargetHasASeedCorpusAndEveryCorpusATarget() throws {
+        let dirs = try FileManager.default.contentsOfDirectory(atPath: Self.root + "/Tests/Fuzz").sorted()
+        #expect(dirs == FuzzTargets.all.keys.sorted())
+    }
+
+    @Test(arguments: FuzzTargets.all.keys.sorted())
     func everySeedHoldsTheInvariants(target: String) throws {
         let run = try #require(FuzzTargets.all[target])
         var paths = [Self.root + "/Tests/Fuzz/" + target]

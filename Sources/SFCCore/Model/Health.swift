@@ -1,6 +1,6 @@
 // What a chain file says about a function's liveness (its `health:` key)
 // and how long a flow keeps the instance it chose (`affinity-idle:`).
-// The daemon probes (SFCForwarder/Daemon/Liveness); the dataplanes only
+// The daemon probes (SFCDaemon/Liveness); the dataplanes only
 // read the outcome as table data (docs/PIPELINE.md "Instance choice").
 
 /// What a function does for a packet when none of its instances is up.

@@ -6,6 +6,7 @@
 // filled and swapped) for the file as given. One JSON object.
 import Foundation
 import Logging
+import SFCDaemon
 import SFCConfig
 import SFCCore
 import SFCRuntime

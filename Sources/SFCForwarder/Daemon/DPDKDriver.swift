@@ -2,6 +2,7 @@
 // to the lcores, which switch between two bursts; the old ones are retired
 // after every lcore passed a quiescent point (DPDKDataplane.apply).
 import Logging
+import SFCDaemon
 import SFCCore
 import SFCDPDK
 

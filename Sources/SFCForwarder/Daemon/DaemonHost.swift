@@ -2,6 +2,7 @@
 // and (with --metrics) the Prometheus listener; and what it stops.
 import Foundation
 import Logging
+import SFCDaemon
 import SFCControl
 import SFCCore
 import SFCRuntime

@@ -2,6 +2,7 @@
 // swapped in through sfc_active (GenerationWriter); counters read from the
 // per-CPU maps; link watching each tick.
 import Logging
+import SFCDaemon
 import SFCCore
 import SFCXDP
 

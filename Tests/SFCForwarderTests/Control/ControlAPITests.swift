@@ -8,6 +8,7 @@ import Logging
 import SFCConfig
 import SFCControl
 import SFCCore
+@testable import SFCDaemon
 @testable import SFCForwarder
 @testable import SFCTestSupport
 import SFCTrace

@@ -6,6 +6,7 @@
 import Foundation
 import Logging
 import SFCCore
+@testable import SFCDaemon
 @testable import SFCForwarder
 
 final class FakeDriver: DataplaneDriver, @unchecked Sendable {

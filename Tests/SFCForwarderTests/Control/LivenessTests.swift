@@ -11,6 +11,7 @@ import SFCConfig
 import SFCControl
 import SFCCore
 import Testing
+@testable import SFCDaemon
 @testable import SFCForwarder
 
 final class ProbeLoopDriver: DataplaneDriver, @unchecked Sendable {

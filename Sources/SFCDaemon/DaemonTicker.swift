@@ -3,14 +3,14 @@
 import Foundation
 import SFCRuntime
 
-final class DaemonTicker: @unchecked Sendable {
-    static let interval: useconds_t = 50_000
-    let daemon: NodeDaemon
+package final class DaemonTicker: @unchecked Sendable {
+    package static let interval: useconds_t = 50_000
+    package let daemon: NodeDaemon
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ daemon: NodeDaemon) { self.daemon = daemon }
+    package init(_ daemon: NodeDaemon) { self.daemon = daemon }
 
-    func start() {
+    package func start() {
         let thread = Thread { [self] in
             while !StopSignal.requested {
                 usleep(Self.interval)
@@ -22,5 +22,5 @@ final class DaemonTicker: @unchecked Sendable {
         thread.start()
     }
 
-    func join() { done.wait() }
+    package func join() { done.wait() }
 }

@@ -11,10 +11,10 @@ import Foundation
 import Logging
 import SFCCore
 
-final class Liveness: @unchecked Sendable {
-    struct Key: Hashable { var function: String; var instance: String }
+package final class Liveness: @unchecked Sendable {
+    package struct Key: Hashable { var function: String; var instance: String }
 
-    struct Tracker {
+    package struct Tracker {
         var probed: Bool
         var unprobeable: String?
         /// What the probes say (up until they say otherwise).
@@ -54,7 +54,7 @@ final class Liveness: @unchecked Sendable {
     private(set) var events: [(Date, String, String, InstanceState, InstanceState, String)] = []
 
     /// The liveness the next generation's tables are built with.
-    var liveness: InstanceLiveness {
+    package var liveness: InstanceLiveness {
         var l = InstanceLiveness()
         for (k, t) in trackers where t.effective != .up || t.weight != nil {
             l.set(function: k.function, instance: k.instance, .init(state: t.effective, weight: t.weight))
@@ -72,7 +72,7 @@ final class Liveness: @unchecked Sendable {
 
     /// Takes a (new) generation's functions and instances: keeps what it
     /// knows of instances that stay, starts new ones up, forgets the rest.
-    func adopt(_ tables: ForwardingTables) {
+    package func adopt(_ tables: ForwardingTables) {
         var next: [Key: Tracker] = [:]
         for (f, function) in tables.functions.enumerated() {
             for (i, instance) in function.config.instances.enumerated() {
@@ -104,7 +104,7 @@ final class Liveness: @unchecked Sendable {
     }
 
     /// Sets an instance by hand. nil state with a weight: only the weight.
-    func set(_ key: Key, state: InstanceState?, weight: Int?, now: Date = Date()) -> (from: InstanceState, to: InstanceState)? {
+    package func set(_ key: Key, state: InstanceState?, weight: Int?, now: Date = Date()) -> (from: InstanceState, to: InstanceState)? {
         guard var t = trackers[key] else { return nil }
         let from = t.effective
         if let state {
@@ -126,7 +126,7 @@ final class Liveness: @unchecked Sendable {
     /// One round: reads what came back of each due instance's last probe,
     /// decides, and sends the next. Returns the functions whose effective
     /// states changed (their tables need the update).
-    func probeRound(tables: ForwardingTables, now: Date, driver: DataplaneDriver, logger: Logger) -> Set<Int> {
+    package func probeRound(tables: ForwardingTables, now: Date, driver: DataplaneDriver, logger: Logger) -> Set<Int> {
         var changed: Set<Int> = []
         for (f, function) in tables.functions.enumerated() {
             guard let health = function.config.health else { continue }
@@ -197,12 +197,12 @@ final class Liveness: @unchecked Sendable {
     }
 
     /// The shortest probe interval (how often the prober wakes), nil: nothing probed.
-    func interval(_ tables: ForwardingTables) -> Double? {
+    package func interval(_ tables: ForwardingTables) -> Double? {
         let ms = tables.functions.compactMap { $0.config.health?.intervalMilliseconds }.min()
         return ms.map { Double($0) / 1000 }
     }
 
-    func object(_ key: Key) -> [String: Any] {
+    package func object(_ key: Key) -> [String: Any] {
         guard let t = trackers[key] else { return [:] }
         var o: [String: Any] = ["state": t.effective.rawValue, "reason": t.reason, "probed": t.probed,
                                 "transitions": t.transitions, "since": ISO8601DateFormatter().string(from: t.changed)]

@@ -7,8 +7,8 @@ import Foundation
 import SFCCore
 import SFCTrace
 
-enum TraceRendering {
-    static func object(_ r: TraceRecord, tables: ForwardingTables) -> [String: Any] {
+package enum TraceRendering {
+    package static func object(_ r: TraceRecord, tables: ForwardingTables) -> [String: Any] {
         let config = tables.config
         func port(_ p: Int?) -> String? { p.flatMap { $0 >= 0 && $0 < config.ports.count ? config.ports[$0].name : nil } }
         var o: [String: Any] = ["sequence": r.sequence, "generation": r.generation, "verdict": r.verdict.rawValue,
@@ -59,7 +59,7 @@ enum TraceRendering {
     }
 
     /// One line, in simulate's words: "#3 modalities -> services hospital-edge-1 [classify+nsh-encap] chain dicom instance fw-1: IP to 10.50.1.5 => NSH spi 100 si 255 ttl 63".
-    static func line(_ o: [String: Any], node: String) -> String {
+    package static func line(_ o: [String: Any], node: String) -> String {
         let steps = (o["steps"] as? [String]).map { $0.joined(separator: ", ") } ?? ""
         var s = "#\(o["sequence"] ?? 0) \(o["ingress"] ?? "?") -> \(o["egress"] ?? "drop") \(node) [\(steps)]"
         if let chain = o["chain"] { s += " chain \(chain)" }
@@ -73,7 +73,7 @@ enum TraceRendering {
         return s
     }
 
-    static func summary(_ h: HeaderSummary) -> [String: Any] {
+    package static func summary(_ h: HeaderSummary) -> [String: Any] {
         var o = h.fields
         o["text"] = h.text
         return o

@@ -23,43 +23,43 @@ public enum PrometheusExposition {
         public let help: String
     }
 
-    static let info = Family(name: "sfc_dataplane_info", type: .gauge, labels: ["node", "dataplane"],
+    package static let info = Family(name: "sfc_dataplane_info", type: .gauge, labels: ["node", "dataplane"],
                              help: "Always 1; the dataplane this forwarder runs (dpdk or xdp).")
-    static let generation = Family(name: "sfc_config_generation", type: .gauge, labels: ["node"],
+    package static let generation = Family(name: "sfc_config_generation", type: .gauge, labels: ["node"],
                                    help: "Generation of the configuration in force (+1 per applied reload).")
-    static let portPackets = Family(name: "sfc_port_packets_total", type: .counter, labels: ["node", "port", "direction"],
+    package static let portPackets = Family(name: "sfc_port_packets_total", type: .counter, labels: ["node", "port", "direction"],
                                     help: "Packets received (direction=rx) and sent (direction=tx) on each port.")
-    static let portBytes = Family(name: "sfc_port_bytes_total", type: .counter, labels: ["node", "port", "direction"],
+    package static let portBytes = Family(name: "sfc_port_bytes_total", type: .counter, labels: ["node", "port", "direction"],
                                   help: "Bytes sent on each port (direction=tx; received bytes are not counted).")
-    static let chainPackets = Family(name: "sfc_chain_packets_total", type: .counter, labels: ["node", "chain"],
+    package static let chainPackets = Family(name: "sfc_chain_packets_total", type: .counter, labels: ["node", "chain"],
                                      help: "Packets the classifier put on each chain.")
-    static let chainBytes = Family(name: "sfc_chain_bytes_total", type: .counter, labels: ["node", "chain"],
+    package static let chainBytes = Family(name: "sfc_chain_bytes_total", type: .counter, labels: ["node", "chain"],
                                    help: "Bytes of the packets the classifier put on each chain.")
-    static let hopPackets = Family(name: "sfc_hop_packets_total", type: .counter, labels: ["node", "chain", "hop", "function"],
+    package static let hopPackets = Family(name: "sfc_hop_packets_total", type: .counter, labels: ["node", "chain", "hop", "function"],
                                    help: "Packets sent to each hop of each chain (hop = 1-based position); hop=\"end\" counts deliveries at the end of the chain.")
-    static let instancePackets = Family(name: "sfc_instance_packets_total", type: .counter, labels: ["node", "function", "instance"],
+    package static let instancePackets = Family(name: "sfc_instance_packets_total", type: .counter, labels: ["node", "function", "instance"],
                                         help: "Packets sent to each instance of each function.")
-    static let instanceState = Family(name: "sfc_instance_state", type: .gauge, labels: ["node", "function", "instance", "state"],
+    package static let instanceState = Family(name: "sfc_instance_state", type: .gauge, labels: ["node", "function", "instance", "state"],
                                       help: "1 for the state each instance is in (up, drain, down), 0 for the others.")
-    static let instanceTransitions = Family(name: "sfc_instance_state_changes_total", type: .counter, labels: ["node", "function", "instance"],
+    package static let instanceTransitions = Family(name: "sfc_instance_state_changes_total", type: .counter, labels: ["node", "function", "instance"],
                                             help: "Times each instance changed state (probes or an operator).")
-    static let events = Family(name: "sfc_events_total", type: .counter, labels: ["node", "event"],
+    package static let events = Family(name: "sfc_events_total", type: .counter, labels: ["node", "event"],
                                help: "Node events that are neither traffic nor drops: flow affinity (new, expired, evicted, moved), hops bypassed failing open, probe replies.")
-    static let drops = Family(name: "sfc_drops_total", type: .counter, labels: ["node", "reason"],
+    package static let drops = Family(name: "sfc_drops_total", type: .counter, labels: ["node", "reason"],
                               help: "Packets dropped, by reason; every packet dropped is counted under exactly one reason.")
-    static let reloads = Family(name: "sfc_reloads_total", type: .counter, labels: ["node", "result"],
+    package static let reloads = Family(name: "sfc_reloads_total", type: .counter, labels: ["node", "result"],
                                 help: "Configuration reloads by result: ok (applied), invalid (refused by validation), failed (valid but not applied).")
-    static let steeringRules = Family(name: "sfc_steering_rules", type: .gauge, labels: ["node"],
+    package static let steeringRules = Family(name: "sfc_steering_rules", type: .gauge, labels: ["node"],
                                       help: "Steering rules in force.")
-    static let workerPackets = Family(name: "sfc_worker_packets_total", type: .counter, labels: ["node", "worker"],
+    package static let workerPackets = Family(name: "sfc_worker_packets_total", type: .counter, labels: ["node", "worker"],
                                       help: "Packets processed by each worker (lcoreN for DPDK, cpuN for XDP).")
-    static let workerBusy = Family(name: "sfc_worker_busy_ratio", type: .gauge, labels: ["node", "worker"],
+    package static let workerBusy = Family(name: "sfc_worker_busy_ratio", type: .gauge, labels: ["node", "worker"],
                                    help: "Share of its recent time each worker spent processing packets rather than polling empty (0 to 1).")
-    static let traceDropped = Family(name: "sfc_trace_records_dropped_total", type: .counter, labels: ["node"],
+    package static let traceDropped = Family(name: "sfc_trace_records_dropped_total", type: .counter, labels: ["node"],
                                      help: "Packet trace records lost because the trace buffer was full (the packets themselves were not).")
-    static let reloadDuration = Family(name: "sfc_reload_duration_seconds", type: .histogram, labels: ["node"],
+    package static let reloadDuration = Family(name: "sfc_reload_duration_seconds", type: .histogram, labels: ["node"],
                                        help: "Time from a reload request to every worker running the new generation.")
-    static let steerApplyDuration = Family(name: "sfc_steer_apply_duration_seconds", type: .histogram, labels: ["node"],
+    package static let steerApplyDuration = Family(name: "sfc_steer_apply_duration_seconds", type: .histogram, labels: ["node"],
                                            help: "Time from a steering change being accepted to it being in force in the dataplane.")
 
     /// Every family render can write, in the order it writes them. A family
@@ -176,7 +176,7 @@ public enum PrometheusExposition {
     }
 
     /// Label sets and sample lines (after the metric name) of one node.
-    struct Samples {
+    package struct Samples {
         let nodeLabel: String
 
         init(node: String) { nodeLabel = "node=\"\(PrometheusExposition.escapeLabelValue(node))\"" }
@@ -197,7 +197,7 @@ public enum PrometheusExposition {
         }
     }
 
-    struct Writer {
+    package struct Writer {
         var out = ""
 
         mutating func header(_ f: Family) {

@@ -3,7 +3,7 @@
 import SFCCore
 
 extension NodeDaemon {
-    func metricsText() -> String {
+    package func metricsText() -> String {
         lock.lock()
         let tables = driver.tables
         let counters = (try? driver.counters()) ?? Counters(tables: tables)

@@ -33,6 +33,6 @@ public final class ReferenceDriver: DataplaneDriver {
     public var traceRecordsDropped: UInt64 { 0 }
 }
 
-struct ReferenceDriverError: Error, CustomStringConvertible {
-    var description: String { "the reference dataplane has no traffic to trace" }
+package struct ReferenceDriverError: Error, CustomStringConvertible {
+    package var description: String { "the reference dataplane has no traffic to trace" }
 }

@@ -9,6 +9,7 @@ public struct PortStatus: Sendable {
     /// The kernel interface (XDP) or the DPDK device.
     public var attachment: String
     public var link: String
+    public init(name: String, attachment: String, link: String) { self.name = name; self.attachment = attachment; self.link = link }
 }
 
 /// One forwarding lcore (DPDK) or CPU (XDP).
@@ -17,6 +18,7 @@ public struct WorkerStatus: Sendable {
     public var packets: UInt64
     /// Share of polls that received packets (DPDK); nil where not measured.
     public var busyRatio: Double?
+    public init(name: String, packets: UInt64, busyRatio: Double? = nil) { self.name = name; self.packets = packets; self.busyRatio = busyRatio }
 }
 
 public protocol DataplaneDriver: AnyObject {

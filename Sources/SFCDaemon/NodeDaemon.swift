@@ -28,28 +28,28 @@ public final class NodeDaemon: @unchecked Sendable {
 
     /// How often idle expiry reads the counters (every tick would read every
     /// per-CPU map 20 times a second on XDP).
-    static let idleCheckInterval = 0.5
+    package static let idleCheckInterval = 0.5
     private var lastIdleCheck = Date.distantPast
 
-    let driver: DataplaneDriver
-    let logger: Logger
-    let started = Date()
+    package let driver: DataplaneDriver
+    package let logger: Logger
+    package let started = Date()
     public let node: String
-    let lock = NSLock()
+    package let lock = NSLock()
     private(set) var configPath: String
     private(set) var configText: String
     private(set) var config: CompiledConfig
     private(set) var generation: UInt64
     private(set) var steering: [SteeringEntry] = []
     private(set) var reloads: [String: UInt64] = ["ok": 0, "invalid": 0, "failed": 0]
-    let reloadLatency = LatencyRecorder(.reload())
-    let steerLatency = LatencyRecorder(.steerApply())
+    package let reloadLatency = LatencyRecorder(.reload())
+    package let steerLatency = LatencyRecorder(.steerApply())
     private var tracing = false
-    let liveness = Liveness()
+    package let liveness = Liveness()
     public var controlPath: String?
     public var metricsAddress: String?
 
-    init(configPath: String, text: String, config: CompiledConfig, driver: DataplaneDriver, logger: Logger) {
+    package init(configPath: String, text: String, config: CompiledConfig, driver: DataplaneDriver, logger: Logger) {
         self.configPath = configPath; self.configText = text; self.config = config
         self.driver = driver; self.logger = logger; self.node = config.node.name
         generation = driver.tables.generation
@@ -57,14 +57,14 @@ public final class NodeDaemon: @unchecked Sendable {
     }
 
     /// Runs `body` on the driver under the daemon's lock.
-    func withDriver<T>(_ body: (DataplaneDriver) throws -> T) rethrows -> T {
+    package func withDriver<T>(_ body: (DataplaneDriver) throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         return try body(driver)
     }
 
     // MARK: questions
 
-    func status() -> [String: Any] {
+    package func status() -> [String: Any] {
         lock.lock(); defer { lock.unlock() }
         let ports = driver.ports().map { ["name": $0.name, "attachment": $0.attachment, "link": $0.link] }
         let workers = driver.workers().map { w -> [String: Any] in
@@ -91,7 +91,7 @@ public final class NodeDaemon: @unchecked Sendable {
         return object
     }
 
-    func countersObject() throws -> [String: Any] {
+    package func countersObject() throws -> [String: Any] {
         lock.lock(); defer { lock.unlock() }
         let report = CountersReport(tables: driver.tables, counters: try driver.counters())
         var object = report.dictionary
@@ -102,17 +102,17 @@ public final class NodeDaemon: @unchecked Sendable {
         return object
     }
 
-    func configuration() -> [String: Any] {
+    package func configuration() -> [String: Any] {
         lock.lock(); defer { lock.unlock() }
         return ["file": configPath, "generation": generation, "text": configText, "steering": steering.map(steeringObject)]
     }
 
-    func steeringList() -> [String: Any] {
+    package func steeringList() -> [String: Any] {
         lock.lock(); defer { lock.unlock() }
         return ["generation": generation, "steering": steering.map(steeringObject)]
     }
 
-    func instances() -> [String: Any] {
+    package func instances() -> [String: Any] {
         lock.lock(); defer { lock.unlock() }
         return instancesLocked()
     }
@@ -157,7 +157,7 @@ public final class NodeDaemon: @unchecked Sendable {
     }
 
     /// An operator sets an instance's state or weight (`chain-trace instance`).
-    func setInstance(function: String, instance: String, state: InstanceState?, weight: Int?) throws -> [String: Any] {
+    package func setInstance(function: String, instance: String, state: InstanceState?, weight: Int?) throws -> [String: Any] {
         lock.lock(); defer { lock.unlock() }
         let tables = driver.tables
         guard let f = tables.functions.firstIndex(where: { $0.config.name == function }) else {
@@ -193,7 +193,7 @@ public final class NodeDaemon: @unchecked Sendable {
     }
 
     /// The prober's loop: one round per shortest probe interval, until stop.
-    func runProber() {
+    package func runProber() {
         while !StopSignal.requested {
             let wait = probeOnce(now: Date())
             usleep(useconds_t(max(0.005, min(wait, 0.1)) * 1_000_000))
@@ -203,7 +203,7 @@ public final class NodeDaemon: @unchecked Sendable {
     /// One probe round at `now`; the changes go to the dataplane. Returns
     /// the time to the next round.
     @discardableResult
-    func probeOnce(now: Date) -> Double {
+    package func probeOnce(now: Date) -> Double {
         lock.lock(); defer { lock.unlock() }
         let tables = driver.tables
         let changed = liveness.probeRound(tables: tables, now: now, driver: driver, logger: logger)
@@ -238,13 +238,14 @@ public final class NodeDaemon: @unchecked Sendable {
 
     /// Re-reads the chain file (or `path`, which then becomes the file) and
     /// applies it with the steering rules; an invalid file changes nothing.
-    func reload(path: String? = nil) -> Outcome {
+    package func reload(path: String? = nil) -> Outcome {
         lock.lock(); defer { lock.unlock() }
         let t0 = DispatchTime.now()
         let file = path ?? configPath
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            let why = FileManager.default.fileExists(atPath: file) ? "cannot read file (or not UTF-8)" : "no such file"
-            return refuse([Diagnostic(severity: .error, file: file, line: 1, column: 1, message: why)], file: file)
+        let text: String
+        switch ChainFile.readText(path: file) {
+        case .text(let t): text = t
+        case .refused(let diagnostic): return refuse([diagnostic], file: file)
         }
         let outcome = applyLocked(text: text, file: file, steering: steering)
         switch outcome {
@@ -296,7 +297,7 @@ public final class NodeDaemon: @unchecked Sendable {
 
     /// Adds a steering rule (one YAML mapping in the chain file's rule
     /// syntax, with a `name`), optionally for `duration` seconds.
-    func steer(rule text: String, duration: Double?, idle: Double? = nil) -> Outcome {
+    package func steer(rule text: String, duration: Double?, idle: Double? = nil) -> Outcome {
         lock.lock(); defer { lock.unlock() }
         let t0 = DispatchTime.now()
         let name = Self.ruleName(text) ?? ""
@@ -322,7 +323,7 @@ public final class NodeDaemon: @unchecked Sendable {
     }
 
     /// Removes a steering rule; nil when there is none of that name.
-    func unsteer(name: String, reason: String = "unsteered") -> Outcome? {
+    package func unsteer(name: String, reason: String = "unsteered") -> Outcome? {
         lock.lock(); defer { lock.unlock() }
         guard steering.contains(where: { $0.name == name }) else { return nil }
         let next = steering.filter { $0.name != name }
@@ -337,7 +338,7 @@ public final class NodeDaemon: @unchecked Sendable {
     /// An NSH chain whose hops change under the same SPI: a packet at one of
     /// its functions while the path changes comes back with an SPI/SI that
     /// now names another position (RFC 8300 s2.3: an SPI names one path).
-    static func pathChanges(from old: CompiledConfig, to new: CompiledConfig) -> [String] {
+    package static func pathChanges(from old: CompiledConfig, to new: CompiledConfig) -> [String] {
         new.chains.compactMap { chain -> String? in
             guard chain.encapsulation == .nsh, let before = old.chains.first(where: { $0.spi == chain.spi && $0.encapsulation == .nsh }) else { return nil }
             let was = before.hops.map { old.functions[$0].name }, now = chain.hops.map { new.functions[$0].name }
@@ -369,7 +370,7 @@ public final class NodeDaemon: @unchecked Sendable {
         return out
     }
 
-    static func ruleName(_ text: String) -> String? {
+    package static func ruleName(_ text: String) -> String? {
         guard let node = try? Yams.compose(yaml: text), case .mapping(let m) = node,
               let value = m["name"], case .scalar(let s) = value else { return nil }
         return s.string
@@ -397,7 +398,7 @@ public final class NodeDaemon: @unchecked Sendable {
 
     /// Follows the next `count` packets matching `filter` for at most
     /// `timeout` seconds. One trace at a time.
-    func trace(filter spec: String, count: Int, timeout: Double) throws -> [String: Any] {
+    package func trace(filter spec: String, count: Int, timeout: Double) throws -> [String: Any] {
         let tables: ForwardingTables = try {
             lock.lock(); defer { lock.unlock() }
             guard !tracing else { throw ControlError(409, "a live trace is already running on \(node); try again when it ends") }

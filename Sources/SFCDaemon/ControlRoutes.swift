@@ -5,12 +5,12 @@ import SFCConfig
 import SFCControl
 import SFCCore
 
-enum ControlRoutes {
+package enum ControlRoutes {
     /// Largest trace a request may ask for, and its longest wait.
-    static let maxTraceCount = 10_000
-    static let maxTraceSeconds = 300.0
+    package static let maxTraceCount = 10_000
+    package static let maxTraceSeconds = 300.0
 
-    static func router(_ daemon: NodeDaemon) -> ControlRouter {
+    package static func router(_ daemon: NodeDaemon) -> ControlRouter {
         ControlRouter([
             ControlRoute("GET", "/v1/status") { _, _ in .json(daemon.status()) },
             ControlRoute("GET", "/v1/counters") { _, _ in
@@ -91,7 +91,7 @@ enum ControlRoutes {
         ])
     }
 
-    static func metricsRouter(_ daemon: NodeDaemon) -> ControlRouter {
+    package static func metricsRouter(_ daemon: NodeDaemon) -> ControlRouter {
         ControlRouter([
             ControlRoute("GET", "/metrics") { _, _ in
                 .text(daemon.metricsText(), contentType: PrometheusExposition.contentType)
@@ -99,7 +99,7 @@ enum ControlRoutes {
         ])
     }
 
-    static func response(_ outcome: NodeDaemon.Outcome, created: Bool) -> ControlResponse {
+    package static func response(_ outcome: NodeDaemon.Outcome, created: Bool) -> ControlResponse {
         switch outcome {
         case .applied(let generation, let seconds):
             return .json(["generation": generation, "apply_seconds": seconds], status: created ? 201 : 200)

@@ -1,0 +1,46 @@
+// The control API's routes over a daemon on the reference dataplane (no
+// I/O, no socket), for the control-api and steer-rule fuzz targets
+// (Sources/SFCFuzz): requests go to the same router the server runs, and
+// `reset` brings the daemon back to its chain file between inputs.
+import Foundation
+import Logging
+import SFCConfig
+import SFCControl
+import SFCCore
+
+public final class ControlHarness: @unchecked Sendable {
+    public let router: ControlRouter
+    public let chainFile: String
+    package let daemon: NodeDaemon
+    /// The generation `reset` last left (a reload makes a new one).
+    private var cleanGeneration: UInt64
+
+    public init(chainFile: String) throws {
+        let (loaded, diagnostics) = ChainFile.load(path: chainFile)
+        guard let config = loaded, let text = try? String(contentsOfFile: chainFile, encoding: .utf8) else {
+            throw ControlError(422, "\(chainFile): " + (diagnostics.first?.rendered ?? "cannot read it"))
+        }
+        self.chainFile = chainFile
+        daemon = NodeDaemon(configPath: chainFile, text: text, config: config, driver: ReferenceDriver(config),
+                            logger: Logger(label: "sfc.fuzz") { _ in SwiftLogNoOpLogHandler() })
+        router = ControlRoutes.router(daemon)
+        cleanGeneration = daemon.generation
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        daemon.lock.lock(); defer { daemon.lock.unlock() }
+        return body()
+    }
+
+    /// The daemon's steering rules, as GET /v1/steering lists them.
+    public var steeringCount: Int { locked { daemon.steering.count } }
+
+    /// Unsteers every rule and, if anything changed the configuration, reloads the chain file.
+    public func reset() {
+        for name in locked({ daemon.steering.map(\.name) }) { _ = daemon.unsteer(name: name) }
+        if locked({ daemon.generation != cleanGeneration || daemon.configPath != chainFile }) {
+            _ = daemon.reload(path: chainFile)
+            cleanGeneration = locked { daemon.generation }
+        }
+    }
+}
