@@ -127,8 +127,9 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
         if (!sfc_endpoint(ctx, st))
             return 0;
     }
+    /* Bounded so that a crafted SRH naming this node again and again ends. */
     if (sfc_pending(st))
-        sfc_drop(st, SFC_DROP_NO_ROUTE);
+        sfc_drop(st, SFC_DROP_SRV6_LOCAL_LOOP);
     return 0;
 }
 

@@ -75,6 +75,8 @@
       "destination inside the locator but not a configured SID") \
     X(SRV6_NOT_A_PROBE, 48, srv6NotAProbe, "srv6-not-a-probe", \
       "a packet to the node's probe SID that is not one of its liveness probes") \
+    X(SRV6_LOCAL_LOOP, 49, srv6LocalLoop, "srv6-local-loop", \
+      "the packet ran SFC_MAX_LOCAL_SIDS local SIDs in one pass (an SRH that keeps naming this node)") \
     /* Service functions */ \
     X(INSTANCE_DOWN, 60, instanceDown, "instance-down", \
       "service function instance down, chain fails closed")

@@ -25,7 +25,8 @@ extension Pipeline {
             }
             if !endpoint(&pkt, &meta, sid: sid) { return }
         }
-        if meta.verdict == .pending { drop(&meta, .noRoute) }
+        // Bounded so that a crafted SRH naming this node again and again ends.
+        if meta.verdict == .pending { drop(&meta, .srv6LocalLoop) }
     }
 
     /// Trusted IPv6 traffic that is neither classified nor for us: route it.
