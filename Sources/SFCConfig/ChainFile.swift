@@ -7,14 +7,22 @@ public struct ChainFileOptions: Sendable, Equatable {
     /// How to report an NSH chain whose TTL runs out before the end of its
     /// path (every packet dropped as TTL expired): nil says nothing.
     public var ttlShortfall: Diagnostic.Severity?
+    /// Check who may write the file (`ChainFile.ownershipDiagnostics`): the
+    /// daemon, which runs as root, loads and reloads with it.
+    public var checkOwnership: Bool
 
-    public init(ttlShortfall: Diagnostic.Severity? = .warning) { self.ttlShortfall = ttlShortfall }
+    public init(ttlShortfall: Diagnostic.Severity? = .warning, checkOwnership: Bool = false) {
+        self.ttlShortfall = ttlShortfall
+        self.checkOwnership = checkOwnership
+    }
 
     /// What the dataplanes load with: such a chain is a warning (a fixture
     /// chain may expire packets on purpose).
     public static let standard = ChainFileOptions()
     /// `chain-trace check`: such a chain is an error.
     public static let strict = ChainFileOptions(ttlShortfall: .error)
+    /// `sfc-forwarder run` and its reloads: `standard`, and the file's owner and mode checked.
+    public static let daemon = ChainFileOptions(checkOwnership: true)
 }
 
 public enum ChainFile {
@@ -23,9 +31,11 @@ public enum ChainFile {
     /// top-level keys SFCConfig does not know (see `SectionHandler`).
     public static func load(path: String, options: ChainFileOptions = .standard, sections: [String: SectionHandler] = [:])
         -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
-        switch readText(path: path) {
+        switch readText(path: path, checkOwnership: options.checkOwnership) {
         case .refused(let diagnostic): return (nil, [diagnostic])
-        case .text(let text): return parse(text: text, file: path, options: options, sections: sections)
+        case .text(let text, let warnings):
+            let (config, diagnostics) = parse(text: text, file: path, options: options, sections: sections)
+            return (config, warnings + diagnostics)
         }
     }
 

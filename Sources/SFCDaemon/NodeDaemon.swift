@@ -243,8 +243,10 @@ public final class NodeDaemon: @unchecked Sendable {
         let t0 = DispatchTime.now()
         let file = path ?? configPath
         let text: String
-        switch ChainFile.readText(path: file) {
-        case .text(let t): text = t
+        switch ChainFile.readText(path: file, checkOwnership: true) {
+        case .text(let t, let warnings):
+            text = t
+            for w in warnings { logger.warning("\(w.rendered)") }
         case .refused(let diagnostic): return refuse([diagnostic], file: file)
         }
         let outcome = applyLocked(text: text, file: file, steering: steering)

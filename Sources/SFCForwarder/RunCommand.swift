@@ -74,7 +74,7 @@ public enum RunCommand {
             return CommandResult(stderr: "run forwards on a dataplane with ports: use --dataplane dpdk, xdp or auto "
                                  + "(the reference dataplane has no I/O; try `replay`)", exitCode: 2)
         }
-        let (loaded, diagnostics) = ChainFile.load(path: options.config)
+        let (loaded, diagnostics) = ChainFile.load(path: options.config, options: .daemon)
         guard let config = loaded else {
             return CommandResult(stderr: diagnostics.map(\.rendered).joined(separator: "\n"), exitCode: 1)
         }

@@ -369,6 +369,42 @@ import Testing
         #expect(ChainFile.load(path: "/tmp").diagnostics.map(\.message) == ["not a regular file"])
     }
 
+    /// docs/SECURITY.md: the daemon (root) refuses a chain file any local user
+    /// may write and warns about one another user owns or a group may write;
+    /// offline reading (`chain-trace check`) does not judge the file's mode.
+    @Test func theDaemonRefusesAChainFileOthersMayWriteAndWarnsAboutOtherOwners() throws {
+        let path = NSTemporaryDirectory() + "sfc-mode-\(getpid()).yaml"
+        defer { unlink(path) }
+        try Fixture.base.write(toFile: path, atomically: false, encoding: .utf8)
+        try #require(chmod(path, 0o644) == 0)
+        let clean = ChainFile.load(path: path, options: .daemon)
+        #expect(clean.config != nil && clean.diagnostics.isEmpty, "\(clean.diagnostics.map(\.rendered))")
+
+        try #require(chmod(path, 0o666) == 0)
+        let open = ChainFile.load(path: path, options: .daemon)
+        #expect(open.config == nil)
+        #expect(open.diagnostics.map(\.rendered) == ["\(path):1:1: error: writable by any local user (mode 666), who could "
+                                                    + "change where traffic goes; run `chmod o-w \(path)`"])
+        #expect(ChainFile.load(path: path).config != nil)
+        guard case .refused = ChainFile.readText(path: path, checkOwnership: true) else {
+            Issue.record("readText for the daemon read a file others may write"); return
+        }
+
+        try #require(chmod(path, 0o664) == 0)
+        let group = ChainFile.load(path: path, options: .daemon)
+        #expect(group.config != nil)
+        #expect(group.diagnostics.map(\.severity) == [.warning])
+        #expect(group.diagnostics.first?.message.hasPrefix("writable by its group") == true)
+
+        // Another owner (needs root to give the file away; make test runs as root).
+        guard geteuid() == 0 else { return }
+        try #require(chmod(path, 0o644) == 0 && chown(path, 65534, 65534) == 0)
+        let other = ChainFile.load(path: path, options: .daemon)
+        #expect(other.config != nil)
+        #expect(other.diagnostics.map(\.rendered) == ["\(path):1:1: warning: owned by uid 65534, not by root: "
+                                                     + "that user can change where traffic goes"])
+    }
+
     @Test func allErrorsAreReported() {
         let yaml = Fixture.base + "rules:\n  - {chain: nope}\n  - {chain: c1, dscp: 99}\n  - {chain: c1, bogus: 1}\n"
         let (config, diagnostics) = compile(yaml)

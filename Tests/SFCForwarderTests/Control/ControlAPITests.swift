@@ -185,13 +185,19 @@ struct CapturingHandler: LogHandler {
         let missing = try h.post("/v1/reload", ["config": h.directory + "/absent.yaml"])
         #expect(missing.status == 422 && missing.errorMessage.contains("no such file"))
         #expect(try h.post("/v1/reload", ["config": 7]).status == 400)
+        // A file any local user may write is refused before it is parsed (docs/SECURITY.md).
+        let writable = h.directory + "/writable.yaml"
+        try String(contentsOfFile: h.chainFile, encoding: .utf8).write(toFile: writable, atomically: true, encoding: .utf8)
+        try #require(chmod(writable, 0o666) == 0)
+        let open = try h.post("/v1/reload", ["config": writable])
+        #expect(open.status == 422 && open.errorMessage.contains("writable by any local user"), "\(open.errorMessage)")
 
         let ok = try h.post("/v1/reload", [:])
         #expect(ok.status == 200 && (ok.json?["generation"] as? Int) == 1, "\(ok.errorMessage)")
         #expect(h.driver.applied == [1])
         let status = try #require(try h.get("/v1/status").json)
         #expect(status["generation"] as? Int == 1)
-        #expect((status["reloads"] as? [String: Int]) == ["ok": 1, "invalid": 2, "failed": 0])
+        #expect((status["reloads"] as? [String: Int]) == ["ok": 1, "invalid": 3, "failed": 0])
 
         h.driver.failNext = "a port change needs a restart"
         let failed = try h.post("/v1/reload", [:])
