@@ -77,6 +77,10 @@
       "a packet to the node's probe SID that is not one of its liveness probes") \
     X(SRV6_LOCAL_LOOP, 49, srv6LocalLoop, "srv6-local-loop", \
       "the packet ran SFC_MAX_LOCAL_SIDS local SIDs in one pass (an SRH that keeps naming this node)") \
+    X(SRV6_HMAC_MISSING, 50, srv6HMACMissing, "srv6-hmac-missing", \
+      "SRv6 for a local SID on a require-hmac port without an SRH HMAC TLV (RFC 8754 s2.1.2.1)") \
+    X(SRV6_HMAC_INVALID, 51, srv6HMACInvalid, "srv6-hmac-invalid", \
+      "SRv6 HMAC TLV with an unknown key id, a wrong HMAC or a destination not in its segment list (RFC 8754 s2.1.2.1)") \
     /* Service functions */ \
     X(INSTANCE_DOWN, 60, instanceDown, "instance-down", \
       "service function instance down, chain fails closed")

@@ -64,6 +64,10 @@ public enum ChainFile {
         ValidatorHealth(spec: spec, sink: sink).run()
         ValidatorPairs(spec: spec, sink: sink).run()
         ValidatorDPDK(spec: spec, names: names, sink: sink).run()
+        let hmacKeys = spec.node?.hmacKeys.flatMap {
+            HMACKeyFile.load($0, chainFile: sink.file, checkOwnership: options.checkOwnership, sink: sink)
+        }
+        ValidatorHMAC(spec: spec, keys: hmacKeys, sink: sink).run()
         let rules = RuleCompiler(spec: spec, names: names).compile()
         reportShadowedRules(rules, spec: spec, sink: sink)
         UsageCheck(spec: spec, sink: sink).run()
@@ -75,7 +79,8 @@ public enum ChainFile {
 
         guard !sink.hasErrors else { return nil }
         do {
-            let config = try Compiler(spec: spec, names: names, rules: rules).compile()
+            var config = try Compiler(spec: spec, names: names, rules: rules).compile()
+            config.hmacKeys = hmacKeys ?? [:]
             MTUCheck(config: config, spec: spec, sink: sink).run()
             DeliveryCheck(config: config, spec: spec, rules: rules, sink: sink).run()
             return config

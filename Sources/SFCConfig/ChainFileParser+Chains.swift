@@ -6,7 +6,7 @@ extension ChainFileParser {
     func parseChain(_ node: Node) -> ChainSpec? {
         guard let m = MappingReader(node, what: "chain",
                                     allowed: ["name", "spi", "encapsulation", "hops", "start-si", "ttl", "metadata",
-                                              "reduced", "end"],
+                                              "reduced", "end", "hmac-key"],
                                     sink: sink)
         else { return nil }
         let name = m.name("name", required: true)
@@ -28,6 +28,7 @@ extension ChainFileParser {
         switch encapsulation?.value {
         case .nsh?:
             m.notAllowed("reduced", reason: "reduced encapsulation is an SRv6 option")
+            m.notAllowed("hmac-key", reason: "the HMAC TLV is an SRv6 option (RFC 8754 s2.1.2)")
         case .srv6?:
             for key in ["start-si", "ttl", "metadata"] { m.notAllowed(key, reason: "it is an NSH setting") }
         case nil:
@@ -39,7 +40,8 @@ extension ChainFileParser {
         let reduced = m.bool("reduced")?.value ?? false
         return ChainSpec(position: m.position, name: name, spi: spi, encapsulation: encapsulation, hops: hops,
                          startSI: startSI, ttl: ttl, ttlKey: m.keyPosition("ttl"), metadata: metadata, reduced: reduced,
-                         end: parseEnd(m, encapsulation: encapsulation?.value))
+                         end: parseEnd(m, encapsulation: encapsulation?.value),
+                         hmacKey: m.int("hmac-key", in: 1...Int(UInt32.max)))
     }
 
     private func parseEnd(_ chain: MappingReader, encapsulation: Encapsulation?) -> EndSpec? {

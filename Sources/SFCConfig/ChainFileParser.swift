@@ -54,7 +54,7 @@ struct ChainFileParser {
     }
 
     private func parseNode(_ node: Node) -> NodeSpec? {
-        guard let m = MappingReader(node, what: "node", allowed: ["name", "srv6-source", "locator", "ipv4", "probe-sid"],
+        guard let m = MappingReader(node, what: "node", allowed: ["name", "srv6-source", "locator", "ipv4", "probe-sid", "hmac-keys"],
                                     sink: sink)
         else { return nil }
         var locator: Located<IPv6Prefix>?
@@ -72,15 +72,15 @@ struct ChainFileParser {
         }
         return NodeSpec(position: m.position, name: name,
                         srv6Source: m.ipv6("srv6-source"), locator: locator, ipv4: m.ipv4("ipv4"),
-                        probeSID: m.ipv6("probe-sid"))
+                        probeSID: m.ipv6("probe-sid"), hmacKeys: m.text("hmac-keys", expected: "a key file path"))
     }
 
     private func parsePort(_ node: Node) -> PortSpec? {
-        guard let m = MappingReader(node, what: "port", allowed: ["name", "mac", "mtu", "trusted", "interface"], sink: sink)
+        guard let m = MappingReader(node, what: "port", allowed: ["name", "mac", "mtu", "trusted", "interface", "require-hmac"], sink: sink)
         else { return nil }
         return PortSpec(position: m.position, name: m.name("name", required: true), mac: m.mac("mac", required: true),
                         mtu: m.int("mtu", in: 68...65535), trusted: m.bool("trusted")?.value ?? false,
-                        interface: interfaceName(m))
+                        interface: interfaceName(m), requireHMAC: m.bool("require-hmac"))
     }
 
     /// A Linux interface name (IFNAMSIZ - 1 = 15 bytes; no '/', ':' or

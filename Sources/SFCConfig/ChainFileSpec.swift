@@ -44,6 +44,8 @@ struct NodeSpec {
     var locator: Located<IPv6Prefix>?
     var ipv4: Located<IPv4Address>?
     var probeSID: Located<IPv6Address>?
+    /// The SRv6 HMAC key file, as written (HMACKeyFile).
+    var hmacKeys: Located<String>?
 }
 
 struct PortSpec {
@@ -53,6 +55,7 @@ struct PortSpec {
     var mtu: Located<Int>?
     var trusted: Bool
     var interface: Located<String>?
+    var requireHMAC: Located<Bool>?
 }
 
 struct PeerSpec {
@@ -137,6 +140,7 @@ struct ChainSpec {
     var metadata: Located<NSHMetadata>?
     var reduced: Bool
     var end: EndSpec?
+    var hmacKey: Located<Int>?
 }
 
 struct EndSpec {

@@ -18,7 +18,8 @@ struct Compiler {
             probeSID: node.probeSID?.value))
         config.ports = try spec.ports.map { p in
             PortConfig(name: try need(p.name, "port name", p.position), mac: try need(p.mac, "port mac", p.position),
-                       mtu: p.mtu?.value ?? 1500, trusted: p.trusted, interface: p.interface?.value)
+                       mtu: p.mtu?.value ?? 1500, trusted: p.trusted, interface: p.interface?.value,
+                       requireHMAC: p.requireHMAC?.value ?? false)
         }
         config.peers = try spec.peers.map { p in
             PeerConfig(name: try need(p.name, "peer name", p.position),
@@ -123,6 +124,6 @@ struct Compiler {
                            spi: UInt32(try need(c.spi, "spi", c.position)), encapsulation: encapsulation,
                            hops: hops, startSI: UInt8(c.startSI?.value ?? 255), ttl: UInt8(c.ttl?.value ?? 63),
                            metadata: c.metadata?.value ?? .type1(context: [0, 0, 0, 0]),
-                           reduced: c.reduced, end: end)
+                           reduced: c.reduced, end: end, hmacKeyID: c.hmacKey.map { UInt32($0.value) })
     }
 }

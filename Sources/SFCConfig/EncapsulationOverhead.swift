@@ -20,9 +20,11 @@ public enum EncapsulationOverhead {
     /// segments (the chain end is the last). H.Encaps.Red leaves the first
     /// segment out of the SRH and omits the SRH for a single segment
     /// (RFC 8986 section 5.2).
-    public static func srv6(hops: Int, reduced: Bool) -> Int {
+    /// A signed SRH (`hmac-key`) carries the 40-byte HMAC TLV (RFC 8754 s2.1.2).
+    public static func srv6(hops: Int, reduced: Bool, hmac: Bool = false) -> Int {
         let segments = hops + 1
-        if !reduced { return 40 + 8 + 16 * segments }
-        return segments == 1 ? 40 : 40 + 8 + 16 * (segments - 1)
+        let tlv = hmac ? 40 : 0
+        if !reduced { return 40 + 8 + 16 * segments + tlv }
+        return segments == 1 ? 40 : 40 + 8 + 16 * (segments - 1) + tlv
     }
 }

@@ -59,7 +59,7 @@ struct MTUCheck {
                 }
             }
         case .srv6:
-            let srv6 = EncapsulationOverhead.srv6(hops: chain.hops.count, reduced: chain.reduced)
+            let srv6 = EncapsulationOverhead.srv6(hops: chain.hops.count, reduced: chain.reduced, hmac: chain.hmacKeyID != nil)
             let what = chain.reduced ? "SRv6 (H.Encaps.Red)" : "SRv6 (H.Encaps)"
             for hop in chain.hops where hop < config.functions.count {
                 let function = config.functions[hop]

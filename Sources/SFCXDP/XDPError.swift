@@ -5,7 +5,7 @@
 public struct XDPError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Kind: String, Sendable {
         case objectNotFound, openFailed, loadFailed, verifierRejected, mapMissing, mapMismatch
-        case configTooLarge, mapUpdate, interfaceMissing, attachFailed, bpffs, pin, run, frameTooShort
+        case configTooLarge, mapUpdate, interfaceMissing, attachFailed, bpffs, pin, run, frameTooShort, unsupported
     }
 
     public var kind: Kind

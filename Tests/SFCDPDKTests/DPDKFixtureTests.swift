@@ -29,6 +29,19 @@ import Testing
         }
     }
 
+    /// SRv6 HMAC (Tests/Fixtures/hmac/, its own chain file): signed at the
+    /// headend, checked on a require-hmac port, on the DPDK path too.
+    @Test func theHMACFixturesGiveTheSameVerdictAndBytesOnDPDK() throws {
+        guard Forwarder.ready() else { return }
+        let file = Forwarder.repositoryRoot + "/Tests/Fixtures/hmac/hmac.json"
+        let r = try Forwarder.run(["fixtures", "--dataplane", "dpdk", "--repo-root", Forwarder.repositoryRoot, file])
+        #expect(r.status == 0, "stderr: \(r.stderr)\nstdout: \(r.stdout.prefix(4000))")
+        let json = try Forwarder.json(r.stdout)
+        #expect(json["mismatches"] as? Int == 0, "\(r.stdout.prefix(4000))")
+        let perFile = try #require(json["files"] as? [[String: Any]])
+        #expect(perFile.count == 1 && (perFile.first?["cases"] as? Int ?? 0) >= 10, "\(perFile)")
+    }
+
     @Test func aWrongExpectationIsReportedNotHidden() throws {
         guard Forwarder.ready(), let first = Self.fixtureFiles.first else { return }
         var file = try Forwarder.json(String(contentsOfFile: first, encoding: .utf8))

@@ -20,6 +20,16 @@ import SFCTrace
         #expect(total >= 80)
     }
 
+    /// The SRv6 HMAC group has a chain file of its own (Tests/Fixtures/hmac/;
+    /// the XDP program refuses it, SFCXDPTests/FixtureTests).
+    @Test func theHMACFixturesMatchTheReferencePipeline() throws {
+        let name = "hmac/hmac.json"
+        let file = try FixtureFile.load(path: FixtureSupport.fixturesDirectory + "/" + name)
+        #expect(file.cases.count >= 10)
+        let mismatches = FixtureFile.run(file, name: name, repoRoot: FixtureSupport.repoRoot)
+        #expect(mismatches.isEmpty, "\(mismatches.map(\.description).joined(separator: "\n"))")
+    }
+
     @Test func hexCodec() {
         #expect(FixtureFile.decodeHex("00ff7Aa0") == [0x00, 0xFF, 0x7A, 0xA0])
         #expect(FixtureFile.decodeHex("abc") == nil)
@@ -50,7 +60,8 @@ import SFCTrace
         let generated = try FixtureSupport.jsonFiles(in: temp)
         #expect(generated == (try FixtureSupport.jsonFiles(in: FixtureSupport.fixturesDirectory)),
                 "the generator writes a different set of fixture files")
-        for name in generated {
+        #expect(try FixtureSupport.jsonFiles(in: temp + "/hmac") == ["hmac.json"])
+        for name in generated + ["hmac/hmac.json"] {
             let fresh = FileManager.default.contents(atPath: temp + "/" + name)
             let committed = FileManager.default.contents(atPath: FixtureSupport.fixturesDirectory + "/" + name)
             #expect(fresh == committed,

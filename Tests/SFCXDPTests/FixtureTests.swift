@@ -2,7 +2,10 @@
 // BPF_PROG_RUN: the verdict, egress port, drop reason and bytes must be the
 // fixture's, as on the reference and DPDK dataplanes.
 import Foundation
+import SFCConfig
+import SFCCore
 import SFCForwarder
+@testable import SFCXDP
 import Testing
 
 @Suite(.serialized) struct FixtureTests {
@@ -26,5 +29,28 @@ import Testing
             if mismatches.count > 40 { Issue.record("\(file["file"] ?? "?"): \(mismatches.count - 40) more mismatches") }
         }
         #expect(json["mismatches"] as? Int == 0)
+    }
+
+    /// The XDP program has no SHA-256: a chain file that signs or requires
+    /// SRv6 HMAC (the HMAC fixtures' own) is refused with the reason, not
+    /// forwarded unsigned or unchecked.
+    @Test func aChainFileWithSRv6HMACIsRefusedSayingWhy() throws {
+        let path = XDPTest.repositoryRoot + "/Tests/Fixtures/configs/hmac.yaml"
+        let config = try #require(ChainFile.load(path: path).config)
+        #expect(throws: XDPError.self) { try TableLimits.check(ForwardingTables(config)) }
+        do {
+            try TableLimits.check(ForwardingTables(config))
+        } catch let error as XDPError {
+            #expect(error.kind == .unsupported && "\(error)".contains("chain 'signed' signs its SRH")
+                    && "\(error)".contains("--dataplane dpdk"), "\(error)")
+        }
+        var portOnly = config
+        for c in portOnly.chains.indices { portOnly.chains[c].hmacKeyID = nil }
+        do {
+            try TableLimits.check(ForwardingTables(portOnly))
+            Issue.record("a require-hmac port was accepted")
+        } catch let error as XDPError {
+            #expect(error.kind == .unsupported && "\(error)".contains("port 'sr' has require-hmac"), "\(error)")
+        }
     }
 }

@@ -23,6 +23,9 @@ public struct CompiledConfig: Sendable, Equatable {
     public var rules: [ClassifierRule]
     /// The `dpdk:` section, when the file has one.
     public var dpdk: DPDKConfig? = nil
+    /// SRv6 HMAC keys (RFC 8754 s2.1.2) by key id, from the node's
+    /// `hmac-keys` file (never the chain file): HMAC-SHA256 secrets.
+    public var hmacKeys: [UInt32: [UInt8]] = [:]
 
     public init(node: NodeConfig, ports: [PortConfig] = [], peers: [PeerConfig] = [],
                 routes4: [Route4] = [], routes6: [Route6] = [], sids: [LocalSIDConfig] = [],
@@ -64,8 +67,13 @@ public struct PortConfig: Sendable, Equatable {
     /// The kernel interface the XDP dataplane attaches to for this port
     /// (`interface:` in the chain file); nil when the port has none.
     public var interface: String?
-    public init(name: String, mac: MACAddress, mtu: Int = 1500, trusted: Bool = false, interface: String? = nil) {
+    /// RFC 8754 s2.1.2.1: SRv6 arriving here for a local SID must carry a
+    /// valid HMAC TLV (the port is where traffic enters the SR domain).
+    public var requireHMAC: Bool
+    public init(name: String, mac: MACAddress, mtu: Int = 1500, trusted: Bool = false, interface: String? = nil,
+                requireHMAC: Bool = false) {
         self.name = name; self.mac = mac; self.mtu = mtu; self.trusted = trusted; self.interface = interface
+        self.requireHMAC = requireHMAC
     }
 }
 
@@ -216,11 +224,14 @@ public struct ChainConfig: Sendable, Equatable {
     /// SRv6 H.Encaps.Red (RFC 8986 section 5.2).
     public var reduced: Bool
     public var end: ChainEnd
+    /// SRv6: the key id whose HMAC TLV the headend adds to the SRH (RFC 8754 s2.1.2).
+    public var hmacKeyID: UInt32?
     public init(name: String, spi: UInt32, encapsulation: Encapsulation, hops: [FunctionIndex],
                 startSI: UInt8 = 255, ttl: UInt8 = 63, metadata: NSHMetadata = .type1(context: [0, 0, 0, 0]),
-                reduced: Bool = false, end: ChainEnd) {
+                reduced: Bool = false, end: ChainEnd, hmacKeyID: UInt32? = nil) {
         self.name = name; self.spi = spi; self.encapsulation = encapsulation; self.hops = hops
         self.startSI = startSI; self.ttl = ttl; self.metadata = metadata; self.reduced = reduced; self.end = end
+        self.hmacKeyID = hmacKeyID
     }
 }
 

@@ -25,6 +25,8 @@ public final class Pipeline {
     let nowTick: UnsafeMutablePointer<UInt32>
     /// SRv6: the instance chosen for each hop of the packet being encapsulated.
     let chosen: UnsafeMutablePointer<Int32>
+    /// SRv6 HMAC: the text being signed or checked, then the MAC computed (Behaviors/SRHHMAC.swift).
+    let hmacScratch: UnsafeMutablePointer<UInt8>
 
     /// End.AD header cache: one slot of `cacheSlotSize` bytes per dynamic
     /// proxy instance (draft-ietf-spring-sr-service-programming s6.4).
@@ -67,6 +69,8 @@ public final class Pipeline {
         nowTick.initialize(to: self.shared.ticks())
         chosen = .allocate(capacity: SharedSpec.SFC_MAX_HOPS)
         chosen.initialize(repeating: 0, count: SharedSpec.SFC_MAX_HOPS)
+        hmacScratch = .allocate(capacity: SRHHMAC.maxTextSize + SHA256.digestSize)
+        hmacScratch.initialize(repeating: 0, count: SRHHMAC.maxTextSize + SHA256.digestSize)
         stats = CounterBlock(tables: tables)
         let slots = max(1, tables.cacheSlots)
         cache = UnsafeMutableRawPointer.allocate(byteCount: slots * Pipeline.cacheSlotSize, alignment: 64)
@@ -93,6 +97,7 @@ public final class Pipeline {
     deinit {
         nowTick.deallocate()
         chosen.deallocate()
+        hmacScratch.deallocate()
         stats.deallocate()
         cache.deallocate()
         cacheLength.deallocate()
@@ -222,6 +227,14 @@ public final class Pipeline {
             let sid = tables.localSIDs.index(of: da)
             if sid >= 0 {
                 guard trusted else { drop(&meta, .untrustedIngress); return .done }
+                // RFC 8754 s2.1.2.1 where traffic enters the SR domain; not
+                // this node's own liveness probes coming back.
+                if tables.anyPortRequiresHMAC && tables.ports[port].requireHMAC
+                    && tables.localSIDs.values[sid].behavior != .probeReply,
+                   let problem = hmacProblem(l3, count: IPv6Header.size + ip.payloadLength) {
+                    drop(&meta, problem)
+                    return .done
+                }
                 entry = Int32(sid)
                 return .localSID
             }

@@ -55,6 +55,14 @@ public struct ChainEntry: Sendable {
     public var endSegment: IPv6Address
     /// SRv6: number of segments n (hops + the final one).
     public var segmentCount: Int
+    /// SRv6: the key the headend signs the SRH with (HMAC TLV, RFC 8754 s2.1.2).
+    public var hmac: SRHHMACSigner? = nil
+}
+
+/// A chain's HMAC key: its id as the TLV carries it and the prepared key.
+public struct SRHHMACSigner: Sendable {
+    public var keyID: UInt32
+    public var key: HMACSHA256Key
 }
 
 public struct FunctionEntry: Sendable {
@@ -149,6 +157,10 @@ public struct ForwardingTables: Sendable {
     public let hopCounterCount: Int
     public let instanceCounterBase: [Int]
     public let instanceCounterCount: Int
+    /// The HMAC keys an SRH arriving on a `require-hmac` port may name, prepared.
+    public let hmacKeys: [UInt32: HMACSHA256Key]
+    /// Any port requires HMAC (the per-packet check is skipped otherwise).
+    public let anyPortRequiresHMAC: Bool
 
     @inline(__always) public static func pathKey(spi: UInt32, si: UInt8) -> UInt32 { spi << 8 | UInt32(si) }
     @inline(__always) public static func returnKey(port: Int, vlan: UInt16) -> UInt32 {
@@ -164,6 +176,8 @@ public struct ForwardingTables: Sendable {
         self.config = config
         self.liveness = liveness
         classifier = Classifier(rules: config.rules)
+        hmacKeys = config.hmacKeys.mapValues { HMACSHA256Key(secret: $0) }
+        anyPortRequiresHMAC = config.ports.contains { $0.requireHMAC }
         routeEntries4 = ForwardingTables.distinct(config.routes4.map { route in
             Route4(prefix: IPv4Prefix(address: IPv4Address(raw: route.prefix.address.raw & route.prefix.mask),
                                       length: route.prefix.length), via: route.via)
@@ -212,7 +226,10 @@ public struct ForwardingTables: Sendable {
             if case .segment(let sid) = chain.end { endSegment = sid }
             chains.append(ChainEntry(config: chain, contextBytes: bytes, mdType: mdType,
                                      nshLengthWords: UInt8(2 + bytes.count / 4), endSegment: endSegment,
-                                     segmentCount: chain.hops.count + 1))
+                                     segmentCount: chain.hops.count + 1,
+                                     hmac: chain.hmacKeyID.flatMap { id in
+                                         config.hmacKeys[id].map { SRHHMACSigner(keyID: id, key: HMACSHA256Key(secret: $0)) }
+                                     }))
             if chain.encapsulation == .nsh {
                 // SI at hop k is start - k; the SF (or proxy) decrements it, so
                 // start - hops.count marks the end of the path.

@@ -12,7 +12,9 @@ extension Pipeline {
     func pushSRv6(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int, segmentsLeft: Int, hash: UInt32) {
         let n = tables.chains[c].segmentCount
         let listCount = tables.chains[c].config.reduced ? n - 1 : n
-        let srhLength = listCount == 0 ? 0 : SegmentRoutingHeader.fixedSize + 16 * listCount
+        let signer = listCount == 0 ? nil : tables.chains[c].hmac
+        let srhLength = listCount == 0 ? 0
+            : SegmentRoutingHeader.fixedSize + 16 * listCount + (signer == nil ? 0 : SRHHMAC.tlvSize)
         guard pkt.length > 0 else { drop(&meta, .truncated); return }
         let innerIsIPv6 = pkt.data.be8(0) >> 4 == 6
         let trafficClass = innerIsIPv6 ? IPv6Header(pkt.data, count: pkt.length)?.trafficClass ?? 0
@@ -33,6 +35,11 @@ extension Pipeline {
                                         segmentsLeft: UInt8(segmentsLeft), lastEntry: UInt8(listCount - 1))
         for i in 0..<listCount {
             srh.setIPv6(SegmentRoutingHeader.fixedSize + 16 * i, chosenSegment(chain: c, position: n - 1 - i))
+        }
+        if let signer {
+            srh.setBE8(1, UInt8(2 * listCount + SRHHMAC.tlvSize / 8))
+            srh.setBE8(5, SRHHMAC.srhFlag)
+            signSRH(srh, listCount: listCount, source: source, signer: signer, reduced: tables.chains[c].config.reduced)
         }
     }
 
