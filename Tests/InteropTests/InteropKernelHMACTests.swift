@@ -23,7 +23,7 @@ import Testing
 @Suite(.serialized) struct InteropKernelHMACTests {
     static let secret = "interop hmac secret"
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func ourSignedSRHPassesTheKernelsCheckAndTheKernelsSignedRepliesPassOurs() throws {
         guard Forwarder.ready(), E2ENetwork.toolsReady() else { return }
         let run = try XDPRun(scenario: "isr6-hmac", script: "interop-srv6-topology.sh",

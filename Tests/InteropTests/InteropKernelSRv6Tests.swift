@@ -52,7 +52,7 @@ import Testing
 
     // MARK: The kernel as headend, our End and End.AS in the middle
 
-    @Test(.timeLimit(.minutes(2)), arguments: [("xdp", false), ("xdp", true), ("dpdk", false), ("dpdk", true)])
+    @Test(.timeLimit(.minutes(5)), arguments: [("xdp", false), ("xdp", true), ("dpdk", false), ("dpdk", true)])
     func kernelEncapsulatedTrafficCrossesOurEndAndEndASToAKernelEndDX4(dataplane: String, reduced: Bool) throws {
         guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), InteropCapture.ready() else { return }
         let run = try XDPRun(scenario: "isr6-k-\(dataplane)\(reduced ? "-red" : "")", script: "interop-srv6-topology.sh",
@@ -91,7 +91,7 @@ import Testing
 
     // MARK: Our headend, the kernel's End.DX4 and End.DT6 at the end
 
-    @Test(.timeLimit(.minutes(2)), arguments: [("xdp", false), ("xdp", true), ("dpdk", false), ("dpdk", true)])
+    @Test(.timeLimit(.minutes(5)), arguments: [("xdp", false), ("xdp", true), ("dpdk", false), ("dpdk", true)])
     func ourEncapsulationIsDeliveredByAKernelEndDX4AndEndDT6(dataplane: String, reduced: Bool) throws {
         guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), InteropCapture.ready() else { return }
         let run = try XDPRun(scenario: "isr6-e-\(dataplane)\(reduced ? "-red" : "")", script: "interop-srv6-topology.sh",
