@@ -23,7 +23,7 @@ DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-de
                 bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus \
                 valgrind binutils conntrack conntrackd
 
-.PHONY: all deps build test demo check clean bench bpf fuzz fuzz-build
+.PHONY: all deps build test demo check clean bench bpf fuzz fuzz-build soak
 
 # The XDP programs (BPF/*.c), compiled for the bpf target with BTF. Debian's
 # clang is not required: the Swift toolchain's clang targets bpf too.
@@ -95,6 +95,26 @@ demo: build
 	$(SFC_LAB) demo --scene scale --config $(SCALE_CONFIG) --dataplane $(DATAPLANE) --report-dir $(REPORT_DIR) || status=1; \
 	$(SFC_LAB) demo --scene failover --config $(FAILOVER_CONFIG) --dataplane $(DATAPLANE) --report-dir $(REPORT_DIR) || status=1; \
 	exit $$status
+
+# The soak (README "Soak"; never part of `make test`): sfc-lab soak builds
+# $(SOAK_CONFIG)'s lab (namespaces sfc-soak-*) and runs the forwarder on each
+# dataplane of $(SOAK_DATAPLANE) in turn for $(SOAK_MINUTES) minutes under
+# steady UDP, a reload every second, status/counters/metrics queried all the
+# time and a relay losing its links every 20 s; a table a minute on stdout,
+# JSON in bench/results/soak-DATAPLANE.json. Fails if a criterion failed on
+# one dataplane. The XDP object is looked up at <bin>/../../bpf: with
+# BUILD_FLAGS="--build-path DIR" give BPF_OUT=DIR/bpf too.
+SOAK_MINUTES ?= 10
+SOAK_DATAPLANE ?= xdp dpdk
+SOAK_CONFIG ?= Chains/soak-lab.yaml
+soak: deps bpf
+	$(SWIFT) build -c release $(BUILD_FLAGS) --product sfc-forwarder
+	$(SWIFT) build -c release $(BUILD_FLAGS) --product sfc-lab
+	@mkdir -p bench/results; status=0; \
+	for dp in $(SOAK_DATAPLANE); do \
+		$(SFC_LAB) soak --config $(SOAK_CONFIG) --dataplane $$dp --minutes $(SOAK_MINUTES) \
+			--json-out bench/results/soak-$$dp.json || status=1; \
+	done; exit $$status
 
 check: build
 	"$$($(SWIFT) build -c release --show-bin-path)/chain-trace" check Chains/*.yaml

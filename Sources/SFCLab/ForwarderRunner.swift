@@ -17,6 +17,8 @@ public struct ForwarderRunner {
     public var control: String? = nil
     /// The chain file to run instead of the plan's (the VNF manager's running file).
     public var config: String? = nil
+    /// --metrics ADDRESS:PORT (in the forwarder's namespace); nil: no metrics listener.
+    public var metrics: String? = nil
 
     public var argv: [String] {
         get throws {
@@ -25,6 +27,7 @@ public struct ForwarderRunner {
             var argv = ["nsenter", "--net=/run/netns/" + plan.sffNamespace, try Locations.sibling("sfc-forwarder"), "run",
                         "--config", chain, "--dataplane", dataplane.rawValue, "--json", "--verbose"]
             if let control { argv += ["--control", control] }
+            if let metrics { argv += ["--metrics", metrics] }
             if dataplane == .dpdk {
                 argv += ["--lcores", String(CPUAffinity.allowed().last ?? 0)]
                 // In the lab every port is a veth: net_af_packet on its forwarder end,

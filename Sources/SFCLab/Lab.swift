@@ -21,8 +21,9 @@ public final class Lab: @unchecked Sendable {
     /// Where `up` keeps the state of a lab left running (the forwarder's output).
     public static func stateDirectory(node: String) -> String { "/run/sfc-lab/" + node }
 
-    public init(chainFile: String, dataplane: Dataplane, directory: String? = nil, log: @escaping @Sendable (String) -> Void) throws {
-        plan = try LabPlan.load(chainFile: chainFile)
+    public init(chainFile: String, dataplane: Dataplane, directory: String? = nil, namespacePrefix: String = LabPlan.namespacePrefix,
+                log: @escaping @Sendable (String) -> Void) throws {
+        plan = try LabPlan.load(chainFile: chainFile, prefix: namespacePrefix)
         self.dataplane = dataplane
         self.log = log
         repositoryRoot = try Locations.repositoryRoot(chainFile: chainFile)
@@ -170,6 +171,8 @@ public final class Lab: @unchecked Sendable {
             log("torn down: \(namespaces) namespaces" + (removed.count > namespaces ? " and the pins in \(plan.pinDirectory)" : ""))
         }
         try? FileManager.default.removeItem(atPath: directory)
+        // Commands run after this (Lab.leftovers) must not create the directory again.
+        Shell.scratch = NSTemporaryDirectory()
     }
 
     /// The state directory of `up`, and the scratch directories of runs whose process is gone.

@@ -63,22 +63,23 @@ public struct LabPlan: Sendable {
     public static func namespace(_ name: String) -> String { namespacePrefix + name }
 
     /// Reads the chain file; errors (and the file's own diagnostics) are thrown.
-    public static func load(chainFile: String) throws -> LabPlan {
+    /// `prefix` names the namespaces (the soak's are `sfc-soak-*`, apart from the demo's and the tests').
+    public static func load(chainFile: String, prefix: String = namespacePrefix) throws -> LabPlan {
         let (config, lab, diagnostics) = LabChainFile.load(path: chainFile)
         let errors = diagnostics.filter { $0.severity == .error }
         guard let config, errors.isEmpty else {
             throw LabError("\(chainFile) does not compile:\n" + diagnostics.map(\.rendered).joined(separator: "\n"))
         }
         guard let lab else { throw LabError("\(chainFile) has no `lab:` section: nothing to build (see docs/CHAIN-FORMAT.md, lab)") }
-        return try LabPlan(chainFile: chainFile, config: config, lab: lab)
+        return try LabPlan(chainFile: chainFile, config: config, lab: lab, prefix: prefix)
     }
 
-    init(chainFile: String, config: CompiledConfig, lab: LabDescription) throws {
+    init(chainFile: String, config: CompiledConfig, lab: LabDescription, prefix: String = namespacePrefix) throws {
         self.chainFile = chainFile
         self.config = config
         self.lab = lab
         node = config.node.name
-        sffNamespace = LabPlan.namespace("sff")
+        sffNamespace = prefix + "sff"
         if lab.hosts.contains(where: { $0.name == "sff" }) || lab.vnfs.contains(where: { $0.name == "sff" }) {
             throw LabError("the lab name 'sff' is the forwarder's namespace; rename that host or vnf")
         }
@@ -90,14 +91,14 @@ public struct LabPlan: Sendable {
         var hosts: [HostPlan] = []
         for host in lab.hosts {
             let p = try port(host.port)
-            let ns = LabPlan.namespace(host.name)
+            let ns = prefix + host.name
             veths.append(Veth(port: p.name, sffInterface: p.interface ?? p.name, sffMAC: p.mac, mtu: p.mtu, namespace: ns,
                               peerInterface: "eth0", peerMAC: host.mac))
             hosts.append(HostPlan(host: host, namespace: ns, portMAC: p.mac))
         }
         var vnfs: [VNFPlan] = []
         for vnf in lab.vnfs {
-            let ns = LabPlan.namespace(vnf.name)
+            let ns = prefix + vnf.name
             let managed = lab.scale(servedBy: vnf.name) != nil
             var links: [LinkPlan] = []
             for (i, link) in vnf.links.enumerated() {

@@ -85,7 +85,8 @@ public enum Topology {
         let deadline = Date().addingTimeInterval(3)
         while Date() < deadline && pids.contains(where: { kill($0, 0) == 0 }) { Thread.sleep(forTimeInterval: 0.05) }
         for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
-        CGroup.removeAll()
+        // Only a lab that scales has cgroups: another lab's teardown must not kill a running scale scene's.
+        if plan.vnfs.contains(where: \.managed) { CGroup.removeAll() }
         for ns in present {
             if Shell.run(["ip", "netns", "del", ns]).ok { removed.append(ns) }
         }

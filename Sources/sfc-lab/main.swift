@@ -25,7 +25,7 @@ struct SFCLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sfc-lab",
         abstract: "Build a chain file's lab (namespaces, veths, VNFs), run traffic through sfc-forwarder, report.",
-        subcommands: [Demo.self, Up.self, Down.self])
+        subcommands: [Demo.self, Up.self, Down.self, Soak.self])
 }
 
 struct Demo: ParsableCommand {
@@ -143,10 +143,11 @@ struct Down: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stop what runs in the lab's namespaces, delete them and the forwarder's pins (also after a killed run).")
     @Option(help: "Chain file with a lab: section.") var config: String
+    @Option(help: "The namespaces' prefix (sfc-soak- for a soak's lab).") var prefix: String = LabPlan.namespacePrefix
 
     func run() throws {
         guard getuid() == 0 else { throw LabError("sfc-lab needs root") }
-        let plan = try LabPlan.load(chainFile: config)
+        let plan = try LabPlan.load(chainFile: config, prefix: prefix)
         let removed = Topology.down(plan)
         Lab.removeFiles(node: plan.node)
         print(removed.isEmpty ? "nothing of lab \(plan.node) was left" : "removed: \(removed.joined(separator: ", "))")
@@ -155,6 +156,50 @@ struct Down: ParsableCommand {
             say("could not remove: \(left.joined(separator: ", "))")
             throw ExitCode(1)
         }
+    }
+}
+
+struct Soak: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The forwarder for minutes under steady traffic, reloads, queries and instance outages; a table a minute; exit 1 if a criterion failed.",
+        discussion: "Namespaces sfc-soak-*. Exit 0: every criterion held; 1: one failed; 2: the soak could not run. See README \"Soak\".")
+    @Option(help: "Chain file with a lab: section, a probed function with two instances or more and lab traffic.")
+    var config: String = "Chains/soak-lab.yaml"
+    @Option(help: "xdp | dpdk") var dataplane: Dataplane = .xdp
+    @Option(help: "Minutes (at least 3: the warm-up, the baseline, one to compare).") var minutes: Int = SoakOptions.defaultMinutes
+    @Option(help: "Datagrams a second from the client; the server echoes each.") var pps: Double = 200
+    @Option(help: "Parallel UDP flows.") var flows: Int = 8
+    @Option(help: "Seconds a flow lives before a new one replaces it.") var flowSeconds: Double = 10
+    @Option(help: "Seconds between two reloads.") var reloadSeconds: Double = 1
+    @Option(help: "Every this many seconds an instance loses its links, for half of it.") var outageSeconds: Double = 20
+    @Option(help: "Seconds between two rounds of queries (status, counters, /metrics).") var querySeconds: Double = 0.5
+    @Option(help: .hidden) var minuteSeconds: Double = 60
+    @Flag(help: "Print the result as JSON instead of text.") var json = false
+    @Option(help: "Also write the result as JSON to this file (make soak: bench/results/soak-DATAPLANE.json).") var jsonOut: String?
+
+    func run() throws {
+        let options: SoakOptions
+        do {
+            options = try SoakOptions(minutes: minutes, pps: pps, flows: flows, flowSeconds: flowSeconds, reloadSeconds: reloadSeconds,
+                                      outageSeconds: outageSeconds, querySeconds: querySeconds, minuteSeconds: minuteSeconds)
+        } catch { throw ValidationError("\(error)") }
+        guard getuid() == 0 else { throw LabError("sfc-lab needs root (namespaces, XDP, nftables)") }
+        let lab = try Lab(chainFile: config, dataplane: dataplane, namespacePrefix: "sfc-soak-", log: say)
+        Signals.onInterrupt { sig in
+            say("signal \(sig): tearing the lab down")
+            lab.tearDown()
+            Foundation.exit(128 + sig)
+        }
+        try Demo.runScene(lab, {
+            let result = try lab.soak(options)
+            if let jsonOut {
+                let directory = (jsonOut as NSString).deletingLastPathComponent
+                if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+                try result.json.write(toFile: jsonOut, atomically: true, encoding: .utf8)
+                say("soak: the result as JSON in \(jsonOut)")
+            }
+            return result
+        }, ok: \.ok, text: \.text, json: json)
     }
 }
 
