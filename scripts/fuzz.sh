@@ -31,6 +31,18 @@ for target in $(cd "$root/Tests/Fuzz" && ls -d */ | tr -d /); do
     mkdir -p "$corpus"
     seeds=("$root/Tests/Fuzz/$target")
     [ "$target" = chain-file ] && seeds+=("$root/Chains")
+    # xdp-diff reads its input as the pipeline target does: it replays the
+    # pipeline seeds and what the pipeline run found. It loads the XDP
+    # object (make bpf's, unless SFC_BPF_OBJECT names one) and needs root.
+    if [ "$target" = xdp-diff ]; then
+        export SFC_BPF_OBJECT=${SFC_BPF_OBJECT:-$root/.build/bpf/sfc_xdp.o}
+        if [ "$(id -u)" != 0 ] || [ ! -f "$SFC_BPF_OBJECT" ]; then
+            echo "fuzz xdp-diff: skipped (needs root and $SFC_BPF_OBJECT, built by make bpf)"
+            continue
+        fi
+        seeds+=("$root/Tests/Fuzz/pipeline")
+        [ -d "$work/corpus/pipeline" ] && seeds+=("$work/corpus/pipeline")
+    fi
     log="$work/fuzz-$target.log"
     # -rss_limit_mb: the pipeline target holds every shipped chain file's tables.
     # -detect_leaks=0: Swift keeps an enum's case in the spare bits of its

@@ -14,7 +14,7 @@ public enum FuzzTargets {
     /// The fuzz targets by name (the directory of their seed corpus).
     public static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "chain-file": chainFile, "pipeline": pipeline, "capture": capture, "dissect": dissect,
-        "control-api": controlAPI, "steer-rule": steerRule,
+        "control-api": controlAPI, "steer-rule": steerRule, "xdp-diff": xdpDiff,
     ]
 
     static func violated(_ what: String, _ input: [UInt8]) -> Never {
@@ -45,15 +45,15 @@ public enum FuzzTargets {
 
     // MARK: the reference pipeline
 
-    /// The shipped chain files, compiled once.
-    static let configs: [ForwardingTables] = {
+    /// The shipped chain files (path relative to the repository), compiled once.
+    static let chainFiles: [(name: String, tables: ForwardingTables)] = {
         let root = repositoryRoot
-        let dir = root + "/Chains"
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-        return (names.map { dir + "/" + $0 } + [root + "/Tests/Fixtures/configs/reference.yaml"]).compactMap { path in
-            ChainFile.load(path: path).config.map { ForwardingTables($0) }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/Chains")) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        return (names.map { "Chains/" + $0 } + ["Tests/Fixtures/configs/reference.yaml"]).compactMap { name in
+            ChainFile.load(path: root + "/" + name).config.map { (name, ForwardingTables($0)) }
         }
     }()
+    static let configs: [ForwardingTables] = chainFiles.map(\.tables)
     nonisolated(unsafe) static var pipelines: [Pipeline] = configs.map { Pipeline(tables: $0) }
 
     static var repositoryRoot: String {

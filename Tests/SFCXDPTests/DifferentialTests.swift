@@ -17,40 +17,16 @@ import SFCXDP
 import Testing
 
 @Suite(.serialized) struct DifferentialTests {
-    /// What one dataplane did with one packet, in the reference's terms.
-    struct Result: Equatable, CustomStringConvertible {
-        var verdict: String
-        var egress: Int?
-        var reason: String?
-        var output: [UInt8]
-        var description: String {
-            "\(verdict)\(egress.map { " port \($0)" } ?? "")\(reason.map { " (\($0))" } ?? "") \(output.count) bytes"
-        }
-    }
+    // The equality both dataplanes are held to (SFCXDP's Differential,
+    // shared with the xdp-diff fuzz target).
+    typealias Result = Differential.Result
 
     static func reference(_ pipeline: Pipeline, _ packet: CorpusPacket) -> Result {
-        let (meta, output) = pipeline.process(packet.frame, ingress: packet.ingress)
-        switch meta.verdict {
-        case .forward: return Result(verdict: "forward", egress: Int(meta.egressPort), output: output)
-        case .drop: return Result(verdict: "drop", reason: meta.dropReason?.name, output: [])
-        case .consumed: return Result(verdict: "consumed", output: [])
-        case .pending: return Result(verdict: "pending", output: [])
-        }
+        Differential.reference(pipeline, packet.frame, ingress: packet.ingress)
     }
 
     static func xdp(_ dataplane: XDPDataplane, _ packet: CorpusPacket) -> Result {
-        do {
-            let r = try dataplane.run(packet.frame, ingress: packet.ingress)
-            switch r.outcome(ingress: packet.ingress) {
-            case .forward(let port): return Result(verdict: "forward", egress: port, output: r.output)
-            case .drop(let reason): return Result(verdict: "drop", reason: reason?.name ?? "code \(r.reasonCode)", output: [])
-            case .passed: return Result(verdict: "XDP_PASS without a reason", output: [])
-            case .consumed: return Result(verdict: "consumed", output: [])
-            case .aborted: return Result(verdict: "aborted (action \(r.rawAction))", output: [])
-            }
-        } catch {
-            return Result(verdict: "error: \(error)", output: [])
-        }
+        Differential.xdp(dataplane, packet.frame, ingress: packet.ingress)
     }
 
     static var configurations: [String] {
@@ -90,12 +66,12 @@ import Testing
                 if ref.verdict == "forward" { forwarded += 1 } else { dropped += 1 }
                 if let r = ref.reason { reasons.insert(r) }
                 if ref != got && mismatches.count < 30 {
-                    let diff = Self.firstDifference(ref.output, got.output)
+                    let diff = Differential.firstDifference(ref.output, got.output)
                     mismatches.append("\(relative): \(packet.origin) on port \(packet.ingress): reference \(ref), XDP \(got)\(diff)")
                 }
             }
             let xdpCounters = try dataplane.counters(), refCounters = pipeline.counters
-            #expect(xdpCounters == refCounters, "\(relative): counters differ:\n\(Self.counterDifference(refCounters, xdpCounters))")
+            #expect(xdpCounters == refCounters, "\(relative): counters differ:\n\(Differential.counterDifference(refCounters, xdpCounters))")
             print("differential \(relative): \(valid.count) valid + \(mutated.count - runts) mutated packets (\(runts) runts apart)")
         }
         for m in mismatches { Issue.record(Comment(rawValue: m)) }
@@ -107,35 +83,5 @@ import Testing
         #expect(reasons.count >= 10, "drop reasons reached: \(reasons.sorted())")
         print("differential: \(total) packets, \(forwarded) forwarded, \(dropped) dropped, \(reasons.count) drop reasons, "
               + "\(mismatches.count) mismatches")
-    }
-
-    /// Where two outputs first differ, or "" when they are equal.
-    static func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> String {
-        guard a != b else { return "" }
-        var i = 0
-        while i < min(a.count, b.count) && a[i] == b[i] { i += 1 }
-        func hex(_ x: [UInt8]) -> String { x[min(i, x.count)..<min(i + 8, x.count)].map { String(format: "%02x", $0) }.joined() }
-        return "; bytes differ from offset \(i): reference \(hex(a)), XDP \(hex(b))"
-    }
-
-    /// Names the counters that differ, one line each.
-    static func counterDifference(_ a: Counters, _ b: Counters) -> String {
-        var lines: [String] = []
-        func compare(_ name: String, _ x: [UInt64], _ y: [UInt64]) {
-            for i in 0..<max(x.count, y.count) {
-                let l = i < x.count ? x[i] : 0, r = i < y.count ? y[i] : 0
-                if l != r { lines.append("  \(name)[\(i)]: reference \(l), XDP \(r)") }
-            }
-        }
-        compare("rxPackets", a.rxPackets, b.rxPackets)
-        compare("txPackets", a.txPackets, b.txPackets)
-        compare("txBytes", a.txBytes, b.txBytes)
-        compare("drops", a.drops, b.drops)
-        compare("chainPackets", a.chainPackets, b.chainPackets)
-        compare("chainBytes", a.chainBytes, b.chainBytes)
-        compare("hopPackets", a.hopPackets, b.hopPackets)
-        compare("instancePackets", a.instancePackets, b.instancePackets)
-        compare("events", a.events, b.events)
-        return lines.prefix(40).joined(separator: "\n")
     }
 }

@@ -61,12 +61,12 @@ import Testing
                     let ref = DifferentialTests.reference(pipeline, packet), got = DifferentialTests.xdp(dataplane, packet)
                     if ref != got && mismatches.count < 30 {
                         mismatches.append("\(relative), \(phase.name): \(packet.origin) on port \(packet.ingress): "
-                                          + "reference \(ref), XDP \(got)\(DifferentialTests.firstDifference(ref.output, got.output))")
+                                          + "reference \(ref), XDP \(got)\(Differential.firstDifference(ref.output, got.output))")
                     }
                 }
             }
             let xdpCounters = try dataplane.counters(), refCounters = pipeline.counters
-            #expect(xdpCounters == refCounters, "\(relative): counters differ:\n\(DifferentialTests.counterDifference(refCounters, xdpCounters))")
+            #expect(xdpCounters == refCounters, "\(relative): counters differ:\n\(Differential.counterDifference(refCounters, xdpCounters))")
             for e in events.indices { events[e] += refCounters.events[e] }
         }
         for m in mismatches { Issue.record(Comment(rawValue: m)) }
@@ -118,7 +118,7 @@ import Testing
                 }
             }
             let xdpCounters = try dataplane.counters(), refCounters = pipeline.counters
-            #expect(xdpCounters == refCounters, "\(relative): counters differ:\n\(DifferentialTests.counterDifference(refCounters, xdpCounters))")
+            #expect(xdpCounters == refCounters, "\(relative): counters differ:\n\(Differential.counterDifference(refCounters, xdpCounters))")
         }
         #expect(probed >= 5, "only \(probed) instances could be probed")
         #expect(kinds == Set(FunctionKind.allCases.map(\.rawValue)), "probed only \(kinds.sorted())")

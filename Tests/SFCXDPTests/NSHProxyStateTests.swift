@@ -38,7 +38,7 @@ import Testing
                      _ what: String) throws -> [UInt8] {
         let ref = DifferentialTests.reference(pipeline, CorpusPacket(ingress: ingress, frame: frame, origin: what))
         let got = DifferentialTests.xdp(dataplane, CorpusPacket(ingress: ingress, frame: frame, origin: what))
-        #expect(ref == got, "\(what): reference \(ref), XDP \(got)\(DifferentialTests.firstDifference(ref.output, got.output))")
+        #expect(ref == got, "\(what): reference \(ref), XDP \(got)\(Differential.firstDifference(ref.output, got.output))")
         #expect(got.verdict == "forward", "\(what): \(got)")
         return got.output
     }

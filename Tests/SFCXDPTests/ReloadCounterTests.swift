@@ -106,7 +106,7 @@ import Testing
             want.rxPackets[Self.users] += duringUpdates
             want.drops[Int(DropReason.unclassified.rawValue)] += duringUpdates
             let got = try dataplane.counters()
-            #expect(want == got, "round \(round) (generation \(dataplane.generation)):\n\(DifferentialTests.counterDifference(want, got))")
+            #expect(want == got, "round \(round) (generation \(dataplane.generation)):\n\(Differential.counterDifference(want, got))")
             guard round < 50 else { break }
 
             let next = round % 2 == 0 ? b : a
