@@ -9,8 +9,15 @@ extension Pipeline {
     func chooseInstance(function f: Int, hash: UInt32) -> Int {
         let base = tables.instanceCounterBase[f]
         let n = tables.functions[f].instanceIDs.count
+        // One instance, the common case, inline; the choice among several
+        // (buckets, affinity) stays out of line, so callers stay small.
+        if n <= 1 { return n == 1 && live.states[base] != UInt8(SharedSpec.SFC_INSTANCE_DOWN) ? 0 : -1 }
+        return chooseAmongInstances(function: f, hash: hash, base: base, count: n)
+    }
+
+    @inline(never)
+    func chooseAmongInstances(function f: Int, hash: UInt32, base: Int, count n: Int) -> Int {
         let down = UInt8(SharedSpec.SFC_INSTANCE_DOWN)
-        if n <= 1 { return n == 1 && live.states[base] != down ? 0 : -1 }
         let bucketCount = InstanceSelector.bucketCount
         let b = Int(live.buckets[f * bucketCount + Int(hash & UInt32(bucketCount - 1))])
         let none = Int(InstanceSelector.none)

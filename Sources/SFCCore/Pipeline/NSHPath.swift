@@ -7,6 +7,21 @@ extension Pipeline {
     @inline(__always)
     func nshEncap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int) {
         let nextProtocol = pkt.length > 0 && pkt.data.be8(0) >> 4 == 6 ? NSHNextProtocol.ipv6 : NSHNextProtocol.ipv4
+        // What nshForward would do to the header just written, decided here:
+        // it is well formed and not OAM, so the co-located SFF's TTL - 1 goes
+        // into the header as it is written, and the first hop's precomputed
+        // rewrite applies when it is direct and up (RFC 8300 s2.2, s4.3).
+        let first = Int(tables.nshFirstPath[c])
+        let ttl = tables.chains[c].config.ttl & 0x3F
+        let ttlAfter: UInt8 = ttl == 0 ? 63 : ttl - 1
+        if first >= 0 && ttlAfter != 0 && tables.nshNextHops[first].direct,
+           live.states[Int(tables.nshNextHops[first].instanceSlot)] != UInt8(SharedSpec.SFC_INSTANCE_DOWN) {
+            pushNSH(&pkt, &meta, chain: c, si: tables.chains[c].config.startSI, ttl: ttlAfter, nextProtocol: nextProtocol)
+            guard meta.verdict == .pending else { return }
+            meta.trace.record(.nshEncap)
+            nshSendDirect(&pkt, &meta, tables.nshNextHops[first])
+            return
+        }
         pushNSH(&pkt, &meta, chain: c, si: tables.chains[c].config.startSI, ttl: tables.chains[c].config.ttl,
                 nextProtocol: nextProtocol)
         guard meta.verdict == .pending else { return }
@@ -25,7 +40,14 @@ extension Pipeline {
                             nextProtocol: nextProtocol, spi: tables.chains[c].config.spi, si: si)
         let target = pkt.data + NSHHeader.baseSize
         tables.chains[c].contextBytes.withUnsafeBytes { src in
-            if let base = src.baseAddress { target.copyMemory(from: base, byteCount: src.count) }
+            guard let base = src.baseAddress else { return }
+            if src.count == 16 {
+                // MD type 1's fixed context: two stores instead of a memmove call.
+                target.storeBytes(of: base.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                target.storeBytes(of: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+            } else {
+                target.copyMemory(from: base, byteCount: src.count)
+            }
         }
     }
 
@@ -51,6 +73,14 @@ extension Pipeline {
         let headerLength = nsh.length
         let nextProtocol = nsh.nextProtocol
         var si = nsh.si
+        // The common case in one lookup and a copy (Tables/NSHNextHop.swift).
+        let entry = tables.nshPaths.index(of: ForwardingTables.pathKey(spi: nsh.spi, si: si))
+        if entry < 0 { drop(&meta, .nshNoPath); return }
+        if tables.nshNextHops[entry].direct,
+           live.states[Int(tables.nshNextHops[entry].instanceSlot)] != UInt8(SharedSpec.SFC_INSTANCE_DOWN) {
+            nshSendDirect(&pkt, &meta, tables.nshNextHops[entry])
+            return
+        }
         // A hop whose function has no instance up and fails open is skipped
         // as the function would have: SI - 1, then the next lookup in the
         // same pass (docs/PIPELINE.md "Instance state, fail mode...").
@@ -86,6 +116,24 @@ extension Pipeline {
             return
         }
         drop(&meta, .nshNoPath)
+    }
+
+    /// nshSend for a hop whose single instance is up and reached directly
+    /// over Ethernet: the same counters, checks and bytes, precomputed.
+    @inline(__always)
+    func nshSendDirect(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, _ hop: NSHNextHop) {
+        meta.chain = hop.chain
+        meta.hop = hop.position
+        meta.instance = 0
+        stats.countHop(Int(hop.hopCounter))
+        stats.countInstance(Int(hop.instanceSlot))
+        if pkt.length > hop.mtu { drop(&meta, .mtuExceeded); return }
+        guard pkt.prepend(hop.l2Length) else { drop(&meta, .noHeadroom); return }
+        hop.writeL2(pkt.data)
+        meta.verdict = .forward
+        meta.egressPort = hop.port
+        stats.countTX(port: Int(hop.port), bytes: pkt.length)
+        meta.trace.record(.nshForward)
     }
 
     /// Sends the NSH packet to instance `i` of hop `k`'s function `f`.

@@ -131,7 +131,8 @@ public final class Pipeline {
     /// Runs every stage over the batch. Afterwards each packet's meta says
     /// forward (with egressPort) or drop (with dropReason).
     public func process(_ batch: PacketBatch) {
-        nowTick.pointee = shared.ticks()
+        // The clock only serves flow affinity: no read when no function has it.
+        if tables.usesAffinity { nowTick.pointee = shared.ticks() }
         var start = 0
         while start < batch.count {
             let end = min(batch.count, start + Pipeline.window)
@@ -158,6 +159,9 @@ public final class Pipeline {
             }
         }
         for i in start..<end where actions[i - start] != .done {
+            // The SFF's own case straight to its stage: `act` inlines every
+            // behaviour, and its frame costs more than this packet's branch.
+            if actions[i - start] == .nsh { nshForward(&packets[i], &meta[i]); continue }
             act(actions[i - start], &packets[i], &meta[i], found[i - start])
         }
     }
@@ -183,7 +187,8 @@ public final class Pipeline {
         guard port >= 0 && port < tables.ports.count else { drop(&meta, .untrustedIngress); return .done }
         stats.countRX(port: port)
         guard let eth = EthernetHeader(pkt.data, count: pkt.length) else { drop(&meta, .truncated); return .done }
-        let ret = tables.returns.index(of: ForwardingTables.returnKey(port: port, vlan: eth.vlan))
+        // Most ports carry no function's return traffic: no lookup there.
+        let ret = tables.portHasReturns[port] ? tables.returns.index(of: ForwardingTables.returnKey(port: port, vlan: eth.vlan)) : -1
         if ret >= 0 {
             if eth.etherType == EtherType.ipv4,
                consumeProbe(pkt.data + eth.headerLength, count: pkt.length - eth.headerLength, &meta) { return .done }
@@ -196,7 +201,7 @@ public final class Pipeline {
         switch eth.etherType {
         case EtherType.nsh:
             guard trusted else { drop(&meta, .untrustedIngress); return .done }
-            return .nsh
+            return strip(&pkt, eth, .nsh)
         case EtherType.ipv4:
             guard let ip = IPv4Header(l3, count: l3Length) else { drop(&meta, .truncated); return .done }
             guard ip.isValid else { drop(&meta, .ipv4BadHeader); return .done }
@@ -212,13 +217,13 @@ public final class Pipeline {
             if ip.proto == IPProtocolNumber.udp && dport == UDPPort.vxlanGPE && ip.fragmentField & 0x3FFF == 0,
                let own = tables.node.ipv4, ip.destination == own {
                 guard trusted else { drop(&meta, .untrustedIngress); return .done }
-                return .vxlan
+                return strip(&pkt, eth, .vxlan)
             }
             // The node's own address is not a chain's business (and not VXLAN-GPE here).
             if let own = tables.node.ipv4, ip.destination == own { drop(&meta, .notForUs); return .done }
             f = FlowFields(ipv4: ip.source, ip.destination, proto: ip.proto, sourcePort: sport, destinationPort: dport,
                            dscp: ip.dscp, ingress: UInt16(truncatingIfNeeded: port))
-            return .classify
+            return strip(&pkt, eth, .classify)
         case EtherType.ipv6:
             guard let ip = IPv6Header(l3, count: l3Length) else { drop(&meta, .truncated); return .done }
             guard ip.isValid else { drop(&meta, .ipv6BadHeader); return .done }
@@ -236,7 +241,7 @@ public final class Pipeline {
                     return .done
                 }
                 entry = Int32(sid)
-                return .localSID
+                return strip(&pkt, eth, .localSID)
             }
             if da == tables.node.srv6Source { drop(&meta, .notForUs); return .done }
             if let locator = tables.node.locator, locator.contains(da) {
@@ -246,7 +251,7 @@ public final class Pipeline {
             guard let chain = ip.walkExtensions() else { drop(&meta, .ipv6BadHeader); return .done }
             // SRv6 in transit inside the domain is routed, never classified
             // again (a broad rule would otherwise re-encapsulate it).
-            if trusted && chain.srhOffset >= 0 { return .transit6 }
+            if trusted && chain.srhOffset >= 0 { return strip(&pkt, eth, .transit6) }
             var sport: UInt16 = 0, dport: UInt16 = 0
             let proto = chain.upperProtocol
             if !chain.laterFragment && (proto == IPProtocolNumber.tcp || proto == IPProtocolNumber.udp) {
@@ -255,7 +260,7 @@ public final class Pipeline {
             }
             f = FlowFields(family: .ipv6, source: ip.source, destination: da, proto: proto, sourcePort: sport,
                            destinationPort: dport, dscp: ip.dscp, ingress: UInt16(truncatingIfNeeded: port))
-            return .classify
+            return strip(&pkt, eth, .classify)
         default:
             drop(&meta, .unsupportedEthertype)
             return .done
@@ -272,18 +277,14 @@ public final class Pipeline {
         case .classify:
             classified(&pkt, &meta)
         case .nsh:
-            stripEthernet(&pkt)
             nshForward(&pkt, &meta)
         case .vxlan:
-            stripEthernet(&pkt)
             vxlanDecap(&pkt, &meta)
         case .localSID:
-            stripEthernet(&pkt)
             ipv6Output(&pkt, &meta, known: tables.localSIDs.values[Int(entry)])
         case .proxyReturn:
             proxyReturn(&pkt, &meta, tables.returns.values[Int(entry)])
         case .transit6:
-            stripEthernet(&pkt)
             ipv6Transit(&pkt, &meta)
         }
     }
@@ -292,7 +293,6 @@ public final class Pipeline {
     @inline(__always)
     func classified(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta) {
         let c = Int(meta.chain)
-        stripEthernet(&pkt)
         stats.countChain(c, bytes: pkt.length)
         if tables.chains[c].config.encapsulation == .nsh {
             nshEncap(&pkt, &meta, chain: c)
@@ -303,9 +303,13 @@ public final class Pipeline {
 
     // MARK: - Shared helpers
 
+    /// Dispatch takes the Ethernet header off every packet it hands to a
+    /// stage that works on L3 (all but proxy returns), once, with the length
+    /// it parsed.
     @inline(__always)
-    func stripEthernet(_ pkt: inout PacketBuffer) {
-        if let eth = EthernetHeader(pkt.data, count: pkt.length) { _ = pkt.adjust(eth.headerLength) }
+    func strip(_ pkt: inout PacketBuffer, _ eth: EthernetHeader, _ action: Action) -> Action {
+        _ = pkt.adjust(eth.headerLength)
+        return action
     }
 
     @inline(__always)

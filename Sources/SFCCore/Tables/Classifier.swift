@@ -23,6 +23,11 @@ public struct Classifier: Sendable {
         /// This tuple's slots are `slotBase ..< slotBase + slotMask + 1` (a power of two).
         var slotBase: Int
         var slotMask: Int
+        /// TupleKey.selection of the shape's scalar fields.
+        var scalarMask: UInt64
+        var scalarPresence: UInt64
+        /// A port range is checked on the candidates.
+        var ranged: Bool
     }
 
     public let rules: [ClassifierRule]
@@ -72,8 +77,11 @@ public struct Classifier: Sendable {
                 candidates.append(contentsOf: list)  // already ascending: rules are in precedence order
             }
             let masks = shape.masks
+            let scalars = TupleKey.selection(proto: shape.proto, dscp: shape.dscp, ingress: shape.ingress,
+                                             sourcePort: shape.sourcePort == .exact, destinationPort: shape.destinationPort == .exact)
             tuples.append(Tuple(shape: shape, bestRule: best, sourceMask: masks.src, destinationMask: masks.dst,
-                                slotBase: base, slotMask: size - 1))
+                                slotBase: base, slotMask: size - 1, scalarMask: scalars.mask, scalarPresence: scalars.presence,
+                                ranged: ranged))
         }
         self.tuples = tuples
         self.slotKeys = slotKeys
@@ -142,29 +150,27 @@ public struct Classifier: Sendable {
     /// The index (into `rules`) of the first rule that matches, or nil.
     public func lookup(_ f: FlowFields) -> Int? {
         var best = Int32.max
+        let scalars = TupleKey.packed(proto: f.proto, dscp: f.dscp, ingress: f.ingress, sourcePort: f.sourcePort,
+                                      destinationPort: f.destinationPort)
         for t in 0..<tuples.count {
             if tuples[t].bestRule >= best { break }
-            let shape = tuples[t].shape
-            if shape.family != f.family { continue }
+            if tuples[t].shape.family != f.family { continue }
             let sm = tuples[t].sourceMask, dm = tuples[t].destinationMask
             let key = TupleKey(
                 w0: f.source.hi & sm.0, w1: f.source.lo & sm.1,
                 w2: f.destination.hi & dm.0, w3: f.destination.lo & dm.1,
-                w4: TupleKey.scalars(proto: shape.proto ? f.proto : nil, dscp: shape.dscp ? f.dscp : nil,
-                                     ingress: shape.ingress ? f.ingress : nil,
-                                     sourcePort: shape.sourcePort == .exact ? f.sourcePort : nil,
-                                     destinationPort: shape.destinationPort == .exact ? f.destinationPort : nil))
+                w4: scalars & tuples[t].scalarMask | tuples[t].scalarPresence)
             let base = tuples[t].slotBase, mask = tuples[t].slotMask
             var slot = Int(key.hashValue32) & mask
-            while slotStart[base + slot] >= 0 {
-                if slotKeys[base + slot] == key {
-                    let start = Int(slotStart[base + slot])
-                    for c in start..<(start + Int(slotCount[base + slot])) {
+            while slotStart[base &+ slot] >= 0 {
+                if slotKeys[base &+ slot] == key {
+                    let start = Int(slotStart[base &+ slot])
+                    for c in start..<(start &+ Int(slotCount[base &+ slot])) {
                         let index = candidates[c]
                         if index >= best { break }
-                        if shape.sourcePort == .range || shape.destinationPort == .range {
-                            let rule = rules[Int(index)]
-                            if !rule.sourcePorts.contains(f.sourcePort) || !rule.destinationPorts.contains(f.destinationPort) {
+                        if tuples[t].ranged {
+                            if !rules[Int(index)].sourcePorts.contains(f.sourcePort)
+                                || !rules[Int(index)].destinationPorts.contains(f.destinationPort) {
                                 continue
                             }
                         }
@@ -173,7 +179,7 @@ public struct Classifier: Sendable {
                     }
                     break
                 }
-                slot = (slot + 1) & mask
+                slot = (slot &+ 1) & mask
             }
         }
         return best == Int32.max ? nil : Int(best)

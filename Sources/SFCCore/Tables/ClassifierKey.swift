@@ -74,15 +74,34 @@ public struct TupleKey: Hashable, Sendable {
 
     @inline(__always)
     static func scalars(proto: UInt8?, dscp: UInt8?, ingress: UInt16?, sourcePort: UInt16?, destinationPort: UInt16?) -> UInt64 {
-        // Layout: proto 0-7, dscp 8-13, ingress 14-24, sport 25-40, dport 41-56,
-        // one presence bit per field in 59-63 so "unset" differs from 0.
-        var w: UInt64 = 0
-        if let v = proto { w |= 1 << 63 | UInt64(v) }
-        if let v = dscp { w |= 1 << 62 | UInt64(v & 0x3F) << 8 }
-        if let v = ingress { w |= 1 << 61 | UInt64(v & 0x7FF) << 14 }
-        if let v = sourcePort { w |= 1 << 60 | UInt64(v) << 25 }
-        if let v = destinationPort { w |= 1 << 59 | UInt64(v) << 41 }
-        return w
+        let s = selection(proto: proto != nil, dscp: dscp != nil, ingress: ingress != nil, sourcePort: sourcePort != nil,
+                          destinationPort: destinationPort != nil)
+        return packed(proto: proto ?? 0, dscp: dscp ?? 0, ingress: ingress ?? 0, sourcePort: sourcePort ?? 0,
+                      destinationPort: destinationPort ?? 0) & s.mask | s.presence
+    }
+
+    /// Every scalar field in its place. Layout: proto 0-7, dscp 8-13,
+    /// ingress 14-24, sport 25-40, dport 41-56, one presence bit per field
+    /// in 59-63 so "unset" differs from 0.
+    @inline(__always)
+    static func packed(proto: UInt8, dscp: UInt8, ingress: UInt16, sourcePort: UInt16, destinationPort: UInt16) -> UInt64 {
+        UInt64(proto) | UInt64(dscp & 0x3F) << 8 | UInt64(ingress & 0x7FF) << 14 | UInt64(sourcePort) << 25
+            | UInt64(destinationPort) << 41
+    }
+
+    /// The bits of `packed` the chosen fields occupy, and their presence
+    /// bits: a tuple's scalar word is `packed & mask | presence`, so a lookup
+    /// packs a packet's fields once and masks them per tuple, without a
+    /// branch per field.
+    static func selection(proto: Bool, dscp: Bool, ingress: Bool, sourcePort: Bool,
+                          destinationPort: Bool) -> (mask: UInt64, presence: UInt64) {
+        var mask: UInt64 = 0, presence: UInt64 = 0
+        if proto { mask |= 0xFF; presence |= 1 << 63 }
+        if dscp { mask |= 0x3F << 8; presence |= 1 << 62 }
+        if ingress { mask |= 0x7FF << 14; presence |= 1 << 61 }
+        if sourcePort { mask |= 0xFFFF << 25; presence |= 1 << 60 }
+        if destinationPort { mask |= 0xFFFF << 41; presence |= 1 << 59 }
+        return (mask, presence)
     }
 
     /// For the tuple tables only (not shared with other dataplanes): a

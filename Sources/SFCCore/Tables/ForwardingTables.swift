@@ -127,9 +127,21 @@ public struct ForwardingTables: Sendable {
     public let classifier: Classifier
     public let chains: [ChainEntry]
     public let functions: [FunctionEntry]
+    /// Some function keeps flow affinity (the pipeline reads the clock per batch only then).
+    public let usesAffinity: Bool
     public let nshPaths: ExactTable<UInt32, PathEntry>
+    /// What the SFF does at each entry of `nshPaths` (same index), precomputed.
+    public let nshNextHops: [NSHNextHop]
+    /// Per chain: the `nshPaths` entry of (SPI, starting SI), where the
+    /// classifier hands its packets to the SFF; -1 when none (not NSH).
+    public let nshFirstPath: [Int32]
+    /// Per chain: its SRv6 segment list when no hop chooses among instances
+    /// (Tables/SRv6SegmentList.swift), else empty.
+    public let srv6SegmentLists: [[UInt8]]
     public let localSIDs: ExactTable<IPv6Address, SIDEntry>
     public let returns: ExactTable<UInt32, ReturnEntry>
+    /// Per port: some entry of `returns` has this port (else dispatch skips the lookup).
+    public let portHasReturns: [Bool]
     public let routes4: RouteTable4
     public let routes6: RouteTable6
     /// The routes as records, one per distinct prefix (address masked to its
@@ -199,6 +211,7 @@ public struct ForwardingTables: Sendable {
         routes4 = RouteTable4(routeEntries4.map { ($0.prefix, $0.via) })
         routes6 = RouteTable6(routeEntries6.map { ($0.prefix, $0.via) })
         functions = config.functions.indices.map { FunctionEntry(function: $0, in: config, liveness: liveness) }
+        usesAffinity = functions.contains { $0.affinityIdleTicks > 0 }
 
         var chains: [ChainEntry] = []
         var paths: [UInt32: PathEntry] = [:]
@@ -242,7 +255,8 @@ public struct ForwardingTables: Sendable {
             hopCount += chain.hops.count + 1
         }
         self.chains = chains
-        nshPaths = ExactTable(paths)
+        let pathTable = ExactTable(paths)
+        nshPaths = pathTable
         hopCounterBase = hopBase
         hopCounterCount = hopCount
 
@@ -254,6 +268,16 @@ public struct ForwardingTables: Sendable {
         }
         instanceCounterBase = instanceBase
         instanceCounterCount = instanceCount
+        let functions = self.functions, ports = config.ports
+        nshFirstPath = config.chains.map { chain in
+            chain.encapsulation == .nsh
+                ? Int32(pathTable.index(of: ForwardingTables.pathKey(spi: chain.spi, si: chain.startSI))) : -1
+        }
+        srv6SegmentLists = chains.map { SRv6SegmentList.make($0.config, endSegment: $0.endSegment, functions: functions) }
+        nshNextHops = pathTable.values.map {
+            NSHNextHop.make($0, chains: chains, functions: functions, ports: ports, hopCounterBase: hopBase,
+                            instanceCounterBase: instanceBase)
+        }
 
         var sids: [IPv6Address: SIDEntry] = [:]
         for sid in config.sids { sids[sid.sid] = SIDEntry(behavior: sid.behavior, via: sid.via) }
@@ -306,6 +330,7 @@ public struct ForwardingTables: Sendable {
         }
         localSIDs = ExactTable(sids)
         self.returns = ExactTable(returns)
+        portHasReturns = config.ports.indices.map { p in returns.keys.contains { Int($0 >> 16) == p } }
         cacheSlots = slots
         nshProxyStateSlots = stateSlots
         nshProxyStateBase = stateBase

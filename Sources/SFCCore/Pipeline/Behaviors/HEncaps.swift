@@ -23,8 +23,10 @@ extension Pipeline {
         guard let source = tables.node.srv6Source else { drop(&meta, .noRoute); return }
         guard chooseSegments(&meta, chain: c, hash: hash) else { return }
         guard pkt.prepend(IPv6Header.size + srhLength) else { drop(&meta, .noHeadroom); return }
-        // DA = the active segment: P[n-1-SL].
-        let active = chosenSegment(chain: c, position: n - 1 - segmentsLeft)
+        // DA = the active segment: P[n-1-SL] (Segment List[SL]).
+        let fixed = !tables.srv6SegmentLists[c].isEmpty
+        let active = fixed ? tables.srv6SegmentLists[c].withUnsafeBytes { UnsafeRawPointer($0.baseAddress!).ipv6(16 * segmentsLeft) }
+                           : chosenSegment(chain: c, position: n - 1 - segmentsLeft)
         IPv6Header.write(pkt.data, trafficClass: trafficClass, flowLabel: hash & 0x000F_FFFF,
                          payloadLength: pkt.length - IPv6Header.size,
                          nextHeader: srhLength > 0 ? IPv6NextHeader.routing : innerType,
@@ -33,8 +35,17 @@ extension Pipeline {
         let srh = pkt.data + IPv6Header.size
         SegmentRoutingHeader.writeFixed(srh, nextHeader: innerType, segments: listCount,
                                         segmentsLeft: UInt8(segmentsLeft), lastEntry: UInt8(listCount - 1))
-        for i in 0..<listCount {
-            srh.setIPv6(SegmentRoutingHeader.fixedSize + 16 * i, chosenSegment(chain: c, position: n - 1 - i))
+        if fixed {
+            tables.srv6SegmentLists[c].withUnsafeBytes { list in
+                let from = list.baseAddress!, to = srh + SegmentRoutingHeader.fixedSize
+                for w in 0..<(2 * listCount) {
+                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8 * w, as: UInt64.self), toByteOffset: 8 * w, as: UInt64.self)
+                }
+            }
+        } else {
+            for i in 0..<listCount {
+                srh.setIPv6(SegmentRoutingHeader.fixedSize + 16 * i, chosenSegment(chain: c, position: n - 1 - i))
+            }
         }
         if let signer {
             srh.setBE8(1, UInt8(2 * listCount + SRHHMAC.tlvSize / 8))
