@@ -65,4 +65,22 @@ extension ChainFile {
         }
         return found
     }
+
+    /// On DPDK the chain file is root-equivalent at start (`dpdk: eal-args`
+    /// reach rte_eal_init as they are, and EAL's `-d` loads a shared object;
+    /// `device:` vdev arguments open files), so there the warnings of
+    /// `ownershipDiagnostics` are errors: the file must be root's or the
+    /// daemon user's and writable by neither its group nor others.
+    public static func rootEquivalentRefusals(path: String) -> [Diagnostic] {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return [] }
+        return ownershipDiagnostics(st, path: path).map { d in
+            var e = d
+            if e.severity == .warning {
+                e.severity = .error
+                e.message += "; on DPDK the file's eal-args and devices run as root, so it is refused (chown root and chmod g-w)"
+            }
+            return e
+        }
+    }
 }

@@ -2,6 +2,8 @@
 // peer once when it connects, gathers each request (head and a body of at
 // most `maxBody` bytes), runs the router off the event loop (a reload or a
 // steer may take a while; the event loop never waits) and writes the answer.
+// A connection that sends nothing for the listener's idle time while no
+// request is being answered is closed (ConnectionLimits).
 import Foundation
 import Logging
 import NIOCore
@@ -16,15 +18,29 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, 
 
     let router: ControlRouter
     let policy: PeerPolicy?
+    let ledger: ConnectionLedger
     let logger: Logger
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var tooLarge = false
     private var peer: PeerCredentials?
     private var refused: String?
+    /// Requests handed to the router and not answered yet.
+    private var answering = 0
 
-    init(router: ControlRouter, policy: PeerPolicy?, logger: Logger) {
-        self.router = router; self.policy = policy; self.logger = logger
+    init(router: ControlRouter, policy: PeerPolicy?, ledger: ConnectionLedger, logger: Logger) {
+        self.router = router; self.policy = policy; self.ledger = ledger; self.logger = logger
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // Half a request (a slow sender) is idle too; one being answered is not.
+        guard answering == 0 else { return }
+        ledger.idleClosed()
+        context.close(promise: nil)
     }
 
     /// Called by the server once the peer's credentials are known (Unix socket only).
@@ -63,10 +79,12 @@ final class ControlHTTPHandler: ChannelInboundHandler, RemovableChannelHandler, 
             let router = self.router
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let loop = context.eventLoop
+            answering += 1
             DispatchQueue.global().async {
                 let response = router.respond(to: request)
                 loop.execute {
                     let (handler, context) = bound.value
+                    handler.answering -= 1
                     handler.write(context: context, head: h, response: response, close: !h.isKeepAlive)
                 }
             }

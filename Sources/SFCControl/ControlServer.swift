@@ -25,15 +25,19 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     public let address: Address
+    /// Its connections: open now, refused as over the limit, closed as idle.
+    public let ledger: ConnectionLedger
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
     private let logger: Logger
 
     /// Binds and starts serving. A stale socket file at the path is replaced
     /// (the node lock already proves no other forwarder of the node runs).
-    public init(address: Address, router: ControlRouter, logger: Logger) throws {
+    public init(address: Address, router: ControlRouter, limits: ConnectionLimits = .control, logger: Logger) throws {
         self.address = address
         self.logger = logger
+        let ledger = ConnectionLedger(limits: limits)
+        self.ledger = ledger
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var policy: PeerPolicy?
         var groupID: gid_t?
@@ -54,8 +58,11 @@ public final class ControlServer: @unchecked Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .childChannelInitializer { [policy, logger] channel in
-                let handler = ControlHTTPHandler(router: router, policy: policy, logger: logger)
-                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                let handler = ControlHTTPHandler(router: router, policy: policy, ledger: ledger, logger: logger)
+                let idle = IdleStateHandler(readTimeout: .nanoseconds(Int64(limits.idleSeconds * 1e9)))
+                return channel.pipeline.addHandlers([ConnectionGate(ledger: ledger), idle]).flatMap {
+                    channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                }.flatMap {
                     channel.pipeline.addHandler(handler)
                 }.flatMap {
                     guard policy != nil, let provider = channel as? SocketOptionProvider else {

@@ -22,6 +22,7 @@ package enum ControlRoutes {
                 var path: String?
                 if let value = body["config"] {
                     guard let p = value as? String, !p.isEmpty else { throw ControlError(400, "config must be a file path (a string)") }
+                    if let why = request.peer?.readRefusal(path: p) { throw ControlError(403, why) }
                     path = p
                 }
                 return response(daemon.reload(path: path), created: false)

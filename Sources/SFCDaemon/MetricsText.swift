@@ -16,7 +16,9 @@ extension NodeDaemon {
         for (key, t) in liveness.trackers {
             snapshot.instanceStates[key.function, default: [:]][key.instance] = (t.effective, t.transitions)
         }
+        let ledgers = listeners
         lock.unlock()
+        snapshot.listeners = ledgers.map { ($0.name, $0.ledger.snapshot) }
         return PrometheusExposition.render(snapshot)
     }
 }

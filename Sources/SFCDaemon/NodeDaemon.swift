@@ -48,6 +48,8 @@ public final class NodeDaemon: @unchecked Sendable {
     package let liveness = Liveness()
     public var controlPath: String?
     public var metricsAddress: String?
+    /// The control socket's and the metrics listener's connection ledgers, set once by whoever starts them.
+    public var listeners: [(name: String, ledger: ConnectionLedger)] = []
 
     package init(configPath: String, text: String, config: CompiledConfig, driver: DataplaneDriver, logger: Logger) {
         self.configPath = configPath; self.configText = text; self.config = config

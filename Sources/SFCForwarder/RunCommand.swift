@@ -92,6 +92,8 @@ public enum RunCommand {
                 return CommandResult(stderr: "\(error)", exitCode: 1)
             }
         }
+        let refusals = ChainFile.rootEquivalentRefusals(path: options.config)
+        guard refusals.isEmpty else { return CommandResult(stderr: refusals.map(\.rendered).joined(separator: "\n"), exitCode: 1) }
         do {
             let dpdk = try dpdkConfig(options, config: config)
             let lock = try NodeLock(node: config.node.name, interfaces: dpdk.ports.compactMap { $0?.kernelInterface },

@@ -2,6 +2,7 @@
 // as the text exposition format 0.0.4 has them, every drop reason present,
 // HELP and TYPE once per family, and promtool's own check of the output.
 import Foundation
+import SFCControl
 import Testing
 import SFCConfig
 import SFCCore
@@ -35,9 +36,13 @@ enum MetricsFixture {
         for v in [0.2, 0.2, 0.2] { reload.observe(v) }
         var steer = LatencyHistogram.steerApply()
         steer.observe(.microseconds(40))
-        return MetricsSnapshot(dataplane: "dpdk", tables: tables, counters: c, reloads: ["ok": 3, "invalid": 1],
-                               steeringRules: 12, workers: [("lcore1", 900, 0.25), ("lcore2", 901, nil)],
-                               traceRecordsDropped: 4, reloadDuration: reload, steerApplyDuration: steer)
+        var snapshot = MetricsSnapshot(dataplane: "dpdk", tables: tables, counters: c, reloads: ["ok": 3, "invalid": 1],
+                                       steeringRules: 12, workers: [("lcore1", 900, 0.25), ("lcore2", 901, nil)],
+                                       traceRecordsDropped: 4, reloadDuration: reload, steerApplyDuration: steer)
+        var control = ConnectionLedger.Snapshot()
+        control.open = 2; control.accepted = 9; control.refusedFull = 1; control.closedIdle = 3
+        snapshot.listeners = [("control", control), ("metrics", ConnectionLedger.Snapshot())]
+        return snapshot
     }
 }
 

@@ -2,6 +2,7 @@
 // dataplane's counters (merged over lcores / CPUs, never a second copy kept
 // per packet), the table set they index, and the daemon's own state.
 // PrometheusExposition.render turns it into text. See docs/METRICS.md.
+import SFCControl
 import SFCCore
 
 public struct MetricsSnapshot: Sendable {
@@ -36,6 +37,8 @@ public struct MetricsSnapshot: Sendable {
     /// Per function name, per instance name: its state and how many times
     /// it changed (liveness). Absent: up, 0.
     public var instanceStates: [String: [String: (state: InstanceState, transitions: UInt64)]] = [:]
+    /// The daemon's listeners ("control", "metrics") and their connections (ConnectionLimits).
+    public var listeners: [(listener: String, connections: ConnectionLedger.Snapshot)] = []
 
     public init(node: String? = nil, dataplane: String, tables: ForwardingTables, counters: Counters,
                 generation: UInt64? = nil, reloads: [String: UInt64] = [:], steeringRules: Int = 0,

@@ -62,12 +62,19 @@ public enum PrometheusExposition {
     package static let steerApplyDuration = Family(name: "sfc_steer_apply_duration_seconds", type: .histogram, labels: ["node"],
                                            help: "Time from a steering change being accepted to it being in force in the dataplane.")
 
+    package static let connections = Family(name: "sfc_control_connections", type: .gauge, labels: ["node", "listener"],
+                                    help: "Connections open now on the control socket (listener=control) and the metrics listener (listener=metrics).")
+    package static let connectionsClosed = Family(name: "sfc_control_connections_closed_total", type: .counter,
+                                          labels: ["node", "listener", "reason"],
+                                          help: "Connections the listener closed itself: reason=full (accepted while its maximum were open), reason=idle (nothing asked for its idle time).")
+
     /// Every family render can write, in the order it writes them. A family
     /// without a sample (no worker measured its busy ratio, say) is left out.
     public static let families: [Family] = [
         info, generation, portPackets, portBytes, chainPackets, chainBytes, hopPackets, instancePackets, instanceState,
         instanceTransitions, events, drops,
         reloads, steeringRules, workerPackets, workerBusy, traceDropped, reloadDuration, steerApplyDuration,
+        connections, connectionsClosed,
     ]
 
     public static func render(_ s: MetricsSnapshot) -> String {
@@ -141,6 +148,12 @@ public enum PrometheusExposition {
 
         w.histogram(reloadDuration, s.reloadDuration, l)
         w.histogram(steerApplyDuration, s.steerApplyDuration, l)
+
+        w.family(connections, s.listeners.map { l.sample(["listener": $0.listener], Double($0.connections.open)) })
+        w.family(connectionsClosed, s.listeners.flatMap { row in
+            [l.sample(["listener": row.listener, "reason": "full"], row.connections.refusedFull),
+             l.sample(["listener": row.listener, "reason": "idle"], row.connections.closedIdle)]
+        })
         return w.out
     }
 

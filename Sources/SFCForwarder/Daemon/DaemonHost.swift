@@ -32,7 +32,11 @@ final class DaemonHost {
         if let address = options.metrics {
             do {
                 let (host, port) = try Self.parse(address)
-                metrics = try ControlServer(address: .tcp(host: host, port: port), router: ControlRoutes.metricsRouter(daemon), logger: logger)
+                metrics = try ControlServer(address: .tcp(host: host, port: port), router: ControlRoutes.metricsRouter(daemon),
+                                            limits: .metrics, logger: logger)
+                if !Self.isLoopback(host) {
+                    logger.warning("--metrics \(address) is not a loopback address: anyone who can reach it reads the node's port, chain, function and instance names and every counter, with no authentication (docs/SECURITY.md section 5)")
+                }
             } catch {
                 control.close()
                 throw RunError("--metrics \(address): \(error)")
@@ -42,6 +46,15 @@ final class DaemonHost {
         } else {
             metrics = nil
         }
+        let ledgers = [("control", control.ledger)] + (metrics.map { [("metrics", $0.ledger)] } ?? [])
+        daemon.lock.withLock { daemon.listeners = ledgers }
+    }
+
+    /// 127.0.0.0/8, ::1 or localhost: only this host's processes reach it.
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// HOST:PORT or [IPv6]:PORT.
