@@ -23,7 +23,7 @@ DEB_PACKAGES := tshark python3-scapy python3-yaml libdpdk-dev dpdk-dev libbpf-de
                 bpftool nftables iproute2 iputils-ping ethtool procps util-linux openvswitch-switch curl prometheus \
                 valgrind binutils conntrack conntrackd
 
-.PHONY: all deps build test demo check clean bench bpf fuzz fuzz-build soak
+.PHONY: all deps build test test-sanitize demo check clean bench bpf fuzz fuzz-build soak
 
 # The XDP programs (BPF/*.c), compiled for the bpf target with BTF. Debian's
 # clang is not required: the Swift toolchain's clang targets bpf too.
@@ -52,7 +52,9 @@ build: deps bpf
 # Every test, then the deterministic regression guard: instructions per
 # packet of every benchmark case (callgrind over the release build) and the
 # XDP program's verified instructions and size, held to bench/budget.json
-# (scripts/instruction-guard.py; bench/README.md).
+# (scripts/instruction-guard.py; bench/README.md); the fuzz targets over
+# their seeds; and ThreadSanitizer over the suites that run on more than one
+# thread (scripts/sanitize.sh thread; `make test-sanitize` adds ASan+UBSan).
 test: deps bpf
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
@@ -60,6 +62,16 @@ test: deps bpf
 	python3 scripts/instruction-guard.py "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench"
 	$(MAKE) fuzz-build
 	scripts/fuzz.sh $(FUZZ_BUILD)/debug/sfc-fuzz runs=$(FUZZ_TEST_RUNS)
+	SWIFT=$(SWIFT) scripts/sanitize.sh thread
+
+# Sanitizers (README "Sanitizers"): AddressSanitizer + UndefinedBehaviorSanitizer
+# (C shims) over every test target that does not load DPDK, then
+# ThreadSanitizer over the threaded suites, DPDK lcores included; each in its
+# own build directory (.build-asan, .build-tsan), each first proving with a
+# canary that it reports and aborts. Zero reports, or the target fails.
+test-sanitize: deps bpf
+	SWIFT=$(SWIFT) scripts/sanitize.sh address
+	SWIFT=$(SWIFT) scripts/sanitize.sh thread
 
 # Fuzzing (Sources/SFCFuzz, Sources/sfc-fuzz): libFuzzer with
 # AddressSanitizer in its own build directory. `make fuzz` runs every target

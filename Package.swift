@@ -147,3 +147,39 @@ let package = Package(
         .testTarget(name: "DemoTests", dependencies: ["SFCTestSupport", "sfc-forwarder", "sfc-lab"]),
     ]
 )
+
+// Sanitizer builds (issue 15; scripts/sanitize.sh, README "Sanitizers"). The
+// sanitizers themselves come from `swift build --sanitize=...`, which
+// instruments every target, dependencies included (NIO's locks and atomics
+// must be instrumented for ThreadSanitizer to see them); this block only
+// shapes the graph. SFC_SANITIZE=address: AddressSanitizer (and UBSan, below) aborts at startup
+// in a process that loads DPDK's shared libraries, so every target that links
+// DPDK leaves the graph, and SFCForwarderTests keeps only its in-process
+// control API tests (Control/), which need SFCDaemon, not SFCForwarder.
+// SFC_SANITIZE=thread keeps DPDK (ThreadSanitizer runs with it loaded) but
+// only the test targets with more than one thread: the control API in process
+// (SFCForwarderTests) and the forwarder's lcores beside it (SFCDPDKTests).
+if let sanitize = Context.environment["SFC_SANITIZE"], sanitize.contains("address") {
+    let linksDPDK: Set<String> = ["CDPDK", "SFCDPDK", "SFCFixtures", "SFCForwarder", "sfc-forwarder", "sfc-bench",
+                                  "SFCTraceTests", "SFCForwarderTests", "SFCXDPTests", "SFCDPDKTests", "EndToEndTests",
+                                  "InteropTests", "DemoTests"]
+    package.targets.removeAll { linksDPDK.contains($0.name) }
+    package.products.removeAll { $0.name == "sfc-forwarder" || $0.name == "sfc-bench" }
+    // UndefinedBehaviorSanitizer: swiftc has no -sanitize=undefined on Linux (Swift traps
+    // on overflow and bounds by itself), so it instruments our C shims; the ASan runtime
+    // carries its handlers, and no-recover turns a report into an abort.
+    for target in package.targets where ["CSFCShared", "CSFCRuntime", "CLibBPF"].contains(target.name) {
+        target.cSettings = (target.cSettings ?? []) + [.unsafeFlags(["-fsanitize=undefined", "-fno-sanitize-recover=all"])]
+    }
+    package.targets.append(.testTarget(
+        name: "SFCForwarderTests",
+        dependencies: ["SFCDaemon", "SFCControl", "SFCTrace", "SFCConfig", "SFCCore", "SFCTestSupport",
+                       .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")],
+        sources: ["Control"]))
+}
+if let sanitize = Context.environment["SFC_SANITIZE"], sanitize.contains("thread") {
+    let threaded: Set<String> = ["SFCForwarderTests", "SFCDPDKTests"]
+    package.targets.removeAll { $0.type == .test && !threaded.contains($0.name) }
+    package.targets.removeAll { ["sfc-bench", "sfc-fuzz", "SFCFuzz"].contains($0.name) }
+    package.products.removeAll { $0.name == "sfc-bench" }
+}

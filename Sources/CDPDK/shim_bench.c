@@ -89,6 +89,22 @@ void sfc_bench_source_set_allocate(struct sfc_bench_source *source, int allocate
 
 // MARK: allocation count
 
+// A sanitizer's runtime replaces malloc and its family itself, and calls
+// them while it starts, before it can run instrumented code: with these
+// definitions every binary linking CDPDK crashed at start-up under ASan
+// (asan_posix.cpp tsd_key_inited) and TSan (SIGSEGV in TraceSkipGap). Under a
+// sanitizer nothing is counted (sfc-bench is not built there).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define SFC_SANITIZER_ALLOCATOR 1
+#endif
+#endif
+
+#ifdef SFC_SANITIZER_ALLOCATOR
+void sfc_bench_count_allocations(int on) { (void)on; }
+
+uint64_t sfc_bench_allocations(void) { return 0; }
+#else
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t count, size_t size);
 extern void *__libc_realloc(void *pointer, size_t size);
@@ -140,6 +156,7 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
     *out = p;
     return 0;
 }
+#endif
 
 // MARK: RX gate (a test hook: an lcore held inside a poll)
 

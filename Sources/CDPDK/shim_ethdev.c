@@ -6,6 +6,7 @@
 #include <rte_ethdev.h>
 
 #include "cdpdk.h"
+#include "tsan_handoff.h"
 
 int sfc_dpdk_port_by_name(const char *name, uint16_t *port) { return rte_eth_dev_get_port_by_name(name, port); }
 
@@ -67,10 +68,13 @@ int sfc_dpdk_port_close(uint16_t port) { return rte_eth_dev_close(port); }
 int sfc_dpdk_port_promiscuous(uint16_t port) { return rte_eth_promiscuous_enable(port); }
 
 uint16_t sfc_dpdk_rx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **mbufs, uint16_t count) {
-    return rte_eth_rx_burst(port, queue, mbufs, count);
+    uint16_t n = rte_eth_rx_burst(port, queue, mbufs, count);
+    sfc_tsan_take(mbufs, n);
+    return n;
 }
 
 uint16_t sfc_dpdk_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **mbufs, uint16_t count) {
+    sfc_tsan_hand_on(mbufs, count);
     return rte_eth_tx_burst(port, queue, mbufs, count);
 }
 

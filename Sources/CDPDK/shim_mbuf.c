@@ -5,6 +5,7 @@
 #include <rte_mempool.h>
 
 #include "cdpdk.h"
+#include "tsan_handoff.h"
 
 struct rte_mempool *sfc_dpdk_pktmbuf_pool_create(const char *name, unsigned count, unsigned cache_size,
                                                  uint16_t data_room_size, int socket) {
@@ -19,11 +20,15 @@ unsigned sfc_dpdk_mbuf_header_size(void) { return (unsigned)sizeof(struct rte_mb
 
 uint16_t sfc_dpdk_mbuf_default_headroom(void) { return RTE_PKTMBUF_HEADROOM; }
 
-struct rte_mbuf *sfc_dpdk_pktmbuf_alloc(struct rte_mempool *pool) { return rte_pktmbuf_alloc(pool); }
+struct rte_mbuf *sfc_dpdk_pktmbuf_alloc(struct rte_mempool *pool) { return sfc_mbuf_alloc(pool); }
 
-void sfc_dpdk_pktmbuf_free(struct rte_mbuf *m) { rte_pktmbuf_free(m); }
+void sfc_dpdk_pktmbuf_free(struct rte_mbuf *m) { sfc_mbuf_free(m); }
 
-void sfc_dpdk_pktmbuf_free_bulk(struct rte_mbuf **mbufs, unsigned count) { rte_pktmbuf_free_bulk(mbufs, count); }
+// rte_pktmbuf_free_bulk is compiled in librte_mbuf: what it writes, TSan does not see.
+void sfc_dpdk_pktmbuf_free_bulk(struct rte_mbuf **mbufs, unsigned count) {
+    sfc_tsan_hand_on(mbufs, count);
+    rte_pktmbuf_free_bulk(mbufs, count);
+}
 
 uint64_t sfc_dpdk_pktmbuf_len_sum(struct rte_mbuf *const *mbufs, unsigned count) {
     uint64_t sum = 0;
@@ -69,12 +74,12 @@ uint64_t sfc_dpdk_mbuf_dynfield64(const struct rte_mbuf *m, int offset) {
 }
 
 struct rte_mbuf *sfc_dpdk_mbuf_from_bytes(struct rte_mempool *pool, const void *bytes, uint16_t length, uint16_t port) {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+    struct rte_mbuf *m = sfc_mbuf_alloc(pool);
     if (m == NULL)
         return NULL;
     char *data = rte_pktmbuf_append(m, length);
     if (data == NULL) {
-        rte_pktmbuf_free(m);
+        sfc_mbuf_free(m);
         return NULL;
     }
     memcpy(data, bytes, length);

@@ -28,7 +28,7 @@ extension LcoreWorker {
                 break
             }
             guard let slot = sfc_trace_ring_reserve(traceRing, reserved) else {
-                statsRaw[Self.statTraceDropped] &+= 1
+                sfc_stat_add_u64(statsRaw + Self.statTraceDropped, 1)
                 continue
             }
             reserved &+= 1

@@ -80,7 +80,8 @@ public final class LcoreWorker {
     /// Dataplane counters the pipeline does not keep: rx packets,
     /// multi-segment linearized, multi-segment dropped, polls, busy polls,
     /// trace records dropped, then tx refused per logical port. Single
-    /// writer (this lcore), plain stores; readers copy aligned words.
+    /// writer (this lcore), readers on any thread: relaxed atomics
+    /// (sfc_stat_add_u64 / sfc_stat_load_u64), plain movs on x86-64.
     let statsRaw: UnsafeMutablePointer<UInt64>
     static let statPolls = 3, statBusyPolls = 4, statTraceDropped = 5, statTxRefused = 6
 
@@ -202,15 +203,16 @@ public final class LcoreWorker {
     }
 
     public var stats: Stats {
-        Stats(rxPackets: statsRaw[0], multiSegmentLinearized: statsRaw[1], multiSegmentDropped: statsRaw[2],
-              txRefused: (0..<portCount).map { statsRaw[Self.statTxRefused + $0] })
+        Stats(rxPackets: sfc_stat_load_u64(statsRaw + 0), multiSegmentLinearized: sfc_stat_load_u64(statsRaw + 1),
+              multiSegmentDropped: sfc_stat_load_u64(statsRaw + 2),
+              txRefused: (0..<portCount).map { sfc_stat_load_u64(statsRaw + Self.statTxRefused + $0) })
     }
 
     /// Polls, and polls that received at least one packet (for a busy ratio).
-    public var polls: UInt64 { statsRaw[Self.statPolls] }
-    public var busyPolls: UInt64 { statsRaw[Self.statBusyPolls] }
+    public var polls: UInt64 { sfc_stat_load_u64(statsRaw + Self.statPolls) }
+    public var busyPolls: UInt64 { sfc_stat_load_u64(statsRaw + Self.statBusyPolls) }
     /// Trace records this worker dropped because its ring was full.
-    public var traceRecordsDropped: UInt64 { statsRaw[Self.statTraceDropped] }
+    public var traceRecordsDropped: UInt64 { sfc_stat_load_u64(statsRaw + Self.statTraceDropped) }
 
     /// The publication the worker runs (worker thread, or not running).
     var current: LcorePublication { Unmanaged<LcorePublication>.fromOpaque(currentCell.pointee!).takeUnretainedValue() }
@@ -249,8 +251,8 @@ public final class LcoreWorker {
         }
         sendInjected(pipeline)
         flush(pipeline)
-        statsRaw[Self.statPolls] &+= 1
-        if received > 0 { statsRaw[Self.statBusyPolls] &+= 1 }
+        sfc_stat_add_u64(statsRaw + Self.statPolls, 1)
+        if received > 0 { sfc_stat_add_u64(statsRaw + Self.statBusyPolls, 1) }
         return received
     }
 
@@ -270,7 +272,7 @@ public final class LcoreWorker {
     func receiveAndProcess(_ pipeline: Pipeline, generation: UInt64, port: UInt16, queue: UInt16, logical: Int32) -> Int {
         let n = Int(sfc_dpdk_rx_burst(port, queue, rxMbufs, UInt16(Self.burst)))
         if n == 0 { return 0 }
-        statsRaw[0] &+= UInt64(n)
+        sfc_stat_add_u64(statsRaw + 0, UInt64(n))
         sfc_dpdk_mbuf_views(rxMbufs, UInt16(n), views)
         let packets = batch.packets, meta = batch.meta
         var count = 0, freeCount = 0
@@ -281,11 +283,11 @@ public final class LcoreWorker {
                 // The pipeline works on one contiguous window: copy the tail
                 // segments into the first when they fit, else drop.
                 if sfc_dpdk_pktmbuf_linearize(m) == 0 {
-                    statsRaw[1] &+= 1
+                    sfc_stat_add_u64(statsRaw + 1, 1)
                     sfc_dpdk_mbuf_views(rxMbufs + i, 1, views + i)
                     v = views[i]
                 } else {
-                    statsRaw[2] &+= 1
+                    sfc_stat_add_u64(statsRaw + 2, 1)
                     pipeline.countDroppedBeforePipeline(ingress: Int(logical), reason: .truncated)
                     freeList[freeCount] = m; freeCount &+= 1
                     continue
@@ -341,7 +343,7 @@ public final class LcoreWorker {
         let sent = Int(sfc_dpdk_tx_burst(txPort[logical], txQueue, buffer, UInt16(count)))
         if sent < count {
             sfc_dpdk_pktmbuf_free_bulk(buffer + sent, UInt32(count - sent))
-            statsRaw[Self.statTxRefused + logical] &+= UInt64(count - sent)
+            sfc_stat_add_u64(statsRaw + Self.statTxRefused + logical, UInt64(count - sent))
         }
         txCounts[logical] = 0
     }

@@ -9,7 +9,6 @@ import SFCConfig
 import SFCControl
 import SFCCore
 @testable import SFCDaemon
-@testable import SFCForwarder
 @testable import SFCTestSupport
 import SFCTrace
 import Testing

@@ -7,7 +7,6 @@ import Foundation
 import Logging
 import SFCCore
 @testable import SFCDaemon
-@testable import SFCForwarder
 
 final class FakeDriver: DataplaneDriver, @unchecked Sendable {
     private(set) var tables: ForwardingTables

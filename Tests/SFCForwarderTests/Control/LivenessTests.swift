@@ -12,7 +12,6 @@ import SFCControl
 import SFCCore
 import Testing
 @testable import SFCDaemon
-@testable import SFCForwarder
 
 final class ProbeLoopDriver: DataplaneDriver, @unchecked Sendable {
     private(set) var tables: ForwardingTables
