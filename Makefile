@@ -62,7 +62,6 @@ test: deps bpf
 	python3 scripts/instruction-guard.py "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench"
 	$(MAKE) fuzz-build
 	scripts/fuzz.sh $(FUZZ_BUILD)/debug/sfc-fuzz runs=$(FUZZ_TEST_RUNS)
-	SWIFT=$(SWIFT) scripts/sanitize.sh thread
 
 # Sanitizers (README "Sanitizers"): AddressSanitizer + UndefinedBehaviorSanitizer
 # (C shims) over every test target that does not load DPDK, then
