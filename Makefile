@@ -52,9 +52,8 @@ build: deps bpf
 # Every test, then the deterministic regression guard: instructions per
 # packet of every benchmark case (callgrind over the release build) and the
 # XDP program's verified instructions and size, held to bench/budget.json
-# (scripts/instruction-guard.py; bench/README.md); the fuzz targets over
-# their seeds; and ThreadSanitizer over the suites that run on more than one
-# thread (scripts/sanitize.sh thread; `make test-sanitize` adds ASan+UBSan).
+# (scripts/instruction-guard.py; bench/README.md); and the fuzz targets over
+# their seeds. The sanitizers run in `make test-sanitize`, below.
 test: deps bpf
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
