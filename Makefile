@@ -53,7 +53,9 @@ build: deps bpf
 # packet of every benchmark case (callgrind over the release build) and the
 # XDP program's verified instructions and size, held to bench/budget.json
 # (scripts/instruction-guard.py; bench/README.md); and the fuzz targets over
-# their seeds. The sanitizers run in `make test-sanitize`, below.
+# their seeds; last, ThreadSanitizer over the suites that run on more than
+# one thread (issue 15: CI runs the threaded parts). `make test-sanitize`,
+# below, adds AddressSanitizer + UBSan.
 test: deps bpf
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
@@ -61,6 +63,7 @@ test: deps bpf
 	python3 scripts/instruction-guard.py "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench"
 	$(MAKE) fuzz-build
 	scripts/fuzz.sh $(FUZZ_BUILD)/debug/sfc-fuzz runs=$(FUZZ_TEST_RUNS)
+	SWIFT=$(SWIFT) scripts/sanitize.sh thread
 
 # Sanitizers (README "Sanitizers"): AddressSanitizer + UndefinedBehaviorSanitizer
 # (C shims) over every test target that does not load DPDK, then
@@ -130,8 +133,11 @@ check: build
 	"$$($(SWIFT) build -c release --show-bin-path)/chain-trace" check Chains/*.yaml
 
 # The DPDK benchmark (issue 3 section 4; dpdk-testpmd from dpdk-dev is its
-# baseline): a few minutes, as root, never part of `make test`. Writes
-# bench/results/dpdk.json and prints a table; see bench/README.md.
+# baseline), then the XDP one: several minutes, as root, never part of `make
+# test`. 64- and 512-byte frames (BENCH_FRAME_SIZES), goals from
+# bench/goals.json, instructions per packet from callgrind (reusing make
+# test's bench/results/instructions.json when it is newer than the binary).
+# Writes bench/results/{dpdk,xdp}.json and prints tables; see bench/README.md.
 bench: deps bpf
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	scripts/bench-dpdk.sh "$$($(SWIFT) build -c release $(BUILD_FLAGS) --show-bin-path)/sfc-bench" bench/results/dpdk.json

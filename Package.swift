@@ -160,9 +160,22 @@ let package = Package(
 // only the test targets with more than one thread: the control API in process
 // (SFCForwarderTests) and the forwarder's lcores beside it (SFCDPDKTests).
 if let sanitize = Context.environment["SFC_SANITIZE"], sanitize.contains("address") {
-    let linksDPDK: Set<String> = ["CDPDK", "SFCDPDK", "SFCFixtures", "SFCForwarder", "sfc-forwarder", "sfc-bench",
-                                  "SFCTraceTests", "SFCForwarderTests", "SFCXDPTests", "SFCDPDKTests", "EndToEndTests",
-                                  "InteropTests", "DemoTests"]
+    // Every target that reaches CDPDK through its dependencies, derived from
+    // the graph above so a new target that links DPDK leaves too.
+    var linksDPDK: Set<String> = ["CDPDK"]
+    var grew = true
+    while grew {
+        grew = false
+        for target in package.targets where !linksDPDK.contains(target.name) {
+            let reaches = target.dependencies.contains { dependency in
+                switch dependency {
+                case .targetItem(let name, _), .byNameItem(let name, _): return linksDPDK.contains(name)
+                default: return false
+                }
+            }
+            if reaches { linksDPDK.insert(target.name); grew = true }
+        }
+    }
     package.targets.removeAll { linksDPDK.contains($0.name) }
     package.products.removeAll { $0.name == "sfc-forwarder" || $0.name == "sfc-bench" }
     // UndefinedBehaviorSanitizer: swiftc has no -sanitize=undefined on Linux (Swift traps
