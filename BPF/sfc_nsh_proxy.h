@@ -8,13 +8,16 @@
 #define SFC_NSH_PROXY_H
 
 #include "sfc_egress.h"
+#include "sfc_instance.h"
 #include "sfc_maps.h"
 #include "sfc_parse.h"
 #include "sfc_state.h"
 
 /* NSH proxy state, outbound: keep the `hl`-byte NSH header at offset `at`
  * (as it leaves: TTL decremented) in the slot of flow `hash` within the
- * block starting at `first` (already in the packet's generation slot), overwriting what the slot held. Mirrors
+ * block starting at `first` (already in the packet's generation slot),
+ * overwriting what the slot held (counted nsh-proxy-evicted when that was
+ * another flow's). Mirrors
  * Pipeline.saveNSHState. */
 SFC_SUBPROG int sfc_nsh_state_save(struct xdp_md *ctx, __u32 first, __u32 at, __u32 hl, __u32 hash)
 {
@@ -24,6 +27,8 @@ SFC_SUBPROG int sfc_nsh_state_save(struct xdp_md *ctx, __u32 first, __u32 at, __
         return 0;
     if (hl < 8 || hl > SFC_NSH_STATE_BYTES)
         return 0;
+    if (s->valid && s->hash != hash)
+        sfc_count_event(SFC_EVENT_NSH_PROXY_EVICTED);
     s->valid = 0;
     if (bpf_xdp_load_bytes(ctx, at & 0x7F, s->bytes, hl))
         return 0;

@@ -35,8 +35,10 @@ static __always_inline int sfc_nsh_proxy_return(struct xdp_md *ctx, struct sfc_s
     __s32 t = (__s32)ch->ttl - (__s32)(k + 1);
     __u32 ttl = t < 1 ? 1 : (__u32)t;
     __u32 np = v4 ? SFC_NSH_NP_IPV4 : SFC_NSH_NP_IPV6;
-    if (slot < 0 || !sfc_nsh_state_restore(ctx, st, (__u32)slot, np))
+    if (slot < 0 || !sfc_nsh_state_restore(ctx, st, (__u32)slot, np)) {
+        sfc_count_event(SFC_EVENT_NSH_PROXY_REBUILT);
         sfc_push_nsh(ctx, st, c, si | ttl << 8 | np << 16);
+    }
     if (!sfc_pending(st))
         return 0;
     return sfc_nsh_forward(ctx, st);

@@ -59,7 +59,11 @@ enum sfc_step {
     X(HOP_BYPASSED, 4, hopBypassed, "hop-bypassed", \
       "no instance up and the function fails open: the hop was skipped") \
     X(PROBE_REPLY, 5, probeReply, "probe-reply", \
-      "a liveness probe came back and was consumed (never forwarded)")
+      "a liveness probe came back and was consumed (never forwarded)") \
+    X(NSH_PROXY_EVICTED, 6, nshProxyEvicted, "nsh-proxy-evicted", \
+      "an NSH proxy slot held another flow's header and was overwritten") \
+    X(NSH_PROXY_REBUILT, 7, nshProxyRebuilt, "nsh-proxy-rebuilt", \
+      "a packet back from an NSH-unaware function had no saved header: the chain's was built")
 
 enum sfc_event {
 #define SFC_EVENT_ENUM(NAME, CODE, SWIFT, TEXT, EXPLANATION) SFC_EVENT_##NAME = CODE,

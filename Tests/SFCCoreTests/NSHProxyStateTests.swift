@@ -118,6 +118,12 @@ import Testing
         // The state stays for the flow's next packets.
         let again = back(p, ipA)
         #expect(Self.ttl(again) == 18 && Array(again[22..<38]) == ctxA)
+        // Two slots, nothing overwritten, nothing rebuilt; a flow saving its
+        // own slot again is not an eviction.
+        out(p, foreignNSH(ipA, ttl: 21, context: ctxA), inner: ipA)
+        let events = p.counters.events
+        #expect(events[Int(NodeEvent.nshProxyEvicted.rawValue)] == 0)
+        #expect(events[Int(NodeEvent.nshProxyRebuilt.rawValue)] == 0)
     }
 
     @Test func withoutStateTheConfiguredHeaderIsRestored() {
@@ -142,6 +148,10 @@ import Testing
         let backA = back(p, ipA), backB = back(p, ipB)
         #expect(Self.ttl(backA) == 61 && Array(backA[22..<38]) == Self.context([0xc1, 0xc2, 0xc3, 0xc4]))
         #expect(Self.ttl(backB) == 28 && Array(backB[22..<38]) == Self.context([0x0e0f_1011, 0, 0, 0]))
+        // Both counted: B's header overwrote A's, and A's return was rebuilt.
+        let events = p.counters.events
+        #expect(events[Int(NodeEvent.nshProxyEvicted.rawValue)] == 1)
+        #expect(events[Int(NodeEvent.nshProxyRebuilt.rawValue)] == 1)
     }
 
     @Test func everyNSHUnawareReturnAttachmentHasItsOwnBlock() {

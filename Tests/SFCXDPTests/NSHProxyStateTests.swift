@@ -87,6 +87,11 @@ import Testing
                                  ingress: Self.services, "NAT-ed return")
         var f = Self.fields(back)
         #expect(f.ttl == 61 && f.si == 254 && f.c1 == 0x0a, "NAT-ed return: \(f)")
+        // Counted alike: the NAT-ed return rebuilt (and any of the eight
+        // flows that shared a slot, evicted then rebuilt).
+        let xdpCounters = try dataplane.counters(), refCounters = pipeline.counters
+        #expect(xdpCounters == refCounters, "counters differ:\n\(Differential.counterDifference(refCounters, xdpCounters))")
+        #expect(refCounters.events[Int(NodeEvent.nshProxyRebuilt.rawValue)] >= 1)
 
         // A reload keeps the state of attachments that still exist (here:
         // all of them): the return still gets its flow's header, as on the

@@ -14,8 +14,7 @@ extension Pipeline {
         let first = Int(tables.nshFirstPath[c])
         let ttl = tables.chains[c].config.ttl & 0x3F
         let ttlAfter: UInt8 = ttl == 0 ? 63 : ttl - 1
-        if first >= 0 && ttlAfter != 0 && tables.nshNextHops[first].direct,
-           live.states[Int(tables.nshNextHops[first].instanceSlot)] != UInt8(SharedSpec.SFC_INSTANCE_DOWN) {
+        if first >= 0 && ttlAfter != 0 && nshDirectHopIsUp(first) {
             pushNSH(&pkt, &meta, chain: c, si: tables.chains[c].config.startSI, ttl: ttlAfter, nextProtocol: nextProtocol)
             guard meta.verdict == .pending else { return }
             meta.trace.record(.nshEncap)
@@ -76,8 +75,7 @@ extension Pipeline {
         // The common case in one lookup and a copy (Tables/NSHNextHop.swift).
         let entry = tables.nshPaths.index(of: ForwardingTables.pathKey(spi: nsh.spi, si: si))
         if entry < 0 { drop(&meta, .nshNoPath); return }
-        if tables.nshNextHops[entry].direct,
-           live.states[Int(tables.nshNextHops[entry].instanceSlot)] != UInt8(SharedSpec.SFC_INSTANCE_DOWN) {
+        if nshDirectHopIsUp(entry) {
             nshSendDirect(&pkt, &meta, tables.nshNextHops[entry])
             return
         }
@@ -116,6 +114,15 @@ extension Pipeline {
             return
         }
         drop(&meta, .nshNoPath)
+    }
+
+    /// Whether path entry `entry`'s precomputed rewrite applies: its hop has
+    /// one instance reached directly over Ethernet, and that instance is not
+    /// down. The one test both the classifier's and the SFF's shortcut take.
+    @inline(__always)
+    func nshDirectHopIsUp(_ entry: Int) -> Bool {
+        tables.nshNextHops[entry].direct
+            && live.states[Int(tables.nshNextHops[entry].instanceSlot)] != UInt8(SharedSpec.SFC_INSTANCE_DOWN)
     }
 
     /// nshSend for a hop whose single instance is up and reached directly
@@ -182,10 +189,12 @@ extension Pipeline {
     }
 
     /// NSH proxy state: keep the `length` header bytes at `header` in
-    /// `slot` for the flow `flow` (overwriting whatever the slot held).
+    /// `slot` for the flow `flow`, overwriting whatever the slot held
+    /// (counted nsh-proxy-evicted when that was another flow's header).
     @inline(__always)
     func saveNSHState(_ header: UnsafeMutableRawPointer, length: Int, slot: Int, flow: UInt32) {
         guard length >= NSHHeader.baseSize && length <= 252 else { return }
+        if nshStateLength[slot] >= NSHHeader.baseSize && nshStateHash[slot] != flow { stats.countEvent(.nshProxyEvicted) }
         (nshState + slot * Pipeline.nshStateSlotSize).copyMemory(from: header, byteCount: length)
         nshStateHash[slot] = flow
         nshStateLength[slot] = UInt8(length)

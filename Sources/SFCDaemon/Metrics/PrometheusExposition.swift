@@ -44,7 +44,7 @@ public enum PrometheusExposition {
     package static let instanceTransitions = Family(name: "sfc_instance_state_changes_total", type: .counter, labels: ["node", "function", "instance"],
                                             help: "Times each instance changed state (probes or an operator).")
     package static let events = Family(name: "sfc_events_total", type: .counter, labels: ["node", "event"],
-                               help: "Node events that are neither traffic nor drops: flow affinity (new, expired, evicted, moved), hops bypassed failing open, probe replies.")
+                               help: "Node events that are neither traffic nor drops: flow affinity (new, expired, evicted, moved), hops bypassed failing open, probe replies, NSH proxy slots overwritten and headers rebuilt.")
     package static let drops = Family(name: "sfc_drops_total", type: .counter, labels: ["node", "reason"],
                               help: "Packets dropped, by reason; every packet dropped is counted under exactly one reason.")
     package static let reloads = Family(name: "sfc_reloads_total", type: .counter, labels: ["node", "result"],

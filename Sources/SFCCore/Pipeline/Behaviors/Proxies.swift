@@ -81,6 +81,7 @@ extension Pipeline {
             // TTL a packet of our own classifier left with.
             let nextProtocol = etherType == EtherType.ipv4 ? NSHNextProtocol.ipv4 : NSHNextProtocol.ipv6
             if ret.cacheSlot < 0 || !restoreNSHState(&pkt, &meta, first: Int(ret.cacheSlot), nextProtocol: nextProtocol) {
+                stats.countEvent(.nshProxyRebuilt)
                 let si = UInt8(truncatingIfNeeded: Int(tables.chains[c].config.startSI) - k - 1)
                 let ttl = UInt8(max(1, Int(tables.chains[c].config.ttl) - (k + 1)))
                 pushNSH(&pkt, &meta, chain: c, si: si, ttl: ttl, nextProtocol: nextProtocol)
