@@ -45,14 +45,25 @@ public enum FuzzTargets {
 
     // MARK: the reference pipeline
 
-    /// The shipped chain files (path relative to the repository), compiled once.
-    static let chainFiles: [(name: String, tables: ForwardingTables)] = {
-        let root = repositoryRoot
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/Chains")) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-        return (names.map { "Chains/" + $0 } + ["Tests/Fixtures/configs/reference.yaml"]).compactMap { name in
-            ChainFile.load(path: root + "/" + name).config.map { (name, ForwardingTables($0)) }
+    /// The chain files the pipeline and xdp-diff targets run, in the order
+    /// an input's byte 0 names them. Append only: the committed seeds
+    /// (Tests/Fuzz/pipeline, xdp-diff) start with the index of the file they
+    /// were made for, so inserting or reordering would send them to another
+    /// file. SFCFuzzTests checks that every Chains/*.yaml is listed.
+    public static let chainFileNames = [
+        "Chains/building-management.yaml", "Chains/failover-lab.yaml", "Chains/hospital-edge.yaml",
+        "Chains/hospital-lab.yaml", "Chains/multi-instance.yaml", "Chains/scale-lab.yaml", "Chains/soak-lab.yaml",
+        "Chains/srv6-mixed.yaml", "Tests/Fixtures/configs/reference.yaml",
+    ]
+
+    /// chainFileNames, compiled once. A file that no longer compiles stops
+    /// the target (rather than shifting every later index).
+    static let chainFiles: [(name: String, tables: ForwardingTables)] = chainFileNames.map { name in
+        guard let config = ChainFile.load(path: repositoryRoot + "/" + name).config else {
+            fatalError("fuzz: \(name) does not compile (FuzzTargets.chainFileNames)")
         }
-    }()
+        return (name, ForwardingTables(config))
+    }
     static let configs: [ForwardingTables] = chainFiles.map(\.tables)
     nonisolated(unsafe) static var pipelines: [Pipeline] = configs.map { Pipeline(tables: $0) }
 

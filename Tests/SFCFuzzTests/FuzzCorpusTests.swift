@@ -15,6 +15,19 @@ import Testing
         #expect(dirs == FuzzTargets.all.keys.sorted())
     }
 
+    /// The pipeline and xdp-diff targets name chain files by index: every
+    /// shipped one must be in their list (appended, so seeds keep theirs).
+    @Test func everyShippedChainFileIsFuzzed() throws {
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: Self.root + "/Chains")
+            .filter { $0.hasSuffix(".yaml") }.map { "Chains/" + $0 }
+        let missing = Set(shipped).subtracting(FuzzTargets.chainFileNames).sorted()
+        #expect(missing.isEmpty, "append to FuzzTargets.chainFileNames: \(missing)")
+        #expect(Set(FuzzTargets.chainFileNames).count == FuzzTargets.chainFileNames.count)
+        for name in FuzzTargets.chainFileNames {
+            #expect(FileManager.default.fileExists(atPath: Self.root + "/" + name), "\(name) is listed but gone")
+        }
+    }
+
     @Test(arguments: FuzzTargets.all.keys.sorted())
     func everySeedHoldsTheInvariants(target: String) throws {
         let run = try #require(FuzzTargets.all[target])
