@@ -18,13 +18,47 @@ public struct BenchCase: Sendable {
     public static let names = ["nsh-sff-forward", "classify-1k-nsh-encap", "classify-100k-nsh-encap",
                                "classify-srv6-encaps-3sids", "srv6-end", "srv6-end-as"]
 
-    /// The 60-byte frame (64 on the wire with the FCS) every case starts from.
-    static let frame = PacketBuilder.frame(destination: MACAddress(0x02, 0, 0, 0, 0, 0x01),
-                                           endpoints: .v4(IPv4Address("10.1.0.5")!, IPv4Address("10.20.0.9")!),
-                                           transport: .udp(sourcePort: 40000, destinationPort: 5000),
-                                           payload: Array(repeating: 0x5a, count: 18))
+    /// Frame sizes on the wire (FCS included) a case can be made at: the
+    /// source holds at most SFC_BENCH_TEMPLATE_MAX (512) bytes.
+    public static let frameSizes = 64...516
 
-    public static func make(_ name: String) throws -> BenchCase {
+    /// The UDP payload of the 60-byte frame (64 on the wire with the FCS) every case starts from.
+    static let basePayload = 18
+
+    /// The UDP/IPv4 frame every case starts from, its UDP payload `payload`
+    /// bytes (IPv4 total length, UDP length and checksums follow from it).
+    static func inputFrame(payload: Int) -> [UInt8] {
+        PacketBuilder.frame(destination: MACAddress(0x02, 0, 0, 0, 0, 0x01),
+                            endpoints: .v4(IPv4Address("10.1.0.5")!, IPv4Address("10.20.0.9")!),
+                            transport: .udp(sourcePort: 40000, destinationPort: 5000),
+                            payload: Array(repeating: 0x5a, count: payload))
+    }
+
+    /// The case with its template `frameSize` bytes on the wire (FCS
+    /// included, so the template is 4 bytes shorter): the innermost UDP
+    /// payload is padded, every header (and length) stays the one the
+    /// dataplane parses at 64 bytes. At 64 the templates are the 60-byte frame
+    /// or, for the cases that arrive encapsulated, that frame encapsulated (84
+    /// bytes and more); a size below a template's own is that template.
+    public static func make(_ name: String, frameSize: Int) throws -> BenchCase {
+        guard frameSizes.contains(frameSize) else {
+            throw BenchError("frame size \(frameSize): \(frameSizes.lowerBound) to \(frameSizes.upperBound) bytes on the wire")
+        }
+        // The classify cases' template is the frame itself: no need to build their large rule sets twice.
+        let baseLength = name.hasPrefix("classify-") ? inputFrame(payload: basePayload).count : try make(name).template.count
+        let missing = frameSize - 4 - baseLength
+        guard missing > 0 else { return try make(name) }
+        let padded = try make(name, payload: basePayload + missing)
+        guard padded.template.count == frameSize - 4 else {
+            throw BenchError("case \(name): padding made a \(padded.template.count)-byte template, not \(frameSize - 4)")
+        }
+        return padded
+    }
+
+    public static func make(_ name: String) throws -> BenchCase { try make(name, payload: basePayload) }
+
+    static func make(_ name: String, payload: Int) throws -> BenchCase {
+        let frame = inputFrame(payload: payload)
         switch name {
         case "nsh-sff-forward":
             // What a classifier sends the SFF: the classify+encap output of the same chain.

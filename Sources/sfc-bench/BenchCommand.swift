@@ -20,6 +20,8 @@ import SFCRuntime
 
 public struct BenchOptions: Sendable {
     public var caseName: String
+    /// The template's size on the wire (BenchCase.make(_:frameSize:)).
+    public var frameSize: Int
     /// net_null or net_ring.
     public var device: String
     public var lcores: Int
@@ -27,9 +29,9 @@ public struct BenchOptions: Sendable {
     public var seconds: Double
     /// Self-check: the source also mallocs once per packet.
     public var allocateInSource: Bool
-    public init(caseName: String, device: String, lcores: Int, warmup: Double = 1, seconds: Double = 2,
+    public init(caseName: String, frameSize: Int = 64, device: String, lcores: Int, warmup: Double = 1, seconds: Double = 2,
                 allocateInSource: Bool = false) {
-        self.caseName = caseName; self.device = device; self.lcores = lcores; self.warmup = warmup
+        self.caseName = caseName; self.frameSize = frameSize; self.device = device; self.lcores = lcores; self.warmup = warmup
         self.seconds = seconds; self.allocateInSource = allocateInSource
     }
 }
@@ -118,7 +120,7 @@ public enum BenchCommand {
             throw BenchError("--device \(options.device): net_null or net_ring")
         }
         guard options.lcores >= 1 else { throw BenchError("--lcores must be at least 1") }
-        let bench = try BenchCase.make(options.caseName)
+        let bench = try BenchCase.make(options.caseName, frameSize: options.frameSize)
         let tables = ForwardingTables(bench.config)
         let portsPerLcore = bench.config.ports.count
         let deviceCount = portsPerLcore * options.lcores
@@ -229,7 +231,7 @@ public enum BenchCommand {
         let allocations = windows.allocations[windows.count] &- windows.allocations[0]
         return [
             "case": bench.name, "device": options.device, "lcores": options.lcores,
-            "summary": bench.summary, "template_bytes": bench.template.count,
+            "summary": bench.summary, "template_bytes": bench.template.count, "frame_size": options.frameSize,
             "packets": Int(packets), "seconds": Double(windows.tsc[windows.count] &- windows.tsc[0]) / hz, "tsc_hz": Int(hz),
             "mpps": median.mpps, "mpps_per_lcore": median.perLcore, "mpps_windows": measured.map(\.mpps),
             "gross_mpps": median.gross,

@@ -11,9 +11,9 @@ import SFCCore
 import SFCRuntime
 
 enum InstructionCount {
-    static func run(caseName: String, packets: Int) -> CommandResult {
+    static func run(caseName: String, frameSize: Int = 64, packets: Int) -> CommandResult {
         do {
-            let bench = try BenchCase.make(caseName)
+            let bench = try BenchCase.make(caseName, frameSize: frameSize)
             let pipeline = Pipeline(tables: ForwardingTables(bench.config))
             let batch = PacketBatch(capacity: 32)
             func fill() {
@@ -38,7 +38,8 @@ enum InstructionCount {
                 return CommandResult(stderr: "sfc-bench: \(caseName): \(batches * 32 - forwarded) of \(batches * 32) packets not forwarded\n",
                                      exitCode: 1)
             }
-            let json: [String: Any] = ["case": caseName, "packets": batches * 32,
+            let json: [String: Any] = ["case": caseName, "packets": batches * 32, "frame_size": frameSize,
+                                       "template_bytes": bench.template.count,
                                        "under_callgrind": sfc_callgrind_available() == 1,
                                        "callgrind_requests_built": sfc_callgrind_available() >= 0]
             let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])

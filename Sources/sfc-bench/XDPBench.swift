@@ -27,6 +27,8 @@ import SFCXDP
 
 public struct XDPBenchOptions: Sendable {
     public var caseName: String
+    /// The template's size on the wire (BenchCase.make(_:frameSize:)).
+    public var frameSize: Int
     /// Alternating rounds (baseline, ours) of `runs` single-packet runs each.
     public var rounds: Int
     public var runs: Int
@@ -34,9 +36,9 @@ public struct XDPBenchOptions: Sendable {
     public var repeatCount: UInt32
     /// sfc_xdp.o (xdp_tx.o is beside it); nil: ObjectLocator.
     public var objectPath: String?
-    public init(caseName: String, rounds: Int = 9, runs: Int = 20_000, repeatCount: UInt32 = 1_000_000,
+    public init(caseName: String, frameSize: Int = 64, rounds: Int = 9, runs: Int = 20_000, repeatCount: UInt32 = 1_000_000,
                 objectPath: String? = nil) {
-        self.caseName = caseName; self.rounds = rounds; self.runs = runs; self.repeatCount = repeatCount
+        self.caseName = caseName; self.frameSize = frameSize; self.rounds = rounds; self.runs = runs; self.repeatCount = repeatCount
         self.objectPath = objectPath
     }
 }
@@ -87,7 +89,7 @@ public enum XDPBenchCommand {
 
     static func measure(_ options: XDPBenchOptions, logger: Logger) throws -> [String: Any] {
         guard options.rounds > 0, options.runs > 0 else { throw BenchError("--rounds and --runs must be positive") }
-        let bench = try BenchCase.make(options.caseName)
+        let bench = try BenchCase.make(options.caseName, frameSize: options.frameSize)
         let ours = try ObjectLocator.locate(explicit: options.objectPath)
         let baselinePath = (ours as NSString).deletingLastPathComponent + "/" + baselineObject
         let dataplane = try XDPDataplane(config: bench.config, options: .init(mode: .test, objectPath: ours), logger: logger)
@@ -162,7 +164,7 @@ public enum XDPBenchCommand {
         let loopEquivalent = ns - overhead
         let mhz = cpuMHz()
         var result: [String: Any] = [
-            "case": bench.name, "summary": bench.summary, "template_bytes": bench.template.count,
+            "case": bench.name, "summary": bench.summary, "template_bytes": bench.template.count, "frame_size": options.frameSize,
             "output_bytes": first.output.count, "action": "\(action)", "egress_port": first.egressPort ?? -1,
             "output_matches_reference": matches,
             "runs_per_round": options.runs, "rounds": options.rounds,

@@ -21,6 +21,8 @@ struct SFCBench: ParsableCommand {
     @Option(help: "dpdk | xdp (BPF_PROG_RUN ns per packet against xdp_tx_baseline) | reference (the pipeline alone, counted under callgrind: scripts/instruction-guard.py)")
     var dataplane: BenchDataplane = .dpdk
     @Option(help: "reference: packets counted.") var packets: Int = 4096
+    @Option(name: .customLong("frame-size"), help: "The template's size on the wire, FCS included (64 ... 516): the innermost UDP payload is padded; at 64 a case that arrives encapsulated keeps its longer template.")
+    var frameSize: Int = 64
     @Flag(name: .customLong("program-info"), help: "xdp: load the program and print its verified instructions and size instead of timing it.")
     var programInfo = false
     @Option(help: "xdp: alternating rounds of baseline and program.") var rounds: Int = 9
@@ -41,18 +43,18 @@ struct SFCBench: ParsableCommand {
         if listCases {
             CommandMain.finish(CommandResult(stdout: "[" + BenchCase.names.map { "\"\($0)\"" }.joined(separator: ", ") + "]\n"))
         }
-        if dataplane == .reference { CommandMain.finish(InstructionCount.run(caseName: caseName, packets: packets)) }
+        if dataplane == .reference { CommandMain.finish(InstructionCount.run(caseName: caseName, frameSize: frameSize, packets: packets)) }
         if dataplane == .xdp && programInfo { CommandMain.finish(XDPBenchCommand.programInfo(objectPath: bpfObject)) }
         if dataplane == .xdp {
-            CommandMain.finish(XDPBenchCommand.run(XDPBenchOptions(caseName: caseName, rounds: rounds, runs: runs, objectPath: bpfObject), logger: logger))
+            CommandMain.finish(XDPBenchCommand.run(XDPBenchOptions(caseName: caseName, frameSize: frameSize, rounds: rounds, runs: runs, objectPath: bpfObject), logger: logger))
         }
         guard selfCheck else {
-            CommandMain.finish(BenchCommand.run(BenchOptions(caseName: caseName, device: device, lcores: lcores, warmup: warmup, seconds: seconds),
+            CommandMain.finish(BenchCommand.run(BenchOptions(caseName: caseName, frameSize: frameSize, device: device, lcores: lcores, warmup: warmup, seconds: seconds),
                                                 logger: logger))
         }
         let swift = BenchCommand.selfCheckSwift()
-        var result = BenchCommand.run(BenchOptions(caseName: caseName, device: device, lcores: lcores, warmup: warmup,
-                                                   seconds: seconds, allocateInSource: true), logger: logger)
+        var result = BenchCommand.run(BenchOptions(caseName: caseName, frameSize: frameSize, device: device, lcores: lcores,
+                                                   warmup: warmup, seconds: seconds, allocateInSource: true), logger: logger)
         let swiftOK = swift.counted >= UInt64(swift.made) && swift.countedWhileOff == 0
         result.stdout = "{\"swift_allocations_made\": \(swift.made), \"swift_allocations_counted\": \(swift.counted), "
             + "\"counted_while_off\": \(swift.countedWhileOff), \"swift_ok\": \(swiftOK), \"forwarding_run\": "
