@@ -304,6 +304,11 @@ SFC_SUBPROG int sfc_walk6(struct xdp_md *ctx, __u32 base, __u32 end, __u32 nh, s
     return 0;
 }
 
+/* The node's flow hash seed, in .rodata: the loader writes it before the
+ * program loads (XDPDataplane, from the chain file's flow-hash-key), and
+ * the verifier then treats it as the constant it is for the program's life. */
+const volatile __u32 sfc_flow_seed = SFC_FLOWHASH_SEED;
+
 /* Swift FlowHash.ofIPPacket over the IP packet at offset `base`: the
  * symmetric 5-tuple hash of docs/PIPELINE.md; 0 for anything unparsable. */
 SFC_SUBPROG __u32 sfc_hash_ip(struct xdp_md *ctx, __u32 base)
@@ -336,7 +341,7 @@ SFC_SUBPROG __u32 sfc_hash_ip(struct xdp_md *ctx, __u32 base)
         f.a[0] = sfc_be32(ip + 12);
         f.b[0] = sfc_be32(ip + 16);
         f.v6 = 0;
-        return sfc_flow_hash(&f);
+        return sfc_flow_hash(&f, sfc_flow_seed);
     }
     if (ip[0] >> 4 == 6) {
         if (count < 40 || sfc_load(ctx, base, ip, 40))
@@ -360,7 +365,7 @@ SFC_SUBPROG __u32 sfc_hash_ip(struct xdp_md *ctx, __u32 base)
             f.b[i] = sfc_be32(ip + 24 + 4 * i);
         }
         f.v6 = 1;
-        return sfc_flow_hash(&f);
+        return sfc_flow_hash(&f, sfc_flow_seed);
     }
     return 0;
 }

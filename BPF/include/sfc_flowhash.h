@@ -10,6 +10,9 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/* The seed when the node names no flow-hash key: public, so anyone can
+ * compute which instance, affinity set or NSH proxy slot a flow reaches.
+ * A node's `flow-hash-key` file replaces it (docs/PIPELINE.md "Flow hash"). */
 #define SFC_FLOWHASH_SEED 0x5fc05fc0u
 
 /* The murmur3 32-bit finalizer. */
@@ -53,15 +56,16 @@ static __always_inline int sfc_flow_after(const struct sfc_flow *f)
     return f->pa > f->pb;
 }
 
-/* Both directions of a flow hash alike: the endpoints go in canonical order. */
-static __always_inline __u32 sfc_flow_hash(const struct sfc_flow *f)
+/* Both directions of a flow hash alike: the endpoints go in canonical order.
+ * `seed` is the node's (SFC_FLOWHASH_SEED without a key). */
+static __always_inline __u32 sfc_flow_hash(const struct sfc_flow *f, __u32 seed)
 {
     int swap = sfc_flow_after(f);
     const __u32 *first = swap ? f->b : f->a;
     const __u32 *second = swap ? f->a : f->b;
     __u32 p1 = swap ? f->pb : f->pa;
     __u32 p2 = swap ? f->pa : f->pb;
-    __u32 h = SFC_FLOWHASH_SEED;
+    __u32 h = seed;
     int n = f->v6 ? 4 : 1;
 #pragma unroll
     for (int i = 0; i < 4; i++)

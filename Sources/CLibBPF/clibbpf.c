@@ -134,6 +134,66 @@ uint32_t sfc_bpf_prog_id(int prog_fd, uint8_t *tag)
     return info.id;
 }
 
+int sfc_bpf_set_rodata_u32(struct bpf_object *object, const char *variable, uint32_t value)
+{
+    struct btf *btf = bpf_object__btf(object);
+    if (!btf) return -ENOENT;
+    struct bpf_map *map;
+    bpf_object__for_each_map(map, object) {
+        const char *name = bpf_map__name(map);
+        if (!bpf_map__is_internal(map) || !strstr(name, ".rodata")) continue;
+        int section = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+        if (section < 0) return -ENOENT;
+        const struct btf_type *datasec = btf__type_by_id(btf, (uint32_t)section);
+        const struct btf_var_secinfo *info = btf_var_secinfos(datasec);
+        for (uint16_t i = 0; i < btf_vlen(datasec); i++, info++) {
+            const struct btf_type *var = btf__type_by_id(btf, info->type);
+            if (!var || strcmp(btf__name_by_offset(btf, var->name_off), variable) != 0) continue;
+            if (info->size != sizeof(value)) return -EINVAL;
+            size_t size = 0;
+            uint8_t *data = bpf_map__initial_value(map, &size);
+            if (!data || info->offset + sizeof(value) > size) return -EINVAL;
+            memcpy(data + info->offset, &value, sizeof(value));
+            return 0;
+        }
+        return -ENOENT;
+    }
+    return -ENOENT;
+}
+
+int sfc_bpf_prog_rodata_u32(int prog_fd, uint32_t *value)
+{
+    uint32_t ids[64];
+    struct bpf_prog_info info;
+    uint32_t length = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+    info.map_ids = (uint64_t)(uintptr_t)ids;
+    if (bpf_obj_get_info_by_fd(prog_fd, &info, &length)) return -errno;
+    uint32_t count = info.nr_map_ids < 64 ? info.nr_map_ids : 64;
+    for (uint32_t i = 0; i < count; i++) {
+        int fd = bpf_map_get_fd_by_id(ids[i]);
+        if (fd < 0) continue;
+        struct bpf_map_info map;
+        uint32_t map_length = sizeof(map);
+        memset(&map, 0, sizeof(map));
+        /* libbpf names it "<object>.rodata" (sfc_xdp.rodata fits the
+         * kernel's 15 bytes) and the program may only read it. */
+        if (bpf_obj_get_info_by_fd(fd, &map, &map_length) == 0 && (map.map_flags & BPF_F_RDONLY_PROG) &&
+            strstr(map.name, ".rodata") && map.value_size >= 4) {
+            uint32_t key = 0;
+            uint8_t buffer[4096];
+            int err = map.value_size <= sizeof(buffer) ? bpf_map_lookup_elem(fd, &key, buffer) : -1;
+            close(fd);
+            if (err) return -ENOENT;
+            memcpy(value, buffer, 4);
+            return 0;
+        }
+        close(fd);
+    }
+    return -ENOENT;
+}
+
 uint32_t sfc_bpf_prog_verified_insns(int prog_fd)
 {
     struct bpf_prog_info info;

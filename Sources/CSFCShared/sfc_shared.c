@@ -56,7 +56,8 @@ long long sfc_shared_constant(const char *name)
     return -1;
 }
 
-uint32_t sfc_shared_flow_hash(const uint32_t *a, const uint32_t *b, uint16_t pa, uint16_t pb, uint8_t proto, int v6)
+uint32_t sfc_shared_flow_hash(const uint32_t *a, const uint32_t *b, uint16_t pa, uint16_t pb, uint8_t proto, int v6,
+                              uint32_t seed)
 {
     struct sfc_flow f = {0};
     int n = v6 ? 4 : 1;
@@ -68,5 +69,5 @@ uint32_t sfc_shared_flow_hash(const uint32_t *a, const uint32_t *b, uint16_t pa,
     f.pb = pb;
     f.proto = proto;
     f.v6 = (__u8)(v6 != 0);
-    return sfc_flow_hash(&f);
+    return sfc_flow_hash(&f, seed);
 }

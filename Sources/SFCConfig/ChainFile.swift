@@ -68,6 +68,9 @@ public enum ChainFile {
             HMACKeyFile.load($0, chainFile: sink.file, checkOwnership: options.checkOwnership, sink: sink)
         }
         ValidatorHMAC(spec: spec, keys: hmacKeys, sink: sink).run()
+        let flowHashSeed = spec.node?.flowHashKey.flatMap {
+            FlowHashKeyFile.load($0, chainFile: sink.file, checkOwnership: options.checkOwnership, sink: sink)
+        }
         let rules = RuleCompiler(spec: spec, names: names).compile()
         reportShadowedRules(rules, spec: spec, sink: sink)
         UsageCheck(spec: spec, sink: sink).run()
@@ -81,6 +84,7 @@ public enum ChainFile {
         do {
             var config = try Compiler(spec: spec, names: names, rules: rules).compile()
             config.hmacKeys = hmacKeys ?? [:]
+            config.flowHashSeed = flowHashSeed ?? FlowHash.seed
             MTUCheck(config: config, spec: spec, sink: sink).run()
             DeliveryCheck(config: config, spec: spec, rules: rules, sink: sink).run()
             return config

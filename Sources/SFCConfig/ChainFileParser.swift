@@ -54,7 +54,8 @@ struct ChainFileParser {
     }
 
     private func parseNode(_ node: Node) -> NodeSpec? {
-        guard let m = MappingReader(node, what: "node", allowed: ["name", "srv6-source", "locator", "ipv4", "probe-sid", "hmac-keys"],
+        guard let m = MappingReader(node, what: "node", allowed: ["name", "srv6-source", "locator", "ipv4", "probe-sid", "hmac-keys",
+                                                                        "flow-hash-key"],
                                     sink: sink)
         else { return nil }
         var locator: Located<IPv6Prefix>?
@@ -72,7 +73,8 @@ struct ChainFileParser {
         }
         return NodeSpec(position: m.position, name: name,
                         srv6Source: m.ipv6("srv6-source"), locator: locator, ipv4: m.ipv4("ipv4"),
-                        probeSID: m.ipv6("probe-sid"), hmacKeys: m.text("hmac-keys", expected: "a key file path"))
+                        probeSID: m.ipv6("probe-sid"), hmacKeys: m.text("hmac-keys", expected: "a key file path"),
+                        flowHashKey: m.text("flow-hash-key", expected: "a key file path"))
     }
 
     private func parsePort(_ node: Node) -> PortSpec? {

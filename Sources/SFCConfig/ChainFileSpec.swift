@@ -46,6 +46,8 @@ struct NodeSpec {
     var probeSID: Located<IPv6Address>?
     /// The SRv6 HMAC key file, as written (HMACKeyFile).
     var hmacKeys: Located<String>?
+    /// The flow hash key file, as written (FlowHashKeyFile).
+    var flowHashKey: Located<String>? = nil
 }
 
 struct PortSpec {

@@ -15,41 +15,12 @@ enum HMACKeyFile {
     static let maxBytes = 1 << 20
     static let maxSecretBytes = 64
 
-    /// `path` as written in the chain file `chainFile`, resolved against its directory.
-    static func resolve(_ path: String, chainFile: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return ((chainFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
-    }
-
     /// The keys, or nil after reporting why the file cannot be used (at `at` in the chain file,
     /// or inside the key file).
     static func load(_ written: Located<String>, chainFile: String, checkOwnership: Bool,
                      sink: DiagnosticSink) -> [UInt32: [UInt8]]? {
-        let path = resolve(written.value, chainFile: chainFile)
-        func refuse(_ why: String) -> [UInt32: [UInt8]]? {
-            sink.error("hmac-keys '\(ScalarText.shortened(written.value))': \(why)", at: written.position)
-            return nil
-        }
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            return refuse(errno == ENOENT ? "no such file (\(path))" : "cannot read \(path): \(String(cString: strerror(errno)))")
-        }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { return refuse("\(path) is not a regular file") }
-        if checkOwnership {
-            let mode = String(st.st_mode & 0o7777, radix: 8)
-            if st.st_mode & 0o077 != 0 {
-                return refuse("\(path) may be read or written by its group or others (mode \(mode)); a key file "
-                              + "must be 0600 or 0400: run `chmod 600 \(path)`")
-            }
-            if st.st_uid != 0 && st.st_uid != geteuid() {
-                return refuse("\(path) is owned by uid \(st.st_uid), not by root: that user can read and change the keys")
-            }
-        }
-        guard st.st_size <= maxBytes else { return refuse("\(path) is over \(maxBytes) bytes") }
-        guard let data = FileManager.default.contents(atPath: path), data.count <= maxBytes else {
-            return refuse("cannot read \(path)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { return refuse("\(path) is not UTF-8 text") }
+        guard let (path, text) = SecretFile.read(written, key: "hmac-keys", chainFile: chainFile,
+                                                checkOwnership: checkOwnership, sink: sink) else { return nil }
         return SourcePosition.$currentFile.withValue(path) { parse(text, path: path, sink: sink) }
     }
 

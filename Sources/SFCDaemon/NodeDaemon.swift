@@ -285,6 +285,13 @@ public final class NodeDaemon: @unchecked Sendable {
             return .invalid([Diagnostic(severity: .error, file: file, line: 1, column: 1,
                                         message: "node name '\(compiled.node.name)' differs from the running node '\(node)': a new node needs a new forwarder")])
         }
+        // Both dataplanes fix the seed when they start (XDP: in the
+        // program's .rodata); a new one would move every established flow.
+        guard compiled.flowHashSeed == config.flowHashSeed else {
+            return .invalid([Diagnostic(severity: .error, file: file, line: 1, column: 1,
+                                        message: "the flow-hash key differs from the one the node started with: changing it "
+                                                 + "moves established flows to other instances, so it takes a restart")])
+        }
         for warning in diagnostics where warning.severity == .warning { logger.warning("\(warning.rendered)") }
         for warning in Self.pathChanges(from: config, to: compiled) { logger.warning("\(file): \(warning)") }
         let next = generation + 1

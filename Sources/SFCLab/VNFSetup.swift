@@ -61,6 +61,10 @@ public enum VNFSetup {
         case .nshAware:
             break  // started by `start` below
         case .seg6local:
+            if let missing = KernelSRv6.missing() {
+                throw LabError("vnf \(vnf.vnf.name) is a kernel SRv6 endpoint (seg6local \(vnf.vnf.action ?? "End")), but \(missing); "
+                               + "run the lab on a kernel with seg6, such as Debian's")
+            }
             // The MLD reports a router still sends when its links come up are
             // dropped before they leave: nothing the forwarder would have to drop.
             try Shell.nft(ns, "table ip6 lab_quiet {\n  chain output { type filter hook output priority filter; policy drop; }\n}\n")

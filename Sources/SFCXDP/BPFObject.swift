@@ -4,6 +4,7 @@
 // libbpf frees them once the outer maps exist.
 import CLibBPF
 import Foundation
+import SFCCore
 
 /// What a map is made of, enough to create another like it.
 public struct MapShape: Sendable, Equatable {
@@ -26,10 +27,14 @@ public final class BPFObject {
     public let innerShapes: [String: MapShape]
     /// True when the maps were reused from pins rather than created.
     public let reusedPins: Bool
+    /// The flow hash seed this load's program was given.
+    public let flowSeed: UInt32
 
     /// - Parameter pinDirectory: when set, every map is pinned there (as
     ///   its name) and pins already there are reused: the adopt path.
-    public init(path: String, pinDirectory: String? = nil) throws {
+    /// - Parameter flowSeed: the node's flow hash seed, written into the
+    ///   program's .rodata (`sfc_flow_seed`) before it loads.
+    public init(path: String, pinDirectory: String? = nil, flowSeed: UInt32 = FlowHash.seed) throws {
         // libbpf's log is one per process: one load at a time, so an error
         // quotes its own verifier log.
         BPFObject.loading.lock()
@@ -66,6 +71,14 @@ public final class BPFObject {
             bpf_object__close(object)
             throw XDPError(.openFailed, "\(path) has no program named \(BPFObject.programName) (SEC(\"xdp\") int sfc_xdp(...))")
         }
+        // An object without the variable (a test's own program) is fine
+        // unkeyed; a key it cannot take is an error, not a silent public seed.
+        let seeded = sfc_bpf_set_rodata_u32(object, "sfc_flow_seed", flowSeed)
+        if seeded != 0 && !(seeded == -ENOENT && flowSeed == FlowHash.seed) {
+            bpf_object__close(object)
+            throw XDPError(.openFailed, "\(path) has no 32-bit sfc_flow_seed in .rodata (BPF/sfc_parse.h): \(errnoText(seeded))")
+        }
+        self.flowSeed = flowSeed
         let err = bpf_object__load(object)
         if err != 0 {
             let tail = BPFLog.tail()
@@ -148,7 +161,11 @@ public final class BPFObject {
             var mine = [UInt8](repeating: 0, count: 8), theirs = [UInt8](repeating: 0, count: 8)
             let myID = sfc_bpf_prog_id(programFD, &mine)
             let theirID = sfc_bpf_prog_id(pinned, &theirs)
-            if myID != 0 && theirID != 0 && mine == theirs {
+            // Same code with another flow hash seed has the same tag: the
+            // seed lives in .rodata. Adopt only a program hashing as this one.
+            var theirSeed: UInt32 = 0
+            let seedKnown = sfc_bpf_prog_rodata_u32(pinned, &theirSeed) == 0
+            if myID != 0 && theirID != 0 && mine == theirs && seedKnown && theirSeed == flowSeed {
                 if adoptedProgramFD >= 0 { close(adoptedProgramFD) }
                 adoptedProgramFD = pinned
                 programFD = pinned

@@ -18,6 +18,11 @@ extension XDPDataplane {
     /// `liveness`: instance states and weights the new generation starts
     /// with (the daemon's; the affinity table carries on regardless).
     public func update(_ config: CompiledConfig, generation: UInt64, liveness: InstanceLiveness = InstanceLiveness()) throws {
+        // The seed is in the loaded program's .rodata, fixed for its life.
+        guard config.flowHashSeed == object.flowSeed else {
+            throw XDPError(.unsupported, "reload to generation \(generation) refused, generation \(tables.generation) goes on "
+                           + "forwarding: the flow-hash key changed; it takes a restart (which moves established flows)")
+        }
         let new = ForwardingTables(config, generation: generation, liveness: liveness)
         let ifindexes = options.mode == .live ? try Interfaces.resolve(config) : Array(repeating: 0, count: config.ports.count)
         let image = try TableImage(tables: new, ifindexes: ifindexes)

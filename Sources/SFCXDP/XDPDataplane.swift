@@ -73,7 +73,7 @@ public final class XDPDataplane {
         linkUp = Self.linkStates(config, mode: options.mode)
         let path = try ObjectLocator.locate(explicit: options.objectPath)
         let pins = try options.pins?.prepare(logger: logger)
-        object = try BPFObject(path: path, pinDirectory: pins?.effectivePath)
+        object = try BPFObject(path: path, pinDirectory: pins?.effectivePath, flowSeed: config.flowHashSeed)
         self.pins = pins
         self.tables = tables
         self.ifindexes = ifindexes
@@ -116,6 +116,13 @@ public final class XDPDataplane {
             changes.append(LinkChange(port: port.name, interface: port.interface ?? "?", up: now[p]))
         }
         return changes
+    }
+
+    /// The flow hash seed the running program reads (its .rodata), nil when
+    /// it cannot be read.
+    public var programFlowSeed: UInt32? {
+        var seed: UInt32 = 0
+        return sfc_bpf_prog_rodata_u32(object.programFD, &seed) == 0 ? seed : nil
     }
 
     /// The generation packets use now (sfc_active[0]).

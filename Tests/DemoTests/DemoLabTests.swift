@@ -28,7 +28,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(3)), arguments: ["xdp", "dpdk"])
     func demoCarriesRealTrafficThroughEveryVNFAndLeavesNothing(dataplane: String) throws {
-        guard Forwarder.ready(), E2ENetwork.toolsReady(), dataplane != "xdp" || XDPSupport.ready() else { return }
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), dataplane != "xdp" || XDPSupport.ready(),
+              KernelSRv6Ready.ready(for: "the demo (its sr-end is a kernel End)") else { return }
         let lab = try #require(Self.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
         #expect(E2ECommand.run(["curl", "--version"]).status == 0, "the demo's HTTP client is curl (Debian package curl)")
         // A run killed earlier would be in the way: `down` removes what it left.
@@ -147,7 +148,8 @@ import Testing
     /// `up` leaves a working lab with the forwarder pinned; `down` removes all of it.
     @Test(.timeLimit(.minutes(3)))
     func upLeavesAWorkingLabAndDownRemovesIt() throws {
-        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready() else { return }
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(),
+              KernelSRv6Ready.ready(for: "sfc-lab up (its sr-end is a kernel End)") else { return }
         let lab = try #require(Self.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
         let up = E2ECommand.run([lab, "up", "--config", Self.chainFile, "--dataplane", "xdp"], timeout: 90)
         defer { _ = E2ECommand.run([lab, "down", "--config", Self.chainFile], timeout: 60) }
@@ -165,7 +167,8 @@ import Testing
     /// Ctrl-C in the middle of the traffic: sfc-lab tears everything down and exits 128 + SIGINT.
     @Test(.timeLimit(.minutes(3)))
     func interruptedDemoTearsDown() throws {
-        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready() else { return }
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(),
+              KernelSRv6Ready.ready(for: "the interrupted demo (its sr-end is a kernel End)") else { return }
         let lab = try #require(Self.binary, "sfc-lab is not next to sfc-forwarder: build it in the same scratch path")
         let run = try E2EProcess(name: "sfc-lab demo", argv: [lab, "demo", "--config", Self.chainFile, "--dataplane", "xdp"])
         defer { run.removeFiles(); _ = E2ECommand.run([lab, "down", "--config", Self.chainFile], timeout: 60) }

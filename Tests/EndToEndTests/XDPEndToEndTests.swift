@@ -88,7 +88,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func srv6PingAndTCPReachTheServerThroughAKernelEndDX4AndComeBackThroughOurs() throws {
-        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready() else { return }
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(),
+              KernelSRv6Ready.ready(for: "SRv6 with the kernel's End.DX4") else { return }
         let run = try XDPRun(scenario: "srv6", script: "srv6-topology.sh", chain: "srv6-chain.yaml")
         defer { run.tearDown() }
         let config = try run.loadConfig()

@@ -25,7 +25,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func ourSignedSRHPassesTheKernelsCheckAndTheKernelsSignedRepliesPassOurs() throws {
-        guard Forwarder.ready(), E2ENetwork.toolsReady() else { return }
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), KernelSRv6Ready.ready(hmac: true, for: "kernel SRv6 HMAC interop") else { return }
         let run = try XDPRun(scenario: "isr6-hmac", script: "interop-srv6-topology.sh",
                              chain: "interop-srv6-forwarder-headend.yaml", dataplane: "dpdk")
         defer { run.tearDown() }

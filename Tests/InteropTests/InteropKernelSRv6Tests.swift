@@ -54,7 +54,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)), arguments: [("xdp", false), ("xdp", true), ("dpdk", false), ("dpdk", true)])
     func kernelEncapsulatedTrafficCrossesOurEndAndEndASToAKernelEndDX4(dataplane: String, reduced: Bool) throws {
-        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), InteropCapture.ready() else { return }
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), InteropCapture.ready(),
+              KernelSRv6Ready.ready(for: "kernel SRv6 interop") else { return }
         let run = try XDPRun(scenario: "isr6-k-\(dataplane)\(reduced ? "-red" : "")", script: "interop-srv6-topology.sh",
                              chain: "interop-srv6-kernel-headend.yaml", dataplane: dataplane)
         defer { run.tearDown() }
@@ -93,7 +94,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)), arguments: [("xdp", false), ("xdp", true), ("dpdk", false), ("dpdk", true)])
     func ourEncapsulationIsDeliveredByAKernelEndDX4AndEndDT6(dataplane: String, reduced: Bool) throws {
-        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), InteropCapture.ready() else { return }
+        guard Forwarder.ready(), E2ENetwork.toolsReady(), XDPSupport.ready(), InteropCapture.ready(),
+              KernelSRv6Ready.ready(for: "kernel SRv6 interop") else { return }
         let run = try XDPRun(scenario: "isr6-e-\(dataplane)\(reduced ? "-red" : "")", script: "interop-srv6-topology.sh",
                              chain: "interop-srv6-forwarder-headend.yaml", dataplane: dataplane)
         defer { run.tearDown() }

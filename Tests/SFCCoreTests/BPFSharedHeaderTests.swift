@@ -29,8 +29,10 @@ import Testing
                 ip = PacketBuilder.ipPacket(endpoints: .v4(x, y), transport: transport, payload: [])
                 a = [x.raw]; b = [y.raw]
             }
-            let swift = ip.withUnsafeBytes { FlowHash.ofIPPacket($0.baseAddress!, count: ip.count) }
-            let c = sfc_shared_flow_hash(&a, &b, sport, dport, proto, v6 ? 1 : 0)
+            // Every fourth case with a keyed seed (a node's flow-hash-key).
+            let seed = i % 4 == 3 ? UInt32(truncatingIfNeeded: rng.next()) : FlowHash.seed
+            let swift = ip.withUnsafeBytes { FlowHash.ofIPPacket($0.baseAddress!, count: ip.count, seed: seed) }
+            let c = sfc_shared_flow_hash(&a, &b, sport, dport, proto, v6 ? 1 : 0, seed)
             #expect(swift == c, "case \(i)")
         }
     }

@@ -42,6 +42,38 @@ import Testing
         #expect(seen.count == 2)  // both instances are used
     }
 
+    /// A node's flow-hash key (FlowHash.seed(key:)) changes where flows go,
+    /// keeps both directions together, and reaches every choice the pipeline
+    /// makes through ForwardingTables.flowSeed.
+    @Test func aKeyedSeedMovesFlowsAndKeepsThemSymmetric() {
+        let seed = FlowHash.seed(key: Array("a node's secret flow hash key".utf8))
+        #expect(seed != FlowHash.seed && seed == FlowHash.seed(key: Array("a node's secret flow hash key".utf8)))
+        let a = Topo.v4("10.1.0.5"), b = Topo.v4("10.20.0.9")
+        var moved = 0
+        for port in UInt16(40000)..<40256 {
+            let out = PacketBuilder.ipPacket(endpoints: .v4(a, b), transport: .tcp(sourcePort: port, destinationPort: 80), payload: [])
+            let back = PacketBuilder.ipPacket(endpoints: .v4(b, a), transport: .tcp(sourcePort: 80, destinationPort: port), payload: [])
+            let keyed = out.withUnsafeBytes { FlowHash.ofIPPacket($0.baseAddress!, count: out.count, seed: seed) }
+            #expect(keyed == back.withUnsafeBytes { FlowHash.ofIPPacket($0.baseAddress!, count: back.count, seed: seed) })
+            if keyed != out.withUnsafeBytes({ FlowHash.ofIPPacket($0.baseAddress!, count: out.count) }) { moved += 1 }
+        }
+        #expect(moved == 256)
+
+        // Through the pipeline: the same flows pick instances differently.
+        var config = Topo.config
+        config.flowHashSeed = seed
+        let plain = Topo.pipeline(), keyed = Pipeline(tables: ForwardingTables(config))
+        #expect(keyed.tables.flowSeed == seed)
+        var differ = 0
+        for port in UInt16(40000)..<40064 {
+            let frame = Topo.clientFrame(.tcp(sourcePort: port, destinationPort: 80))
+            let x = plain.process(frame, ingress: Topo.clients).output.mac(0), y = keyed.process(frame, ingress: Topo.clients).output.mac(0)
+            if x != y { differ += 1 }
+        }
+        // Two instances: about half the flows change side (64 flows, so far from 0 or 64).
+        #expect(differ > 8 && differ < 56, "\(differ) of 64 flows changed instance")
+    }
+
     @Test func weightsShareTheBuckets() {
         let s = InstanceSelector(instances: [("a", 1), ("b", 3)])
         let b = s.buckets.filter { $0 == 1 }.count

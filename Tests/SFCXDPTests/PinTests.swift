@@ -51,4 +51,30 @@ import Testing
         second.detach(removePins: true)
         #expect(!pins.exists, "\(pins.path) left after detach")
     }
+
+    /// The flow hash seed lives in the program's .rodata, so a program
+    /// with the same code (same tag) but another seed is not adopted: the
+    /// restarted node pins its own program, which hashes with its key.
+    @Test func aPinnedProgramWithAnotherFlowHashKeyIsNotAdopted() throws {
+        guard XDPTest.requireRoot() else { return }
+        let pins = XDPTest.pinDirectory("adopt-key")
+        defer { pins.remove() }
+        var config = try XDPTest.config()
+        let object = try XDPTest.objectPath()
+        var firstProgram: UInt32 = 0
+        do {
+            let first = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: object, pins: pins))
+            firstProgram = first.object.programID
+            #expect(first.programFlowSeed == FlowHash.seed)
+        }
+        config.flowHashSeed = FlowHash.seed(key: Array("the key after the restart".utf8))
+        let second = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: object, pins: pins))
+        #expect(second.adoptedProgramID == nil && second.object.programID != firstProgram)
+        #expect(second.programFlowSeed == config.flowHashSeed)
+        // Restarted again with that key: now its program is adopted.
+        let third = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: object, pins: pins))
+        #expect(third.adoptedProgramID == second.object.programID)
+        #expect(third.programFlowSeed == config.flowHashSeed)
+        third.detach(removePins: true)
+    }
 }

@@ -119,8 +119,13 @@ import Testing
             #expect(dataplane.generation == generation)
             let newTables = ForwardingTables(next, generation: generation)
             expected = now.carried(from: tables, to: newTables)
+            // The proxy state goes on as on every dataplane's reload (XDP's
+            // StateCarry, DPDK's lcores): the NSH proxy's eviction counts
+            // depend on what the slots held before.
+            let next_ = Pipeline(tables: newTables)
+            next_.carryState(from: pipeline, plan: PipelineStateCarry(from: tables, to: newTables))
             tables = newTables
-            pipeline = Pipeline(tables: tables)
+            pipeline = next_
         }
         #expect(duringUpdates >= 50, "at least one packet ran during each update")
         // Packets per CPU: every packet received, whatever its port or generation.

@@ -49,6 +49,12 @@ uint32_t sfc_bpf_prog_id(int prog_fd, uint8_t *tag);
 /* How many instructions the verifier processed loading the program
  * (bpf_prog_info.verified_insns, Linux 5.16+); 0 when unknown. */
 uint32_t sfc_bpf_prog_verified_insns(int prog_fd);
+/* The first 32-bit word of the .rodata map a loaded program uses (sfc_xdp:
+ * its flow hash seed), or -errno / -ENOENT when it has none. */
+int sfc_bpf_prog_rodata_u32(int prog_fd, uint32_t *value);
+/* Before bpf_object__load: sets the 32-bit `const volatile` global
+ * `variable` of the object's .rodata (found by its BTF); 0, -ENOENT or -EINVAL. */
+int sfc_bpf_set_rodata_u32(struct bpf_object *object, const char *variable, uint32_t value);
 
 /* The kernel's view of a map: type, key and value sizes, max entries. Returns 0 or -errno. */
 /* The loaded program's size: its instructions as the kernel keeps them

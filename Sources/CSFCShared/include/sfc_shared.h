@@ -36,5 +36,6 @@ unsigned int sfc_shared_behavior_inner(unsigned int behavior);
 long long sfc_shared_constant(const char *name);
 
 /* sfc_flow_hash over host-order words; a and b point to 1 (IPv4) or 4 (IPv6) words. */
-uint32_t sfc_shared_flow_hash(const uint32_t *a, const uint32_t *b, uint16_t pa, uint16_t pb, uint8_t proto, int v6);
+uint32_t sfc_shared_flow_hash(const uint32_t *a, const uint32_t *b, uint16_t pa, uint16_t pb, uint8_t proto, int v6,
+                              uint32_t seed);
 #endif

@@ -26,6 +26,9 @@ public struct CompiledConfig: Sendable, Equatable {
     /// SRv6 HMAC keys (RFC 8754 s2.1.2) by key id, from the node's
     /// `hmac-keys` file (never the chain file): HMAC-SHA256 secrets.
     public var hmacKeys: [UInt32: [UInt8]] = [:]
+    /// The flow hash seed (FlowHash.seed(key:) of the node's
+    /// `flow-hash-key` file; FlowHash.seed, the public one, without it).
+    public var flowHashSeed: UInt32 = FlowHash.seed
 
     public init(node: NodeConfig, ports: [PortConfig] = [], peers: [PeerConfig] = [],
                 routes4: [Route4] = [], routes6: [Route6] = [], sids: [LocalSIDConfig] = [],

@@ -98,7 +98,7 @@ extension Pipeline {
             var hash: UInt32 = 0
             if instanceCount > 1 || tables.functions[f].config.instances[0].peer != nil,
                nextProtocol == NSHNextProtocol.ipv4 || nextProtocol == NSHNextProtocol.ipv6 {
-                hash = FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength)
+                hash = FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength, seed: tables.flowSeed)
             }
             let i = chooseInstance(function: f, hash: hash)
             if i < 0 {
@@ -175,7 +175,8 @@ extension Pipeline {
             if first >= 0 {
                 // Remember the header as it leaves (TTL already decremented)
                 // for what the SF sends back of this flow.
-                let flow = instanceCount > 1 ? hash : FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength)
+                let flow = instanceCount > 1 ? hash : FlowHash.ofIPPacket(pkt.data + headerLength, count: pkt.length - headerLength,
+                                                                         seed: tables.flowSeed)
                 saveNSHState(pkt.data, length: headerLength, slot: Int(first) + Int(flow & UInt32(ForwardingTables.nshProxyFlowSlots - 1)),
                              flow: flow)
             }
@@ -205,7 +206,7 @@ extension Pipeline {
     /// what came back. False when the block holds nothing for the flow.
     @inline(__always)
     func restoreNSHState(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, first: Int, nextProtocol: UInt8) -> Bool {
-        let flow = FlowHash.ofIPPacket(pkt.data, count: pkt.length)
+        let flow = FlowHash.ofIPPacket(pkt.data, count: pkt.length, seed: tables.flowSeed)
         let slot = first + Int(flow & UInt32(ForwardingTables.nshProxyFlowSlots - 1))
         let length = Int(nshStateLength[slot])
         guard length >= NSHHeader.baseSize && nshStateHash[slot] == flow else { return false }

@@ -24,17 +24,21 @@ public enum FlowHash {
         fmix32(h ^ word) &+ 0x9E37_79B9
     }
 
+    /// The seed without a flow-hash key (SFC_FLOWHASH_SEED): public, so
+    /// anyone can work out where a flow goes. A node's key replaces it.
     public static let seed: UInt32 = 0x5FC0_5FC0
 
     /// Hash of the IP packet at `p` (IPv4 or IPv6 by its version nibble).
     /// Ports are used only for unfragmented TCP/UDP; anything unparsable
     /// hashes to 0 so it still goes somewhere deterministic.
     @inline(__always)
-    public static func ofIPPacket(_ p: UnsafeRawPointer, count: Int) -> UInt32 {
+    /// `seed` is the node's (ForwardingTables.flowSeed): the public one
+    /// without a flow-hash key.
+    public static func ofIPPacket(_ p: UnsafeRawPointer, count: Int, seed: UInt32 = FlowHash.seed) -> UInt32 {
         guard count >= 1 else { return 0 }
         switch p.be8(0) >> 4 {
-        case 4: return ofIPv4(p, count: count)
-        case 6: return ofIPv6(p, count: count)
+        case 4: return ofIPv4(p, count: count, seed: seed)
+        case 6: return ofIPv6(p, count: count, seed: seed)
         default: return 0
         }
     }
@@ -45,7 +49,7 @@ public enum FlowHash {
         return (p.be16(offset), p.be16(offset + 2))
     }
 
-    public static func ofIPv4(_ p: UnsafeRawPointer, count: Int) -> UInt32 {
+    public static func ofIPv4(_ p: UnsafeRawPointer, count: Int, seed: UInt32 = FlowHash.seed) -> UInt32 {
         guard let ip = IPv4Header(p, count: count), ip.version == 4, ip.headerLength >= 20 else { return 0 }
         var sport: UInt16 = 0, dport: UInt16 = 0
         if ip.fragmentField & 0x3FFF == 0 {
@@ -61,7 +65,7 @@ public enum FlowHash {
         return fmix32(h)
     }
 
-    public static func ofIPv6(_ p: UnsafeRawPointer, count: Int) -> UInt32 {
+    public static func ofIPv6(_ p: UnsafeRawPointer, count: Int, seed: UInt32 = FlowHash.seed) -> UInt32 {
         guard let ip = IPv6Header(p, count: count), ip.version == 6 else { return 0 }
         var proto = ip.nextHeader
         var sport: UInt16 = 0, dport: UInt16 = 0
@@ -80,6 +84,15 @@ public enum FlowHash {
         h = mix(h, UInt32(sport) << 16 | UInt32(dport))
         h = mix(h, UInt32(proto))
         return fmix32(h)
+    }
+
+    /// The seed a node's flow-hash key gives: the first four bytes of
+    /// SHA-256 over a label and the key. The hash keeps a 32-bit state, so
+    /// this hides where flows go from a sender who knows the algorithm but
+    /// not the key; it is not a MAC (docs/SECURITY.md).
+    public static func seed(key: [UInt8]) -> UInt32 {
+        let d = SHA256.digest(Array("sfc flow hash seed\0".utf8) + key)
+        return UInt32(d[0]) << 24 | UInt32(d[1]) << 16 | UInt32(d[2]) << 8 | UInt32(d[3])
     }
 
     /// FNV-1a over a name: stable identity for an instance, independent of

@@ -169,6 +169,9 @@ public struct ForwardingTables: Sendable {
     public let hopCounterCount: Int
     public let instanceCounterBase: [Int]
     public let instanceCounterCount: Int
+    /// The seed of every flow hash the pipeline computes (instance choice,
+    /// affinity sets, NSH proxy slots, VXLAN-GPE source ports, flow labels).
+    public let flowSeed: UInt32
     /// The HMAC keys an SRH arriving on a `require-hmac` port may name, prepared.
     public let hmacKeys: [UInt32: HMACSHA256Key]
     /// Any port requires HMAC (the per-packet check is skipped otherwise).
@@ -189,6 +192,7 @@ public struct ForwardingTables: Sendable {
         self.liveness = liveness
         classifier = Classifier(rules: config.rules)
         hmacKeys = config.hmacKeys.mapValues { HMACSHA256Key(secret: $0) }
+        flowSeed = config.flowHashSeed
         anyPortRequiresHMAC = config.ports.contains { $0.requireHMAC }
         routeEntries4 = ForwardingTables.distinct(config.routes4.map { route in
             Route4(prefix: IPv4Prefix(address: IPv4Address(raw: route.prefix.address.raw & route.prefix.mask),

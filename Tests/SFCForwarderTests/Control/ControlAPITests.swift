@@ -204,6 +204,27 @@ struct CapturingHandler: LogHandler {
         #expect(try h.get("/v1/status").json?["generation"] as? Int == 1)
     }
 
+    /// The flow-hash key is fixed when the node starts (docs/PIPELINE.md
+    /// "Flow hash"): a reload that adds, drops or changes it is refused.
+    @Test func aReloadThatChangesTheFlowHashKeyIsRefused() throws {
+        let h = try APIHarness("flowkey")
+        defer { h.close() }
+        let key = h.directory + "/flow.key"
+        try "0123456789abcdef0123456789abcdef\n".write(toFile: key, atomically: true, encoding: .utf8)
+        try #require(chmod(key, 0o600) == 0)
+        let keyed = h.directory + "/keyed.yaml"
+        let text = try String(contentsOfFile: h.chainFile, encoding: .utf8)
+        try #require(text.contains("node:\n"))
+        try text.replacingOccurrences(of: "node:\n", with: "node:\n  flow-hash-key: flow.key\n")
+            .write(toFile: keyed, atomically: true, encoding: .utf8)
+        let refused = try h.post("/v1/reload", ["config": keyed])
+        #expect(refused.status == 422, "\(refused.errorMessage)")
+        let diagnostics = refused.json?["diagnostics"] as? [String] ?? []
+        #expect(diagnostics.contains { $0.contains("flow-hash key differs") && $0.contains("takes a restart") }, "\(diagnostics)")
+        #expect(h.driver.applied.isEmpty)
+        #expect(try h.post("/v1/reload", [:]).status == 200)
+    }
+
     // MARK: steering
 
     @Test func steeringRulesAreCheckedAsFileRulesKeptAcrossReloadsAndExpire() throws {

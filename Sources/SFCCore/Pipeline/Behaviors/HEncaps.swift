@@ -85,7 +85,7 @@ extension Pipeline {
     /// Headend: classify put the packet on an SRv6 chain.
     @inline(__always)
     func srv6Encap(_ pkt: inout PacketBuffer, _ meta: inout PacketMeta, chain c: Int) {
-        let hash = FlowHash.ofIPPacket(pkt.data, count: pkt.length)
+        let hash = FlowHash.ofIPPacket(pkt.data, count: pkt.length, seed: tables.flowSeed)
         pushSRv6(&pkt, &meta, chain: c, segmentsLeft: tables.chains[c].segmentCount - 1, hash: hash)
         guard meta.verdict == .pending else { return }
         // Every hop's instance is fixed here, in the segment list, and counted

@@ -92,7 +92,7 @@ extension Pipeline {
         case (_, .staticProxy?):
             // End.AS: push the configured headers (CACHE.SA, CACHE.LIST) with
             // the segment after this one active.
-            let hash = FlowHash.ofIPPacket(pkt.data, count: pkt.length)
+            let hash = FlowHash.ofIPPacket(pkt.data, count: pkt.length, seed: tables.flowSeed)
             pushSRv6(&pkt, &meta, chain: c, segmentsLeft: tables.chains[c].segmentCount - 2 - k, hash: hash)
             guard meta.verdict == .pending else { return }
             meta.trace.record(.endASIn)
