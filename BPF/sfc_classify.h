@@ -3,7 +3,9 @@
  * shape masks the packet's fields into a struct sfc_class_key and looks it
  * up in sfc_class_keys; a hit lists up to SFC_CLASS_CANDIDATES rules, best
  * first, whose port ranges are checked when the shape has a range. The
- * search stops when no remaining shape can beat the rule in hand. */
+ * search stops when no remaining shape can beat the rule in hand.
+ * In front of it, the per-CPU classifier cache (sfc_class_cache): a flow's
+ * later packets cost one hash and one compare (Swift ClassifierCache). */
 #ifndef SFC_CLASSIFY_H
 #define SFC_CLASSIFY_H
 
@@ -23,7 +25,7 @@ struct sfc_fields {
     __u8 dscp;
     __u8 v6;
     __u8 pad;
-};
+} __attribute__((aligned(8)));       /* read as 5 words by the cache */
 
 /* The search state bpf_loop hands to each step. */
 struct sfc_class_search {
@@ -101,6 +103,52 @@ static long sfc_classify_tuple(__u32 t, void *arg)
     return 0;
 }
 
+/* The cache's slot for fields w (5 words) and ingress: a multiply-xor
+ * chain over the 6 words. */
+static __always_inline __u32 sfc_class_cache_slot(const __u64 *w, __u64 ingress)
+{
+    __u64 h = (w[0] ^ 0x5FC05FC0ull) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ (h >> 29) ^ w[1]) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 29) ^ w[2]) * 0x94D049BB133111EBull;
+    h = (h ^ (h >> 29) ^ w[3]) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ (h >> 29) ^ w[4]) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 29) ^ ingress) * 0x94D049BB133111EBull;
+    return (__u32)((h ^ (h >> 32)) >> 7) & (SFC_CLASS_CACHE_ENTRIES - 1);
+}
+
+/* The search's answer for s->f, from the cache when the flow is there (the
+ * entry of this generation's epoch with the same key), else searched and
+ * remembered. The key is everything the search reads, so a hit is what
+ * the search would answer. The fields are read in place, as words: the
+ * combined stack of the program's calls has no room for a copy. */
+static __always_inline __u32 sfc_classify_cached(struct sfc_class_search *s, __u64 epoch)
+{
+    const __u64 *w = (const __u64 *)&s->f;
+    __u64 ingress = s->ingress;
+    struct sfc_class_cache_entry *e = (void *)0;
+    /* One tuple or none: the cache would cost what it saves (as in Swift).
+     * One bpf_loop call site either way: the verifier walks it once. */
+    if (epoch && s->count > 1) {
+        __u32 slot = sfc_class_cache_slot(w, ingress);
+        e = bpf_map_lookup_elem(&sfc_class_cache, &slot);
+        if (e && e->epoch == epoch && e->key[0] == w[0] && e->key[1] == w[1] && e->key[2] == w[2] &&
+            e->key[3] == w[3] && e->key[4] == w[4] && e->key[5] == ingress)
+            return e->chain;
+    }
+    bpf_loop(SFC_MAX_TUPLES, sfc_classify_tuple, s, 0);
+    if (e) {
+        e->epoch = epoch;
+        e->key[0] = w[0];
+        e->key[1] = w[1];
+        e->key[2] = w[2];
+        e->key[3] = w[3];
+        e->key[4] = w[4];
+        e->key[5] = ingress;
+        e->chain = s->chain;
+    }
+    return s->chain;
+}
+
 /* Returns the chain of the first rule in precedence order that matches,
  * or SFC_NONE. */
 SFC_SUBPROG __u32 sfc_classify(struct sfc_state *st, struct sfc_fields *f)
@@ -119,14 +167,14 @@ SFC_SUBPROG __u32 sfc_classify(struct sfc_state *st, struct sfc_fields *f)
     s.count = g->tuple_count;
     s.best = 0xFFFFFFFFu;
     s.chain = SFC_NONE;
-    bpf_loop(SFC_MAX_TUPLES, sfc_classify_tuple, &s, 0);
-    if (s.chain == SFC_NONE)
+    __u32 chain = sfc_classify_cached(&s, g->class_epoch);
+    if (chain == SFC_NONE)
         return SFC_NONE;
     /* A steering rule's hit is counted (its idle expiry reads it). */
-    __u32 watch = s.chain >> SFC_CLASS_WATCH_SHIFT;
+    __u32 watch = chain >> SFC_CLASS_WATCH_SHIFT;
     if (watch)
         sfc_count_watch(s.gen, watch - 1);
-    return s.chain & ((1u << SFC_CLASS_WATCH_SHIFT) - 1);
+    return chain & ((1u << SFC_CLASS_WATCH_SHIFT) - 1);
 }
 
 #endif

@@ -231,6 +231,15 @@ struct {
     __type(value, struct sfc_picks);
 } sfc_picks SEC(".maps");
 
+/* The classifier cache (BPF/sfc_classify.h): per CPU, not generational
+ * (an entry names the generation it belongs to). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, SFC_CLASS_CACHE_ENTRIES);
+    __type(key, __u32);
+    __type(value, struct sfc_class_cache_entry);
+} sfc_class_cache SEC(".maps");
+
 /* The live trace (include/sfc_trace.h, BPF/sfc_live_trace.h): the armed
  * state and filter, the frame as it arrived (per CPU, copied only while
  * armed), the events, and the events the full ring could not take. */
@@ -305,6 +314,7 @@ struct sfc_btf_anchor {
     struct sfc_affinity_entry affinity_entry;
     struct sfc_probe_reply probe_reply;
     struct sfc_picks picks;
+    struct sfc_class_cache_entry class_cache_entry;
 };
 
 __attribute__((noinline)) int sfc_btf_anchor(struct sfc_btf_anchor *anchor)

@@ -30,6 +30,7 @@
 #define SFC_MAX_TUPLES 32             /* classifier shapes */
 #define SFC_MAX_CLASS_KEYS 262144     /* classifier (tuple, masked key) entries */
 #define SFC_CLASS_CANDIDATES 8        /* rules sharing one key whose ports are ranges */
+#define SFC_CLASS_CACHE_ENTRIES 4096  /* classifier cache entries per CPU / lcore (a power of 2) */
 #define SFC_MAX_HOP_COUNTERS 16384
 #define SFC_MAX_INSTANCE_COUNTERS 4096
 /* Rules added at run time (chain-trace steer) are counted, for their idle
@@ -105,6 +106,7 @@ struct sfc_globals {
     __u32 tuple_count;                /* classifier tuples in use, best first */
     __u32 chain_count;
     __u64 return_ports;               /* bit p: port p has a return attachment in sfc_returns */
+    __u64 class_epoch;                /* nonzero, random per table image: the sfc_class_cache entries of this generation */
 };
 
 /* sfc_ports[port index] */
@@ -271,6 +273,17 @@ struct sfc_class_value {
     __u32 count;                      /* candidates in use, best first */
     __u32 pad;
     struct sfc_class_candidate candidates[SFC_CLASS_CANDIDATES];
+};
+
+/* sfc_class_cache[slot], per CPU (Swift Tables/ClassifierCache.swift): the
+ * chain the search gave a packet's fields, direct-mapped by their hash.
+ * Valid while epoch is the active generation's sfc_globals.class_epoch, so
+ * a new generation starts with every entry stale; nothing to clear. */
+struct sfc_class_cache_entry {
+    __u64 epoch;
+    __u64 key[6];                     /* struct sfc_fields (5 words), then the ingress port */
+    __u32 chain;                      /* as sfc_classify's search returns it: SFC_NONE, or watch bits and chain */
+    __u32 pad;
 };
 
 /* Counters: per-CPU arrays, not generational; summed by the loader. */

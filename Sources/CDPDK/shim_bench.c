@@ -30,6 +30,11 @@ struct sfc_bench_source {
     uint64_t cycles;
     int allocate;
     uint16_t length;
+    /* Flows: packet k gets source port 1024 + k % flows, a big-endian 16-bit
+     * word at port_offset (0: one flow, the template's own). */
+    uint32_t flows;
+    uint32_t next_flow;
+    uint16_t port_offset;
     uint8_t bytes[SFC_BENCH_TEMPLATE_MAX];
 };
 
@@ -56,6 +61,13 @@ static uint16_t source_rx(uint16_t port, uint16_t queue, struct rte_mbuf **mbufs
         m->data_len = s->length;
         m->pkt_len = s->length;
         memcpy(rte_pktmbuf_mtod(m, void *), s->bytes, s->length);
+        if (s->flows > 1) {
+            uint16_t port = (uint16_t)(1024 + s->next_flow);
+            uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, s->port_offset);
+            p[0] = (uint8_t)(port >> 8);
+            p[1] = (uint8_t)port;
+            if (++s->next_flow == s->flows) s->next_flow = 0;
+        }
         if (s->allocate) {
             // A volatile local (one per lcore: a shared one would race into a
             // double free) keeps the compiler from dropping the malloc/free pair.
@@ -86,6 +98,14 @@ uint64_t sfc_bench_source_cycles(const struct sfc_bench_source *source) {
 }
 
 void sfc_bench_source_set_allocate(struct sfc_bench_source *source, int allocate) { source->allocate = allocate; }
+
+int sfc_bench_source_set_flows(struct sfc_bench_source *source, uint32_t flows, uint16_t port_offset) {
+    if (flows > 1 && (flows > 65536 - 1024 || (uint32_t)port_offset + 2 > source->length)) return -1;
+    source->flows = flows;
+    source->port_offset = port_offset;
+    source->next_flow = 0;
+    return 0;
+}
 
 // MARK: allocation count
 

@@ -33,6 +33,12 @@ public final class BenchSource: @unchecked Sendable {
     /// Self-check only: also malloc and free once per packet.
     public func setAllocate(_ on: Bool) { sfc_bench_source_set_allocate(pointer, on ? 1 : 0) }
 
+    /// Packet k gets source port 1024 + k % `flows` at byte `portOffset`. False when that does not fit.
+    public func setFlows(_ flows: Int, portOffset: Int) -> Bool {
+        guard flows >= 1, flows <= 65_536 - 1024, portOffset >= 0, portOffset <= Int(UInt16.max) else { return false }
+        return sfc_bench_source_set_flows(pointer, UInt32(flows), UInt16(portOffset)) == 0
+    }
+
     /// Installs the source on (port, queue); the handle detaches it. The error is DPDK's errno, as text.
     public func attach(port: UInt16, queue: UInt16) throws -> Attachment {
         guard let handle = sfc_bench_source_attach(port, queue, pointer) else {

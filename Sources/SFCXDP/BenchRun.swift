@@ -27,38 +27,49 @@ public final class XDPBaselineProgram {
     deinit { bpf_object__close(object) }
 }
 
-/// One program's input: the metadata naming the ingress port, then the frame.
+/// One program's input: the metadata naming the ingress port, then the
+/// frame; several frames (one per flow) are taken in turn, one per run.
 public struct XDPBenchInput: Sendable {
-    var bytes: [UInt8]
+    var frames: [[UInt8]]
 
-    public init(frame: [UInt8], ingress: Int) {
+    public init(frame: [UInt8], ingress: Int) { self.init(frames: [frame], ingress: ingress) }
+
+    /// `frames` must not be empty and must all be as long as the first.
+    public init(frames: [[UInt8]], ingress: Int) {
         let metaSize = MemoryLayout<sfc_test_meta>.size
-        bytes = [UInt8](repeating: 0, count: metaSize + frame.count)
         let meta = sfc_test_meta(magic: UInt32(SFC_TEST_MAGIC), ingress_port: UInt32(ingress),
                                  egress_port: UInt32(SFC_NONE), reason: 0)
-        bytes.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: meta, as: sfc_test_meta.self)
-            raw.baseAddress!.advanced(by: metaSize).copyMemory(from: frame, byteCount: frame.count)
+        self.frames = frames.map { frame in
+            var bytes = [UInt8](repeating: 0, count: metaSize + frame.count)
+            bytes.withUnsafeMutableBytes { raw in
+                raw.storeBytes(of: meta, as: sfc_test_meta.self)
+                raw.baseAddress!.advanced(by: metaSize).copyMemory(from: frame, byteCount: frame.count)
+            }
+            return bytes
         }
     }
 
-    /// `count` calls of one run each: the kernel's duration of each, and
-    /// how many returned something other than `expected`.
+    var bytes: [UInt8] { frames[0] }
+
+    /// `count` calls of one run each, the frames in turn: the kernel's
+    /// duration of each, and how many returned something other than `expected`.
     public func single(_ fd: Int32, count: Int, expected: UInt32, into durations: inout [UInt32]) throws -> Int {
         var ctx = xdp_md()
         ctx.data = UInt32(MemoryLayout<sfc_test_meta>.size)
         ctx.data_end = UInt32(bytes.count)
         var unexpected = 0
         durations.removeAll(keepingCapacity: true)
-        try bytes.withUnsafeBytes { i in
-            for _ in 0..<count {
-                var outSize: UInt32 = 0, retval: UInt32 = 0, duration: UInt32 = 0
-                let err = sfc_bpf_prog_run(fd, i.baseAddress, UInt32(i.count), nil, &outSize, &ctx,
-                                           UInt32(MemoryLayout<xdp_md>.size), nil, 0, 1, &retval, &duration)
-                guard err == 0 else { throw XDPError(.run, "BPF_PROG_RUN failed (error \(err))") }
-                if retval != expected { unexpected += 1 }
-                durations.append(duration)
+        var next = 0
+        for _ in 0..<count {
+            var outSize: UInt32 = 0, retval: UInt32 = 0, duration: UInt32 = 0
+            let err = frames[next].withUnsafeBytes { i in
+                sfc_bpf_prog_run(fd, i.baseAddress, UInt32(i.count), nil, &outSize, &ctx,
+                                 UInt32(MemoryLayout<xdp_md>.size), nil, 0, 1, &retval, &duration)
             }
+            guard err == 0 else { throw XDPError(.run, "BPF_PROG_RUN failed (error \(err))") }
+            if retval != expected { unexpected += 1 }
+            durations.append(duration)
+            next = next + 1 == frames.count ? 0 : next + 1
         }
         return unexpected
     }

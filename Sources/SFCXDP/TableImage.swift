@@ -93,6 +93,10 @@ public struct TableImage: Sendable {
         g.port_count = UInt32(tables.ports.count)
         g.tuple_count = UInt32(tupleCount)
         g.chain_count = UInt32(tables.chains.count)
+        // The classifier cache's entries belong to one table image: a random
+        // epoch per image (never 0, "no cache"), so a new generation, or a
+        // restarted daemon's first one, finds every entry of the last stale.
+        g.class_epoch = UInt64.random(in: 1...UInt64.max)
         // Dispatch looks sfc_returns up only on these ports (key = port << 16 | vlan).
         for key in tables.returns.keys where key >> 16 < 64 { g.return_ports |= UInt64(1) << UInt64(key >> 16) }
         return g

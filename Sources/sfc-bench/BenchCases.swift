@@ -14,9 +14,29 @@ public struct BenchCase: Sendable {
     public var template: [UInt8]
     /// The step the template must take (the last one recorded).
     public var step: Step
+    /// Distinct flows the source sends: packet k carries UDP source port
+    /// 1024 + k % flows at `flowPortOffset` (the template's UDP checksum is
+    /// 0, "none", so every variant is a valid packet). 1: the template only.
+    public var flows = 1
+    public var flowPortOffset = 0
 
     public static let names = ["nsh-sff-forward", "classify-1k-nsh-encap", "classify-100k-nsh-encap",
-                               "classify-srv6-encaps-3sids", "srv6-end", "srv6-end-as"]
+                               "classify-100k-nsh-encap-64k-flows", "classify-srv6-encaps-3sids", "srv6-end", "srv6-end-as"]
+
+    /// The flows of the many-flow case, sent round robin: nearly 16 times the
+    /// entries of the classifier cache (SFC_CLASS_CACHE_ENTRIES), so every
+    /// packet misses it and the case measures the tuple search itself.
+    static let manyFlows = 65_536 - 1024
+
+    /// Packet `k` of the case: the template, or its variant for flow k % flows.
+    public func packet(_ k: Int) -> [UInt8] {
+        guard flows > 1 else { return template }
+        var bytes = template
+        let port = UInt16(1024 + k % flows)
+        bytes[flowPortOffset] = UInt8(port >> 8)
+        bytes[flowPortOffset + 1] = UInt8(port & 0xFF)
+        return bytes
+    }
 
     /// Frame sizes on the wire (FCS included) a case can be made at: the
     /// source holds at most SFC_BENCH_TEMPLATE_MAX (512) bytes.
@@ -70,6 +90,16 @@ public struct BenchCase: Sendable {
             let rules = name == "classify-1k-nsh-encap" ? 1_000 : 100_000
             return try checked(BenchCase(name: name, summary: "classify (\(rules) rules) + NSH MD1 encap + SFF to the first SF",
                                          config: try nshConfig(rules: rules), template: frame, step: .nshEncap))
+        case "classify-100k-nsh-encap-64k-flows":
+            // The same, one flow per UDP source port: past the classifier cache.
+            var template = frame
+            let udp = 14 + Int(template[14] & 0x0F) * 4
+            template[udp + 6] = 0; template[udp + 7] = 0  // UDP checksum "none" (RFC 768): valid for every port
+            var c = BenchCase(name: name, summary: "classify (100000 rules, \(manyFlows) flows) + NSH MD1 encap + SFF to the first SF",
+                              config: try nshConfig(rules: 100_000), template: template, step: .nshEncap)
+            c.flows = manyFlows
+            c.flowPortOffset = udp
+            return try checked(c)
         case "classify-srv6-encaps-3sids":
             return try checked(BenchCase(name: name, summary: "classify (1000 rules) + H.Encaps, 3 SIDs, IPv6 route",
                                          config: try srv6Config(rules: 1_000), template: frame, step: .srv6Encap))
@@ -92,7 +122,9 @@ public struct BenchCase: Sendable {
 
     /// The template must be forwarded, by `step`, whichever port it arrives on.
     static func checked(_ c: BenchCase) throws -> BenchCase {
-        for port in c.config.ports.indices { _ = try run(c.config, c.template, expect: c.step, ingress: port, name: c.name) }
+        for port in c.config.ports.indices {
+            for k in [0, c.flows - 1] { _ = try run(c.config, c.packet(k), expect: c.step, ingress: port, name: c.name) }
+        }
         return c
     }
 

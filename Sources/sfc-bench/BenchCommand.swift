@@ -157,6 +157,9 @@ public enum BenchCommand {
                 sources.append(source)
                 lcoreOfSource.append(k)
                 source.setAllocate(options.allocateInSource)
+                guard source.setFlows(bench.flows, portOffset: bench.flowPortOffset) else {
+                    throw BenchError("case \(bench.name): \(bench.flows) flows at byte \(bench.flowPortOffset) do not fit the source")
+                }
                 do { handles.append(try source.attach(port: port.id, queue: 0)) } catch {
                     throw BenchError("cannot add the traffic source as an RX callback on \(device.name): \(error)")
                 }

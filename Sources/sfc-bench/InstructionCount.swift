@@ -16,9 +16,16 @@ enum InstructionCount {
             let bench = try BenchCase.make(caseName, frameSize: frameSize)
             let pipeline = Pipeline(tables: ForwardingTables(bench.config))
             let batch = PacketBatch(capacity: 32)
+            // The packets of a many-flow case, made before counting starts;
+            // sent in turn, 16 times as many as the classifier cache holds.
+            let variants = (0..<bench.flows).map { bench.packet($0) }
+            var next = 0
             func fill() {
                 batch.reset()
-                for _ in 0..<32 { _ = batch.append(bench.template, ingress: 0) }
+                for _ in 0..<32 {
+                    _ = batch.append(variants[next], ingress: 0)
+                    next = next + 1 == variants.count ? 0 : next + 1
+                }
             }
             // Warm-up, not counted: lazy initialisation, first-touch growth.
             for _ in 0..<8 { fill(); pipeline.process(batch) }

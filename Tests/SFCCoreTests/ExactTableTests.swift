@@ -20,4 +20,37 @@ import Testing
             #expect(t128[k] == d128[k])
         }
     }
+
+    /// The longest walk from a key's home slot to the key.
+    static func longestProbe(_ t: ExactTable<IPv6Address, Int>) -> Int {
+        var longest = 0
+        for (index, key) in t.keys.enumerated() {
+            var slot = Int(key.tableHash) & t.mask, steps = 0
+            while Int(t.slots[slot]) != index { slot = (slot + 1) & t.mask; steps += 1 }
+            longest = max(longest, steps)
+        }
+        return longest
+    }
+
+    /// SIDs differing only in the function bits, wherever a SID layout puts
+    /// them (right after a /48 locator, at the end, in the top of the low
+    /// word, in the top of the address), must spread over the table: a hash
+    /// that left those bits out of the low bits would put them all in one
+    /// run of slots.
+    @Test func sidLayoutsSpreadOverTheTable() {
+        let base = IPv6Address("fc00:1:2::")!
+        let layouts: [(String, (UInt64) -> IPv6Address)] = [
+            ("function after a /48 locator", { IPv6Address(hi: base.hi ^ $0, lo: 0) }),
+            ("function at the end", { IPv6Address(hi: base.hi, lo: $0) }),
+            ("function in the top of the low word", { IPv6Address(hi: base.hi, lo: $0 << 48) }),
+            ("function in the top of the address", { IPv6Address(hi: base.hi ^ $0 << 54, lo: 0) }),
+        ]
+        for (name, sid) in layouts {
+            var d: [IPv6Address: Int] = [:]
+            for f in 0..<1024 { d[sid(UInt64(f))] = f }
+            let t = ExactTable(d)
+            #expect(t.count == 1024, "\(name)")
+            #expect(Self.longestProbe(t) <= 24, "\(name): longest probe \(Self.longestProbe(t))")
+        }
+    }
 }

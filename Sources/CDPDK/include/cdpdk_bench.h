@@ -33,6 +33,10 @@ uint64_t sfc_bench_source_packets(const struct sfc_bench_source *source);
 uint64_t sfc_bench_source_cycles(const struct sfc_bench_source *source);
 /// Self-check only: when set, the source also mallocs and frees once per packet.
 void sfc_bench_source_set_allocate(struct sfc_bench_source *source, int allocate);
+/// Many flows: packet k gets the big-endian source port 1024 + k % flows at
+/// port_offset. flows <= 1 writes the template unchanged. -1 when flows
+/// exceeds 64512 or the port does not lie inside the template.
+int sfc_bench_source_set_flows(struct sfc_bench_source *source, uint32_t flows, uint16_t port_offset);
 
 // MARK: allocation count (shim_bench.c)
 

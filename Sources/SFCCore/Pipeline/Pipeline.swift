@@ -56,6 +56,8 @@ public final class Pipeline {
     /// The table entry dispatch found (return or local SID), so the action
     /// does not look the same key up again.
     let found: UnsafeMutablePointer<Int32>
+    /// A flow's later packets skip the tuple search (Tables/ClassifierCache.swift).
+    let classifierCache: ClassifierCache
 
     enum Action: UInt8 {
         case done, classify, nsh, vxlan, localSID, proxyReturn, transit6
@@ -88,6 +90,7 @@ public final class Pipeline {
         actions.initialize(repeating: .done, count: Pipeline.window)
         found = .allocate(capacity: Pipeline.window)
         found.initialize(repeating: -1, count: Pipeline.window)
+        classifierCache = ClassifierCache(classifier: tables.classifier)
         fields = .allocate(capacity: Pipeline.window)
         fields.initialize(repeating: FlowFields(family: .ipv4, source: IPv6Address(hi: 0, lo: 0),
                                                 destination: IPv6Address(hi: 0, lo: 0), proto: 0, sourcePort: 0,
@@ -108,6 +111,7 @@ public final class Pipeline {
         actions.deallocate()
         fields.deallocate()
         found.deallocate()
+        classifierCache.deallocate()
     }
 
     /// A snapshot of the counters (per port, reason, chain, hop, instance).
@@ -146,7 +150,7 @@ public final class Pipeline {
         let packets = batch.packets, meta = batch.meta
         for i in start..<end { actions[i - start] = dispatch(&packets[i], &meta[i], &fields[i - start], &found[i - start]) }
         for i in start..<end where actions[i - start] == .classify {
-            if let rule = tables.classifier.lookup(fields[i - start]) {
+            if let rule = classifierCache.lookup(fields[i - start], tables.classifier) {
                 // Field by field: copying the rule would retain its name per packet.
                 meta[i].chain = Int32(tables.classifier.rules[rule].chain)
                 let watch = tables.classifier.rules[rule].watchSlot
