@@ -108,7 +108,8 @@ public enum ClientCommands {
     public static func instance(_ t: ClientTarget, function: String, instance: String, action: [String]) -> CommandResult {
         var body: [String: Any] = [:]
         switch action.first {
-        case "up", "down", "drain" where action.count == 1: body["state"] = action[0]
+        case "up" where action.count == 1, "down" where action.count == 1, "drain" where action.count == 1:
+            body["state"] = action[0]
         case "weight" where action.count == 2:
             guard let w = Int(action[1]), (1...1000).contains(w) else {
                 return CommandResult(stderr: "chain-trace: weight \(action[1]): expected a whole number 1..1000", exitCode: 2)
