@@ -79,11 +79,12 @@ public final class ControlServer: @unchecked Sendable {
         do {
             switch address {
             case .unix(let path, _):
-                // Created with no permission for anyone but the owner from the start
-                // (umask), then opened to the group when asked.
-                let old = umask(0o177)
-                defer { umask(old) }
-                channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+                // Created with no permission for anyone but the owner from the start,
+                // then opened to the group when asked (ControlSocketFile: not
+                // through the umask, which is the whole process's).
+                let fd = try ControlSocketFile.bindOwnerOnly(path)
+                // The channel owns the descriptor from here, even when this fails.
+                channel = try bootstrap.withBoundSocket(fd).wait()
                 if let gid = groupID {
                     guard chown(path, getuid(), gid) == 0, chmod(path, 0o660) == 0 else {
                         let why = String(cString: strerror(errno))
