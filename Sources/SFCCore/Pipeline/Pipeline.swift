@@ -3,7 +3,8 @@
 // A batch goes through the stages in order, each over the whole batch:
 //   1. dispatch  - parse L2/L3 once, decide what the packet is (proxy return,
 //                  NSH, VXLAN-GPE, local SID, to classify), count RX
-//   2. classify  - tuple-space lookup for the packets that need it
+//   2. classify  - tuple-space lookup for the packets that need it, behind
+//                  the pipeline's classifier cache (a flow's later packets)
 //   3. act       - the behaviour (encap, SFF forward, proxy, SRv6 endpoint),
 //                  run to completion per packet, ending in emit() or a drop
 // Packets are changed in place: pushes use the headroom, pops move the
