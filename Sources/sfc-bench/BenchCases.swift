@@ -123,7 +123,7 @@ public struct BenchCase: Sendable {
     /// The template must be forwarded, by `step`, whichever port it arrives on.
     static func checked(_ c: BenchCase) throws -> BenchCase {
         for port in c.config.ports.indices {
-            for k in [0, c.flows - 1] { _ = try run(c.config, c.packet(k), expect: c.step, ingress: port, name: c.name) }
+            for k in (c.flows > 1 ? [0, c.flows - 1] : [0]) { _ = try run(c.config, c.packet(k), expect: c.step, ingress: port, name: c.name) }
         }
         return c
     }
