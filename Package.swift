@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // Module map (see docs/ARCHITECTURE.md):
@@ -191,7 +192,13 @@ if let sanitize = Context.environment["SFC_SANITIZE"], sanitize.contains("addres
         sources: ["Control"]))
 }
 if let sanitize = Context.environment["SFC_SANITIZE"], sanitize.contains("thread") {
-    let threaded: Set<String> = ["SFCForwarderTests", "SFCDPDKTests"]
+    // The test targets of Tests/ThreadSanitizerSuites, the one list of what runs threaded
+    // (scripts/sanitize.sh filters by the same entries).
+    let suites = (try? String(contentsOfFile: Context.packageDirectory + "/Tests/ThreadSanitizerSuites", encoding: .utf8)) ?? ""
+    let threaded = Set(suites.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        .map { String($0.prefix { $0 != "." }) })
+    precondition(!threaded.isEmpty, "Tests/ThreadSanitizerSuites names no test target")
     package.targets.removeAll { $0.type == .test && !threaded.contains($0.name) }
     package.targets.removeAll { ["sfc-bench", "sfc-fuzz", "SFCFuzz"].contains($0.name) }
     package.products.removeAll { $0.name == "sfc-bench" }

@@ -112,6 +112,13 @@ SFC_GEN_TABLE(sfc_class_keys,
     __type(key, struct sfc_class_key);
     __type(value, struct sfc_class_value););
 
+/* SRv6 HMAC keys by key id (the node's hmac-keys file), pads absorbed. */
+SFC_GEN_TABLE(sfc_hmac_keys,
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, SFC_MAX_HMAC_KEYS);
+    __type(key, __u32);
+    __type(value, struct sfc_hmac_key););
+
 /* sfc_active[0]: the generation packets use (0 or 1). */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -315,6 +322,7 @@ struct sfc_btf_anchor {
     struct sfc_probe_reply probe_reply;
     struct sfc_picks picks;
     struct sfc_class_cache_entry class_cache_entry;
+    struct sfc_hmac_key hmac_key;
 };
 
 __attribute__((noinline)) int sfc_btf_anchor(struct sfc_btf_anchor *anchor)

@@ -149,6 +149,10 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
     }
     __u32 hops = ch->hop_count;
     sfc_push_srv6(ctx, st, c, hops, hash);
+    /* Signed here, not inside the push: one frame less under the SHA-256
+     * rounds keeps the combined stack within 512 bytes. */
+    if (sfc_pending(st) && ch->has_hmac)
+        sfc_sign_srh(ctx, st, c);
     if (!sfc_pending(st))
         return 0;
     for (__u32 k = 0; k < SFC_MAX_HOPS; k++) {

@@ -24,6 +24,7 @@
  * This file: ingress port, dispatch, the action, the verdict. */
 #include "sfc_classify.h"
 #include "sfc_counters.h"
+#include "sfc_hmac.h"
 #include "sfc_live_trace.h"
 #include "sfc_maps.h"
 #include "sfc_nsh.h"
@@ -212,11 +213,10 @@ static __always_inline int sfc_dispatch_local_sid(struct sfc_state *st, __u32 l2
 /* IPv6 behind `l2` bytes of Ethernet (`l3len` bytes of it; `ip` is
  * scratch): a local SID, the node's own source or locator, SRv6 in
  * transit, or the fields the classifier reads. Returns enum sfc_next. */
-static __always_inline int sfc_dispatch_ipv6(struct xdp_md *ctx, struct sfc_state *st, __u32 l2, __u32 l3len,
-                                             __u8 *ip, struct sfc_fields *f)
+static __always_inline int sfc_dispatch_ipv6(struct xdp_md *ctx, struct sfc_state *st, const struct sfc_globals *g,
+                                             __u32 l2, __u32 l3len, __u8 *ip, struct sfc_fields *f)
 {
     struct sfc_chain6 chain6 = {};
-    __u32 zero = 0;
     if (l3len < 40 || sfc_load(ctx, l2, ip, 40)) {
         sfc_drop(st, SFC_DROP_TRUNCATED);
         return SFC_NEXT_DONE;
@@ -229,11 +229,6 @@ static __always_inline int sfc_dispatch_ipv6(struct xdp_md *ctx, struct sfc_stat
     sfc_trim(ctx, l3len - 40 - payload);
     if (sfc_dispatch_local_sid(st, l2, ip))
         return SFC_NEXT_DONE;
-    struct sfc_globals *g = SFC_LOOKUP(sfc_globals, st->gen, &zero);
-    if (!g) {
-        sfc_drop(st, SFC_DROP_NO_ROUTE);
-        return SFC_NEXT_DONE;
-    }
     if (g->has_srv6_source && __builtin_memcmp(ip + 24, g->srv6_source, 16) == 0) {
         sfc_drop(st, SFC_DROP_NOT_FOR_US);
         return SFC_NEXT_DONE;
@@ -328,7 +323,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
     } else if (type == SFC_ETH_P_IPV4) {
         next = sfc_dispatch_ipv4(ctx, st, l2, l3len, ip, &f);
     } else if (type == SFC_ETH_P_IPV6) {
-        next = sfc_dispatch_ipv6(ctx, st, l2, l3len, ip, &f);
+        next = sfc_dispatch_ipv6(ctx, st, g, l2, l3len, ip, &f);
     } else {
         sfc_drop(st, SFC_DROP_UNSUPPORTED_ETHERTYPE);
         return 0;
@@ -365,7 +360,7 @@ static __always_inline int sfc_ingress(struct xdp_md *ctx, struct sfc_state *st,
 }
 
 /* Stage 3: the action dispatch chose, run to completion. */
-static __always_inline void sfc_act(struct xdp_md *ctx, struct sfc_state *st)
+static __always_inline void sfc_act(struct xdp_md *ctx, struct sfc_state *st, const struct sfc_globals *g)
 {
     switch (st->action) {
     case SFC_ACT_CLASSIFIED: {
@@ -386,6 +381,18 @@ static __always_inline void sfc_act(struct xdp_md *ctx, struct sfc_state *st)
         sfc_vxlan_decap(ctx, st);
         break;
     case SFC_ACT_LOCAL_SID:
+        /* RFC 8754 s2.1.2.1 where traffic enters the SR domain (a
+         * require-hmac port), before the SID acts; not this node's own
+         * liveness probes coming back. Swift checks it in dispatch; here
+         * it runs from the main program, where the SHA-256 rounds' frames
+         * fit the 512-byte stack. Nothing happens in between. */
+        if ((g->hmac_ports >> (st->ingress & 63)) & 1 && st->sid.behavior != SFC_BEH_PROBE_REPLY) {
+            int problem = sfc_hmac_problem(ctx, st->gen, st->skip);
+            if (problem) {
+                sfc_drop(st, (__u32)problem);
+                break;
+            }
+        }
         sfc_ipv6_output(ctx, st);
         break;
     case SFC_ACT_PROXY_RETURN:
@@ -467,7 +474,7 @@ int sfc_xdp(struct xdp_md *ctx)
     }
 
     sfc_dispatch(ctx, &st);
-    sfc_act(ctx, &st);
+    sfc_act(ctx, &st, g);
     if (sfc_pending(&st))
         st.reason = SFC_DROP_NO_ROUTE;  /* never expected: every path decides */
     int verdict = sfc_verdict(&st, test);

@@ -3,7 +3,8 @@
 # see the Makefile's fuzz-build) from its seed corpus (Tests/Fuzz/<target>,
 # plus Chains/ for the chain files) into a working corpus under the fuzz
 # build directory, and prints what each did.
-#   scripts/fuzz.sh SFC_FUZZ SECONDS        `make fuzz`: for a time budget
+#   scripts/fuzz.sh SFC_FUZZ SECONDS [TARGET...]
+#                                           `make fuzz`: for a time budget
 #   scripts/fuzz.sh SFC_FUZZ runs=N         `make test`: N inputs, seed 1
 #                                           (the same inputs every run), at
 #                                           most FUZZ_TEST_SECONDS (45) each:
@@ -11,11 +12,15 @@
 #                                           targets run ~200 inputs/s, so
 #                                           they stop at a prefix of the
 #                                           same sequence
+# With TARGETs named, only those run (a long run of one target: e.g.
+# `scripts/fuzz.sh .build-fuzz/release/sfc-fuzz runs=10000000 chain-file`
+# with FUZZ_TEST_SECONDS raised, on a `make fuzz-build FUZZ_CONFIG=release`).
 # A crash leaves its input as BUILD/crashes/<target>-crash-*; add it to
 # Tests/Fuzz/<target>/ with the fix. Exit 1 when any target crashed.
 set -uo pipefail
 bin=${1:?usage: fuzz.sh SFC_FUZZ SECONDS|runs=N}
 budget=${2:?usage: fuzz.sh SFC_FUZZ SECONDS|runs=N}
+shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(dirname "$(dirname "$bin")")
 mkdir -p "$work/crashes"
@@ -26,7 +31,10 @@ esac
 status=0
 # The targets: one seed corpus directory each (FuzzCorpusTests checks that
 # they are exactly SFCFuzz's FuzzTargets.all).
-for target in $(cd "$root/Tests/Fuzz" && ls -d */ | tr -d /); do
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=($(cd "$root/Tests/Fuzz" && ls -d */ | tr -d /))
+for target in "${targets[@]}"; do
+    [ -d "$root/Tests/Fuzz/$target" ] || { echo "fuzz.sh: no target $target (Tests/Fuzz/<target>)" >&2; exit 2; }
     corpus="$work/corpus/$target"
     mkdir -p "$corpus"
     seeds=("$root/Tests/Fuzz/$target")

@@ -6,6 +6,7 @@
 #define SFC_BEHAVIORS_H_ENCAPS_H
 
 #include "../sfc_egress.h"
+#include "../sfc_hmac.h"
 #include "../sfc_instance.h"
 #include "../sfc_maps.h"
 #include "../sfc_parse.h"
@@ -134,16 +135,18 @@ static __always_inline int sfc_write_outer6(struct sfc_state *st, __u8 *data, __
 /* The SRH behind the outer header at data (48 bytes checked; packet offset
  * `front`), RFC 8754 s2: Next Header `inner`, Hdr Ext Len, Routing Type 4,
  * Segments Left `sl`, Last Entry, Flags, Tag, then Segment List[i] =
- * P[n-1-i] for the `list` entries (`seg` is scratch). */
+ * P[n-1-i] for the `list` entries (`seg` is scratch). `sign`: the HMAC TLV
+ * follows (sfc_sign_srh), counted in Hdr Ext Len and flagged. */
 static __always_inline int sfc_write_srh(struct xdp_md *ctx, struct sfc_state *st, __u8 *data, __u32 front, __u32 c,
-                                         __u32 n, __u32 list, __u32 sl, __u32 inner, struct sfc_sid_key *seg)
+                                         __u32 n, __u32 list, __u32 sl, __u32 inner, __u32 sign,
+                                         struct sfc_sid_key *seg)
 {
     data[40] = inner;
-    data[41] = 2 * list;
+    data[41] = 2 * list + (sign ? SFC_HMAC_TLV_SIZE / 8 : 0);
     data[42] = 4;
     data[43] = sl;
     data[44] = list - 1;
-    data[45] = 0;
+    data[45] = sign ? SFC_HMAC_SRH_FLAG : 0;
     data[46] = 0;
     data[47] = 0;
     for (__u32 i = 0; i < SFC_MAX_SEGMENTS; i++) {
@@ -178,7 +181,9 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
     __u32 list = ch->reduced ? n - 1 : n;
     if (list > SFC_MAX_SEGMENTS)
         list = SFC_MAX_SEGMENTS;
-    __u32 srh_len = list == 0 ? 0 : 8 + 16 * list;
+    /* A signed SRH (hmac-key) carries the HMAC TLV after its list. */
+    __u32 sign = list != 0 && ch->has_hmac;
+    __u32 srh_len = list == 0 ? 0 : 8 + 16 * list + (sign ? SFC_HMAC_TLV_SIZE : 0);
     /* A classified packet still has its Ethernet header in front
      * (st->skip): the inner packet starts there, and sfc_push_folded pops
      * it with the same adjustment. */
@@ -211,7 +216,7 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         return 0;
     if (!srh_len)
         return 0;
-    return sfc_write_srh(ctx, st, data, front, c, n, list, sl, inner, &active);
+    return sfc_write_srh(ctx, st, data, front, c, n, list, sl, inner, sign, &active);
 }
 
 #endif

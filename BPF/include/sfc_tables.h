@@ -46,6 +46,17 @@
 #define SFC_INSTANCE_BUCKET_COUNT 1024
 #define SFC_ENCAP_HOP_LIMIT 64        /* the outer IPv6 header's hop limit at H.Encaps */
 #define SFC_MAX_LOCAL_SIDS 8          /* local SIDs a packet may visit in one pass */
+/* The SRH's HMAC TLV (RFC 8754 s2.1.2), as Linux writes and checks it
+ * (net/ipv6/seg6_hmac.c): the first TLV after the Segment List, SRH flag
+ * 0x08 set, HMAC-SHA256 in all 32 bytes. The text it covers (s2.1.2.1):
+ * outer source, Last Entry, Flags, Key ID, the whole Segment List. */
+#define SFC_HMAC_TLV_TYPE 5
+#define SFC_HMAC_TLV_LENGTH 38        /* D/reserved, Key ID, HMAC: Type and Length not counted */
+#define SFC_HMAC_TLV_SIZE 40
+#define SFC_HMAC_SRH_FLAG 0x08
+#define SFC_HMAC_D_FLAG 0x80          /* the DA is not checked (a reduced list leaves the first segment out) */
+#define SFC_HMAC_MAX_TEXT 2022        /* 16 + 1 + 1 + 4 + 16 x 125 segments: the most an SRH with the TLV holds (Hdr Ext Len 255) */
+#define SFC_MAX_HMAC_KEYS 256
 #define SFC_NONE 0xffffffffu          /* "no port / no index" */
 #define SFC_CONSUMED 0xfffffffeu      /* egress of a packet the dataplane consumed (a probe back) */
 
@@ -107,6 +118,7 @@ struct sfc_globals {
     __u32 chain_count;
     __u64 return_ports;               /* bit p: port p has a return attachment in sfc_returns */
     __u64 class_epoch;                /* nonzero, random per table image: the sfc_class_cache entries of this generation */
+    __u64 hmac_ports;                 /* bit p: port p requires a valid SRH HMAC on SRv6 for a local SID (require-hmac) */
 };
 
 /* sfc_ports[port index] */
@@ -134,6 +146,16 @@ struct sfc_chain {
     __u8 end_segment[16];             /* SFC_END_SEGMENT */
     __u16 hops[SFC_MAX_HOPS];         /* function index per hop, host order */
     __u8 context[SFC_MAX_CONTEXT];    /* NSH metadata exactly as on the wire */
+    __u32 has_hmac;                   /* SRv6: the headend signs the SRH (hmac-key) */
+    __u32 hmac_key_id;                /* host order; its key in sfc_hmac_keys */
+};
+
+/* sfc_hmac_keys[key id]: an HMAC-SHA256 key with its inner and outer pads
+ * already absorbed (SHA-256 states after one block, host-order words), so
+ * a MAC costs the text's blocks plus one outer block (Swift HMACSHA256Key). */
+struct sfc_hmac_key {
+    __u32 inner[8];
+    __u32 outer[8];
 };
 
 /* sfc_functions[function index] */

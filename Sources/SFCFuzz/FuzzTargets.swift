@@ -53,7 +53,7 @@ public enum FuzzTargets {
     public static let chainFileNames = [
         "Chains/building-management.yaml", "Chains/failover-lab.yaml", "Chains/hospital-edge.yaml",
         "Chains/hospital-lab.yaml", "Chains/multi-instance.yaml", "Chains/scale-lab.yaml", "Chains/soak-lab.yaml",
-        "Chains/srv6-mixed.yaml", "Tests/Fixtures/configs/reference.yaml",
+        "Chains/srv6-mixed.yaml", "Tests/Fixtures/configs/reference.yaml", "Tests/Fixtures/configs/hmac.yaml",
     ]
 
     /// chainFileNames, compiled once. A file that no longer compiles stops

@@ -14,7 +14,7 @@
 // Each chain file's program is loaded once per process, on first use;
 // needs root and the object `make bpf` builds (SFC_BPF_OBJECT, else where
 // the daemon looks: ObjectLocator). Chain files the XDP loader refuses
-// (TableLimits: SRv6 HMAC) are skipped: xdpDiffChainFiles names the rest.
+// (TableLimits) are skipped: xdpDiffChainFiles names the rest.
 import Foundation
 import SFCCore
 import SFCXDP

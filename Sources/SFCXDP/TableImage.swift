@@ -15,7 +15,7 @@ public struct TableImage: Sendable {
     /// The generational maps (outer ARRAY_OF_MAPS names), in the order they are written.
     public static let mapNames = ["sfc_globals", "sfc_ports", "sfc_ifindex_ports", "sfc_chains", "sfc_functions",
                                   "sfc_instances", "sfc_sids", "sfc_returns", "sfc_nsh_paths", "sfc_routes4",
-                                  "sfc_routes6", "sfc_tuples", "sfc_class_keys"]
+                                  "sfc_routes6", "sfc_tuples", "sfc_class_keys", "sfc_hmac_keys"]
 
     /// Outer map name -> the entries of its inner map.
     public var maps: [String: MapEntries] = [:]
@@ -71,6 +71,7 @@ public struct TableImage: Sendable {
         for (key, entry) in zip(tables.nshPaths.keys, tables.nshPaths.values) {
             maps["sfc_nsh_paths"]!.add(key, sfc_path_entry(chain: UInt32(entry.chain), position: UInt32(entry.position)))
         }
+        for (keyID, key) in tables.hmacKeys { maps["sfc_hmac_keys"]!.add(keyID, Self.hmacKey(key)) }
         for route in RouteImage.routes4(tables) { maps["sfc_routes4"]!.add(route.key, CBytes.adjacency(route.via)) }
         for route in RouteImage.routes6(tables) { maps["sfc_routes6"]!.add(route.key, CBytes.adjacency(route.via)) }
     }
@@ -99,7 +100,17 @@ public struct TableImage: Sendable {
         g.class_epoch = UInt64.random(in: 1...UInt64.max)
         // Dispatch looks sfc_returns up only on these ports (key = port << 16 | vlan).
         for key in tables.returns.keys where key >> 16 < 64 { g.return_ports |= UInt64(1) << UInt64(key >> 16) }
+        // Dispatch checks the SRH HMAC on these ports (TableLimits: at most 64 ports).
+        for (p, port) in tables.ports.enumerated() where port.requireHMAC && p < 64 { g.hmac_ports |= UInt64(1) << UInt64(p) }
         return g
+    }
+
+    /// The key's SHA-256 states after its inner and outer pads (SFCCore HMACSHA256Key).
+    static func hmacKey(_ key: HMACSHA256Key) -> sfc_hmac_key {
+        func words(_ s: SHA256State) -> (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) {
+            (s.h0, s.h1, s.h2, s.h3, s.h4, s.h5, s.h6, s.h7)
+        }
+        return sfc_hmac_key(inner: words(key.inner), outer: words(key.outer))
     }
 
     static func chain(_ chain: ChainEntry, hopCounterBase: Int) -> sfc_chain {
@@ -129,6 +140,10 @@ public struct TableImage: Sendable {
             for (k, f) in hops.enumerated() { raw.storeBytes(of: f, toByteOffset: 2 * k, as: UInt16.self) }
         }
         CBytes.copy(chain.contextBytes, into: &c.context)
+        if let signer = chain.hmac {
+            c.has_hmac = 1
+            c.hmac_key_id = signer.keyID
+        }
         return c
     }
 

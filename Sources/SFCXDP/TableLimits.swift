@@ -10,17 +10,8 @@ enum TableLimits {
                 throw XDPError(.configTooLarge, "\(what): \(count), but the XDP dataplane holds at most \(max) (\(constant) in BPF/include/sfc_tables.h)")
             }
         }
-        // The BPF program has no SHA-256: say so rather than forward unsigned
-        // or unchecked SRv6 (SFCCore Pipeline/Behaviors/SRHHMAC.swift).
-        if let chain = tables.chains.first(where: { $0.config.hmacKeyID != nil }) {
-            throw XDPError(.unsupported, "chain '\(chain.config.name)' signs its SRH (hmac-key): SRv6 HMAC is not in the "
-                           + "XDP program; run this chain file on the DPDK dataplane (--dataplane dpdk)")
-        }
-        if let port = tables.ports.first(where: \.requireHMAC) {
-            throw XDPError(.unsupported, "port '\(port.name)' has require-hmac: SRv6 HMAC is not in the XDP program; "
-                           + "run this chain file on the DPDK dataplane (--dataplane dpdk)")
-        }
         try limit(tables.ports.count, SFC_MAX_PORTS, "ports", "SFC_MAX_PORTS")
+        try limit(tables.hmacKeys.count, SFC_MAX_HMAC_KEYS, "SRv6 HMAC keys", "SFC_MAX_HMAC_KEYS")
         try limit(tables.chains.count, SFC_MAX_CHAINS, "chains", "SFC_MAX_CHAINS")
         try limit(tables.functions.count, SFC_MAX_FUNCTIONS, "functions", "SFC_MAX_FUNCTIONS")
         for chain in tables.chains {

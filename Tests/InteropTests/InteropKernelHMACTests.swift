@@ -15,7 +15,8 @@
 //      the wrong secret: our core port drops each reply srv6-hmac-invalid.
 //   D. dx's replies unsigned: dropped srv6-hmac-missing.
 // The counts of C and D are exact: dx sends nothing else to us.
-// DPDK only: the XDP program has no SHA-256 (it refuses such a file).
+// DPDK only: the XDP program's HMAC is held to the reference byte for byte
+// instead (Tests/SFCXDPTests/HMACTests.swift, FixtureTests).
 import Foundation
 @testable import SFCTestSupport
 import Testing

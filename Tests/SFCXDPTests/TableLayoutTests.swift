@@ -70,6 +70,7 @@ import Testing
             "sfc_trace_event": MemoryLayout<sfc_trace_event>.size,
             "sfc_affinity_entry": MemoryLayout<sfc_affinity_entry>.size, "sfc_probe_reply": MemoryLayout<sfc_probe_reply>.size,
             "sfc_picks": MemoryLayout<sfc_picks>.size, "sfc_class_cache_entry": MemoryLayout<sfc_class_cache_entry>.size,
+            "sfc_hmac_key": MemoryLayout<sfc_hmac_key>.size,
         ]
         for row in rows where row.field == nil {
             let name = String(cString: row.type)

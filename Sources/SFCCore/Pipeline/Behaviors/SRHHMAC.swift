@@ -7,21 +7,21 @@
 // Segment List, with SRH flag 0x08 set. The text is the outer source
 // address, Last Entry, Flags, the Key ID and the whole Segment List
 // (RFC 8754 s2.1.2.1), HMAC-SHA256 in all 32 bytes.
-// Reference and DPDK dataplanes; the XDP program has no SHA-256 and
-// refuses a configuration that uses HMAC (SFCXDP/XDPDataplane).
+// The XDP program does the same in BPF/sfc_hmac.h.
 
+/// The TLV's constants, from BPF/include/sfc_tables.h (the XDP program reads the same).
 public enum SRHHMAC {
-    public static let tlvType: UInt8 = 5
+    @inlinable public static var tlvType: UInt8 { UInt8(SharedSpec.SFC_HMAC_TLV_TYPE) }
     /// Type and Length bytes excluded: D/reserved (2) + Key ID (4) + HMAC (32).
-    public static let tlvLength: UInt8 = 38
-    public static let tlvSize = 40
+    @inlinable public static var tlvLength: UInt8 { UInt8(SharedSpec.SFC_HMAC_TLV_LENGTH) }
+    @inlinable public static var tlvSize: Int { SharedSpec.SFC_HMAC_TLV_SIZE }
     /// SRH Flags bit Linux sets when the SRH carries an HMAC TLV.
-    public static let srhFlag: UInt8 = 0x08
+    @inlinable public static var srhFlag: UInt8 { UInt8(SharedSpec.SFC_HMAC_SRH_FLAG) }
     /// D flag (RFC 8754 s2.1.2): the destination address is not checked
     /// (a reduced Segment List does not hold the first segment).
-    public static let destinationFlag: UInt8 = 0x80
-    /// Source, Last Entry, Flags, Key ID, then up to 256 segments.
-    public static let maxTextSize = 16 + 1 + 1 + 4 + 16 * 256
+    @inlinable public static var destinationFlag: UInt8 { UInt8(SharedSpec.SFC_HMAC_D_FLAG) }
+    /// Source, Last Entry, Flags, Key ID, then up to 125 segments (an SRH with the TLV holds no more).
+    @inlinable public static var maxTextSize: Int { SharedSpec.SFC_HMAC_MAX_TEXT }
 }
 
 extension Pipeline {
