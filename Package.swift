@@ -5,8 +5,9 @@ import PackageDescription
 // Module map (see docs/ARCHITECTURE.md):
 //   sfc-spec-gen + SharedSpecPlugin  generate SFCCore's SharedSpec.swift (drop reasons, behaviours,
 //               steps, limits) from the C X-macro lists in BPF/include at build time: one list, two languages
-//   SFCCore     pure Swift: header views, the one compiled-table stage (Tables/), the reference pipeline
+//   SFCCore     Swift (CSHA256 aside): header views, the one compiled-table stage (Tables/), the reference pipeline
 //   CSFCShared  a host build of BPF/include, so tests hold the generated Swift to what C makes of it
+//   CSHA256     SHA-256 block compression on the x86 SHA extensions (SFCCore's HMAC uses it when the CPU has them)
 //   SFCConfig   YAML chain files -> validated CompiledConfig, with diagnostics
 //   SFCLabConfig a chain file's `lab:` section (the demo lab's language), parsed and checked beside SFCConfig
 //   SFCCapture  pcap / pcapng reading and writing
@@ -56,7 +57,9 @@ let package = Package(
         // plugin generates SFCCore's Swift view of them (SharedSpec.swift) at build time.
         .executableTarget(name: "sfc-spec-gen", path: "Sources/sfc-spec-gen"),
         .plugin(name: "SharedSpecPlugin", capability: .buildTool(), dependencies: ["sfc-spec-gen"]),
-        .target(name: "SFCCore", swiftSettings: fuzzed, plugins: ["SharedSpecPlugin"]),
+        // SHA-256 blocks on the x86 SHA extensions for SFCCore's HMAC (portable Swift elsewhere).
+        .target(name: "CSHA256"),
+        .target(name: "SFCCore", dependencies: ["CSHA256"], swiftSettings: fuzzed, plugins: ["SharedSpecPlugin"]),
         // Host build of the C headers the BPF programs share (BPF/include), for tests.
         .target(name: "CSFCShared"),
         .target(name: "SFCCapture", swiftSettings: fuzzed),
@@ -182,7 +185,7 @@ if let sanitize = Context.environment["SFC_SANITIZE"], sanitize.contains("addres
     // UndefinedBehaviorSanitizer: swiftc has no -sanitize=undefined on Linux (Swift traps
     // on overflow and bounds by itself), so it instruments our C shims; the ASan runtime
     // carries its handlers, and no-recover turns a report into an abort.
-    for target in package.targets where ["CSFCShared", "CSFCRuntime", "CLibBPF"].contains(target.name) {
+    for target in package.targets where ["CSFCShared", "CSFCRuntime", "CLibBPF", "CSHA256"].contains(target.name) {
         target.cSettings = (target.cSettings ?? []) + [.unsafeFlags(["-fsanitize=undefined", "-fno-sanitize-recover=all"])]
     }
     package.targets.append(.testTarget(

@@ -27,7 +27,8 @@ seconds=${BENCH_SECONDS:-2}
 warmup=${BENCH_WARMUP:-1}
 lcore_counts=${BENCH_LCORES:-1 2}
 devices=${BENCH_DEVICES:-net_null net_ring}
-cases=${BENCH_CASES:-nsh-sff-forward classify-1k-nsh-encap classify-100k-nsh-encap classify-100k-nsh-encap-64k-flows classify-srv6-encaps-3sids srv6-end srv6-end-as}
+# Every case sfc-bench has (its --list-cases, the one list), unless named.
+cases=${BENCH_CASES:-$("$bench" --list-cases | python3 -c 'import json, sys; print(" ".join(json.load(sys.stdin)))')}
 frame_sizes=${BENCH_FRAME_SIZES:-64 512}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 goals=${BENCH_GOALS:-$repo/bench/goals.json}

@@ -49,7 +49,8 @@ output=${3:-bench/results/xdp.json}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 SFC_BPF_OBJECT_DIR=${SFC_BPF_OBJECT_DIR:-$repo/.build/bpf}
 parts=${BENCH_XDP_PARTS:-prog-run live}
-cases=${BENCH_XDP_CASES:-nsh-sff-forward classify-1k-nsh-encap classify-100k-nsh-encap classify-100k-nsh-encap-64k-flows classify-srv6-encaps-3sids srv6-end srv6-end-as}
+# Every case sfc-bench has (its --list-cases, the one list), unless named.
+cases=${BENCH_XDP_CASES:-$("$bench" --list-cases | python3 -c 'import json, sys; print(" ".join(json.load(sys.stdin)))')}
 rounds=${BENCH_XDP_ROUNDS:-9}
 runs=${BENCH_XDP_RUNS:-20000}
 live_rounds=${BENCH_LIVE_ROUNDS:-5}

@@ -21,7 +21,8 @@ public struct BenchCase: Sendable {
     public var flowPortOffset = 0
 
     public static let names = ["nsh-sff-forward", "classify-1k-nsh-encap", "classify-100k-nsh-encap",
-                               "classify-100k-nsh-encap-64k-flows", "classify-srv6-encaps-3sids", "srv6-end", "srv6-end-as"]
+                               "classify-100k-nsh-encap-64k-flows", "classify-srv6-encaps-3sids", "srv6-end", "srv6-end-as",
+                               "classify-srv6-encaps-3sids-hmac", "srv6-end-hmac"]
 
     /// The flows of the many-flow case, sent round robin: nearly 16 times the
     /// entries of the classifier cache (SFC_CLASS_CACHE_ENTRIES), so every
@@ -103,18 +104,29 @@ public struct BenchCase: Sendable {
         case "classify-srv6-encaps-3sids":
             return try checked(BenchCase(name: name, summary: "classify (1000 rules) + H.Encaps, 3 SIDs, IPv6 route",
                                          config: try srv6Config(rules: 1_000), template: frame, step: .srv6Encap))
-        case "srv6-end", "srv6-end-as":
-            let config = try srv6Config(rules: 1)
+        case "classify-srv6-encaps-3sids-hmac":
+            return try checked(BenchCase(name: name, summary: "classify (1000 rules) + H.Encaps, 3 SIDs, the SRH signed (HMAC TLV), IPv6 route",
+                                         config: try signed(srv6Config(rules: 1_000)), template: frame, step: .srv6Encap))
+        case "srv6-end", "srv6-end-as", "srv6-end-hmac":
+            let hmac = name == "srv6-end-hmac"
+            var config = try srv6Config(rules: 1)
+            if hmac { config = signed(config) }
             var packet = try run(config, frame, expect: .srv6Encap, name: "\(name) (making its template)")
             // Active segment (DA and Segment List[2]) becomes a local SID: End, or the End.AS proxy.
-            let sid = IPv6Address(name == "srv6-end" ? "fc00:1::1" : "fc00:1::a1")!
+            let sid = IPv6Address(name == "srv6-end-as" ? "fc00:1::a1" : "fc00:1::1")!
             for offset in [14 + 24, 14 + 40 + 8 + 2 * 16] {
                 for i in 0..<16 { packet[offset + i] = sid.octet(i) }
             }
-            return try checked(BenchCase(name: name, summary: name == "srv6-end"
-                                            ? "End: SL - 1, DA update, IPv6 route (SRH with 3 SIDs)"
-                                            : "End.AS: outer IPv6 + SRH removed, inner IPv4 to the SF on a VLAN",
-                                         config: config, template: packet, step: name == "srv6-end" ? .end : .endASOut))
+            if hmac {
+                // Signed again over the edited list; both ports check it.
+                resign(&packet, config)
+                for p in config.ports.indices { config.ports[p].requireHMAC = true }
+            }
+            return try checked(BenchCase(name: name, summary: name == "srv6-end-as"
+                                            ? "End.AS: outer IPv6 + SRH removed, inner IPv4 to the SF on a VLAN"
+                                            : hmac ? "End on a require-hmac port: the SRH's HMAC checked, SL - 1, DA update, IPv6 route"
+                                                   : "End: SL - 1, DA update, IPv6 route (SRH with 3 SIDs)",
+                                         config: config, template: packet, step: name == "srv6-end-as" ? .endASOut : .end))
         default:
             throw BenchError("unknown case '\(name)': one of \(names.joined(separator: ", "))")
         }
@@ -168,6 +180,28 @@ public struct BenchCase: Sendable {
 
         """
         return try withRules(try parse(text), count: rules)
+    }
+
+    /// The HMAC cases' key (RFC 8754 s2.1.2): every chain signs its SRH with it.
+    static let hmacKeyID: UInt32 = 1001
+    static let hmacSecret = Array("sfc-bench hmac secret".utf8)
+
+    static func signed(_ config: CompiledConfig) -> CompiledConfig {
+        var config = config
+        config.hmacKeys = [hmacKeyID: hmacSecret]
+        for c in config.chains.indices { config.chains[c].hmacKeyID = hmacKeyID }
+        return config
+    }
+
+    /// The HMAC TLV of the signed SRH in the Ethernet frame `packet` made
+    /// right again after its segments were edited (RFC 8754 s2.1.2.1's text).
+    static func resign(_ packet: inout [UInt8], _ config: CompiledConfig) {
+        let srh = 14 + 40, entries = Int(packet[srh + 4]) + 1
+        let tlv = srh + 8 + 16 * entries
+        let text = Array(packet[22..<38]) + [packet[srh + 4], packet[srh + 5]] + Array(packet[tlv + 4..<tlv + 8])
+            + Array(packet[srh + 8..<tlv])
+        let mac = HMACSHA256Key(secret: hmacSecret).mac(text)
+        packet.replaceSubrange(tlv + 8..<tlv + 40, with: mac)
     }
 
     static func srv6Config(rules: Int) throws -> CompiledConfig {

@@ -101,7 +101,7 @@ import Testing
 
         """
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/keys.yaml", contents: Data("1001: \"a secret for long chains\"\n".utf8),
+        _ = FileManager.default.createFile(atPath: dir + "/keys.yaml", contents: Data("1001: \"a secret for long chains\"\n".utf8),
                                        attributes: [.posixPermissions: 0o600])
         try yaml.write(toFile: dir + "/long.yaml", atomically: true, encoding: .utf8)
         let (config, diagnostics) = ChainFile.load(path: dir + "/long.yaml")

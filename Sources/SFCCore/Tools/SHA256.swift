@@ -3,8 +3,12 @@
 // because the pipeline runs it per packet: no heap allocation (the schedule
 // and the padded tail live on the stack), and the key's inner and outer
 // pads are absorbed once when the tables are built (`HMACSHA256Key`), so a
-// MAC over an SRH's text costs its own blocks plus one outer block.
+// MAC over an SRH's text costs its own blocks plus one outer block. A
+// block is compressed by the x86 SHA extensions when the CPU has them
+// (CSHA256), else here.
 // Checked against RFC 4231's vectors and the Linux kernel (InteropTests).
+
+import CSHA256
 
 public struct SHA256State: Sendable, Equatable {
     public var h0: UInt32 = 0x6a09_e667, h1: UInt32 = 0xbb67_ae85, h2: UInt32 = 0x3c6e_f372, h3: UInt32 = 0xa54f_f53a
@@ -31,8 +35,26 @@ public enum SHA256 {
 
     @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
+    /// The CPU has the x86 SHA extensions (CSHA256), and SFC_SHA256_PORTABLE
+    /// is not set: blocks are compressed there, about ten times faster.
+    public static let accelerated = sfc_sha256_accelerated() != 0
+
     /// Absorbs one 64-byte block.
+    @inline(__always)
     public static func compress(_ s: inout SHA256State, _ block: UnsafePointer<UInt8>) {
+        if accelerated { compressAccelerated(&s, block) } else { compressPortable(&s, block) }
+    }
+
+    /// The block on SHA-NI (only when `accelerated`).
+    public static func compressAccelerated(_ s: inout SHA256State, _ block: UnsafePointer<UInt8>) {
+        var words = (s.h0, s.h1, s.h2, s.h3, s.h4, s.h5, s.h6, s.h7)
+        withUnsafeMutableBytes(of: &words) { sfc_sha256_compress_ni($0.baseAddress!.assumingMemoryBound(to: UInt32.self), block) }
+        (s.h0, s.h1, s.h2, s.h3, s.h4, s.h5, s.h6, s.h7) = words
+        s.length += blockSize
+    }
+
+    /// The block in portable Swift.
+    public static func compressPortable(_ s: inout SHA256State, _ block: UnsafePointer<UInt8>) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for i in 0..<16 {
                 w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8
