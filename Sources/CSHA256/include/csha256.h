@@ -15,6 +15,10 @@
  * once, at load. */
 int sfc_sha256_accelerated(void);
 
+/* The 64 round constants (BPF/include/sfc_sha256.h), for the portable
+ * Swift compression: the table is written once for C, BPF and Swift. */
+const uint32_t *sfc_sha256_round_constants(void);
+
 /* Absorbs the 64-byte block at `block` into the eight state words
  * (A..H, host order). Only when sfc_sha256_accelerated(). */
 void sfc_sha256_compress_ni(uint32_t state[8], const uint8_t *block);
