@@ -29,7 +29,12 @@ struct E2ENetwork {
     func up(_ options: [String] = []) throws { try run(script: ["up", prefix] + options) }
 
     /// Stops every process in the namespaces and deletes them; idempotent.
-    func down() { _ = E2ECommand.run([script, "down", prefix], timeout: 30) }
+    /// Once more if any is left (a loaded machine can outlast the script's
+    /// waits: a namespace was once found left over in CI).
+    func down() {
+        _ = E2ECommand.run([script, "down", prefix], timeout: 60)
+        if !leftovers().isEmpty { _ = E2ECommand.run([script, "down", prefix], timeout: 60) }
+    }
 
     /// The namespaces of this run that still exist.
     func leftovers() -> [String] {

@@ -78,7 +78,13 @@ delete_namespaces() {  # FULL_NAME...
             done
             [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
         fi
-        ip netns del "$ns" 2>/dev/null || true
+        # A namespace whose last process is still exiting can refuse its
+        # deletion for a moment (seen once in CI, the machine loaded): retry.
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            ip netns del "$ns" 2>/dev/null && break
+            ip netns list | awk '{print $1}' | grep -qxF -- "$ns" || break
+            sleep 0.3
+        done
     done
 }
 
