@@ -56,7 +56,7 @@ for target in "${targets[@]}"; do
     # -detect_leaks=0: Swift keeps an enum's case in the spare bits of its
     # payload's pointer (NSHMetadata's arrays), which LeakSanitizer cannot
     # follow, so it reports memory that is still referenced as leaked.
-    ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no SFC_FUZZ_TARGET=$target SFC_ROOT=$root "$bin" "$corpus" "${seeds[@]}" "${limit[@]}" -max_len=4096 \
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 SWIFT_BACKTRACE=enable=no SFC_FUZZ_TARGET=$target SFC_ROOT=$root "$bin" "$corpus" "${seeds[@]}" "${limit[@]}" -max_len=4096 \
         -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$work/crashes/$target-" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

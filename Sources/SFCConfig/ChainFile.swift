@@ -46,8 +46,14 @@ public enum ChainFile {
                              sections: [String: SectionHandler] = [:], steering: [SteeringRuleText] = [])
         -> (config: CompiledConfig?, diagnostics: [Diagnostic]) {
         let sink = DiagnosticSink(file: file)
-        let parser = ChainFileParser(sink: sink, sections: reservedSections.union(sections.keys), steering: steering)
-        guard let spec = parser.parse(text: text) else { return (nil, sink.sorted) }
+        let keys = reservedSections.union(sections.keys)
+        let parsed = ChainFileParseCache.shared.parsed(text: text, file: file, sections: keys) {
+            let own = DiagnosticSink(file: file)
+            return (ChainFileParser(sink: own, sections: keys).parse(text: text), own.items)
+        }
+        for diagnostic in parsed.diagnostics { sink.replay(diagnostic) }
+        guard var spec = parsed.spec else { return (nil, sink.sorted) }
+        ChainFileParser(sink: sink, sections: keys, steering: steering).addSteering(to: &spec)
         return (compile(spec, options: options, sections: sections, sink: sink), sink.sorted)
     }
 

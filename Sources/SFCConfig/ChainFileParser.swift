@@ -43,14 +43,19 @@ struct ChainFileParser {
         spec.functions = (top.list("functions", required: true) ?? []).compactMap(parseFunction)
         spec.chains = (top.list("chains", required: true) ?? []).compactMap(parseChain)
         spec.rules = (top.list("rules") ?? []).compactMap(parseRule)
+        if let dpdk = top.value("dpdk") { spec.dpdk = parseDPDK(dpdk) }
+        for key in sections { if let node = top.value(key) { spec.sections[key] = node } }
+        return spec
+    }
+
+    /// The run-time rules, checked as if written after the file's own
+    /// (separate from `parse` so a steering change re-parses only them).
+    func addSteering(to spec: inout ChainFileSpec) {
         if steering.count > Self.maxSteeringRules {
             sink.error("\(steering.count) steering rules: at most \(Self.maxSteeringRules) can be active (SFC_MAX_WATCHED_RULES); unsteer some",
                        at: SourcePosition(line: 1, column: 1, file: steering[Self.maxSteeringRules].source))
         }
         spec.rules += steering.compactMap(parseSteeringRule)
-        if let dpdk = top.value("dpdk") { spec.dpdk = parseDPDK(dpdk) }
-        for key in sections { if let node = top.value(key) { spec.sections[key] = node } }
-        return spec
     }
 
     private func parseNode(_ node: Node) -> NodeSpec? {

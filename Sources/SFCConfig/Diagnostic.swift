@@ -106,6 +106,12 @@ public final class DiagnosticSink {
         }
     }
 
+    /// A diagnostic another sink made (ChainFileParseCache's), counted again.
+    func replay(_ diagnostic: Diagnostic) {
+        if diagnostic.severity == .error { errorCount += 1 }
+        items.append(diagnostic)
+    }
+
     var hasErrors: Bool { errorCount > 0 }
 
     /// Diagnostics in source order (stable for equal positions), which is

@@ -12,8 +12,8 @@ public final class ControlHarness: @unchecked Sendable {
     public let router: ControlRouter
     public let chainFile: String
     package let daemon: NodeDaemon
-    /// The generation `reset` last left (a reload makes a new one).
-    private var cleanGeneration: UInt64
+    /// The chain file's text as the daemon started with it.
+    private let cleanText: String
 
     public init(chainFile: String) throws {
         let (loaded, diagnostics) = ChainFile.load(path: chainFile)
@@ -24,7 +24,7 @@ public final class ControlHarness: @unchecked Sendable {
         daemon = NodeDaemon(configPath: chainFile, text: text, config: config, driver: ReferenceDriver(config),
                             logger: Logger(label: "sfc.fuzz") { _ in SwiftLogNoOpLogHandler() })
         router = ControlRoutes.router(daemon)
-        cleanGeneration = daemon.generation
+        cleanText = text
     }
 
     private func locked<T>(_ body: () -> T) -> T {
@@ -35,12 +35,14 @@ public final class ControlHarness: @unchecked Sendable {
     /// The daemon's steering rules, as GET /v1/steering lists them.
     public var steeringCount: Int { locked { daemon.steering.count } }
 
-    /// Unsteers every rule and, if anything changed the configuration, reloads the chain file.
+    /// Unsteers every rule and, if the daemon now runs another file or
+    /// text, reloads the chain file. (A generation that moved with the same
+    /// text and no steering, as a steer and its unsteer leave it, is the
+    /// same configuration: reloading it again would only cost time.)
     public func reset() {
         for name in locked({ daemon.steering.map(\.name) }) { _ = daemon.unsteer(name: name) }
-        if locked({ daemon.generation != cleanGeneration || daemon.configPath != chainFile }) {
+        if locked({ daemon.configPath != chainFile || !daemon.configText.utf8.elementsEqual(cleanText.utf8) }) {
             _ = daemon.reload(path: chainFile)
-            cleanGeneration = locked { daemon.generation }
         }
     }
 }

@@ -205,7 +205,7 @@ package final class Liveness: @unchecked Sendable {
     package func object(_ key: Key) -> [String: Any] {
         guard let t = trackers[key] else { return [:] }
         var o: [String: Any] = ["state": t.effective.rawValue, "reason": t.reason, "probed": t.probed,
-                                "transitions": t.transitions, "since": ISO8601DateFormatter().string(from: t.changed)]
+                                "transitions": t.transitions, "since": t.changed.ISO8601Format()]
         if let manual = t.manual { o["set_by_operator"] = manual.rawValue }
         if let why = t.unprobeable { o["not_probed"] = why }
         if t.probed {

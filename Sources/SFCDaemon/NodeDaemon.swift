@@ -140,7 +140,7 @@ public final class NodeDaemon: @unchecked Sendable {
             object["events"] = Dictionary(uniqueKeysWithValues: NodeEvent.allCases.map { ($0.name, counters.events($0)) })
         }
         object["changes"] = liveness.events.map { e -> [String: Any] in
-            ["time": ISO8601DateFormatter().string(from: e.0), "function": e.1, "instance": e.2,
+            ["time": e.0.ISO8601Format(), "function": e.1, "instance": e.2,
              "from": e.3.rawValue, "to": e.4.rawValue, "reason": e.5]
         }
         return object
@@ -218,13 +218,13 @@ public final class NodeDaemon: @unchecked Sendable {
     }
 
     private func steeringObject(_ e: SteeringEntry) -> [String: Any] {
-        var o: [String: Any] = ["name": e.name, "rule": e.text, "added": ISO8601DateFormatter().string(from: e.added)]
+        var o: [String: Any] = ["name": e.name, "rule": e.text, "added": e.added.ISO8601Format()]
         if let idle = e.idleTimeout {
             o["idle_timeout"] = idle
             o["idle_seconds"] = max(0, Date().timeIntervalSince(e.lastActive))
         }
         if let x = e.expires {
-            o["expires"] = ISO8601DateFormatter().string(from: x)
+            o["expires"] = x.ISO8601Format()
             o["expires_in_seconds"] = max(0, x.timeIntervalSinceNow)
         }
         return o

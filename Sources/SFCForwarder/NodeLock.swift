@@ -31,7 +31,7 @@ public final class NodeLock {
                 directory: String = NodeLock.defaultDirectory) throws {
         self.directory = directory
         try SafeDirectory.ensure(directory, mode: 0o755)
-        let owner = "pid=\(getpid())\nnode=\(node)\nconfig=\(config)\ndataplane=\(dataplane)\nstarted=\(ISO8601DateFormatter().string(from: Date()))\n"
+        let owner = "pid=\(getpid())\nnode=\(node)\nconfig=\(config)\ndataplane=\(dataplane)\nstarted=\(Date().ISO8601Format())\n"
         let netns = Self.networkNamespace()
         do {
             try take(directory + "/" + node + ".lock", owner: owner) { holder in

@@ -51,7 +51,7 @@ struct SoakScene {
 
         let generator = try SoakGenerator.start(target: target, options: options, repositoryRoot: lab.repositoryRoot,
                                                 directory: directory, register: lab.register)
-        let started = ISO8601DateFormatter().string(from: Date())
+        let started = Date().ISO8601Format()
         log("soak: \(options.minutes) minute(s) on \(lab.dataplane.rawValue), sfc-forwarder pid \(pid); "
             + "\(target.vnfs.map(\.vnf.name).joined(separator: ", ")) lose their links in turn")
         let sff = plan.sffNamespace

@@ -53,7 +53,7 @@ public enum ClientCommands {
                 guard reply.status == 200, let o = reply.json else { return failure(reply) }
                 let text = asJSON ? String(decoding: reply.body, as: UTF8.self) : (o["text"] as? String ?? "")
                 guard let watch else { return CommandResult(stdout: text) }
-                let stamp = ISO8601DateFormatter().string(from: Date())
+                let stamp = Date().ISO8601Format()
                 emit(asJSON ? text : "--- \(o["node"] ?? "") generation \(o["generation"] ?? "") at \(stamp)\n" + text)
                 usleep(useconds_t(max(0.1, watch) * 1_000_000))
             }
