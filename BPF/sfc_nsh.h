@@ -324,6 +324,43 @@ static __always_inline __u32 sfc_nsh_hop_hash(struct xdp_md *ctx, struct sfc_sta
     return 0;
 }
 
+/* A direct hop (sfc_path_entry.direct, its instance not down): what
+ * sfc_nsh_to_hop and sfc_emit do for it, from the precomputed entry (Swift
+ * Pipeline.nshSendDirect): the hop and instance counted, the MTU checked,
+ * the incoming Ethernet header replaced by the template. */
+static __always_inline int sfc_nsh_direct(struct xdp_md *ctx, struct sfc_state *st, const struct sfc_path_entry *hop)
+{
+    st->chain = hop->chain;
+    st->function = hop->function;
+    st->instance = 0;
+    sfc_count_hop_index(st->gen, hop->hop_counter);
+    sfc_count_instance_index(st->gen, hop->instance_counter);
+    __u32 port = hop->port, l2 = hop->l2_len == 18 ? 18 : 14;
+    __u32 skip = st->skip & 0x1FF;
+    __u32 len = sfc_len(ctx) - skip;
+    if (len > hop->mtu) {
+        sfc_drop(st, SFC_DROP_MTU_EXCEEDED);
+        return 0;
+    }
+    st->skip = 0;
+    /* skip == l2: the incoming Ethernet header is rewritten in place. */
+    if (skip != l2 && (skip ? bpf_xdp_adjust_head(ctx, (int)skip - (int)l2) : sfc_push(ctx, l2))) {
+        sfc_drop(st, SFC_DROP_NO_HEADROOM);
+        return 0;
+    }
+    __u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
+    if (data + 14 > end || (l2 == 18 && data + 18 > end)) {
+        sfc_drop(st, SFC_DROP_TRUNCATED);
+        return 0;
+    }
+    __builtin_memcpy(data, hop->l2, 14);
+    if (l2 == 18 && data + 18 <= end)
+        __builtin_memcpy(data + 14, hop->l2 + 14, 4);
+    st->egress = port;
+    st->tx_len = len + l2;
+    return 0;
+}
+
 /* SFF forwarding (RFC 8300 s2.2, s4.3, s5): the NSH packet starts at data.
  * Check the header, decrement TTL (sfc_nsh_ttl), look (SPI, SI) up, then
  * send to the chosen instance (NSH over Ethernet, or VXLAN-GPE to a remote
@@ -343,6 +380,15 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
     __u32 np = h[3];
     __u32 spi = sfc_be32(h + 4) >> 8;
     __u32 si = h[7];
+    /* The common case: one lookup and a copy (sfc_nsh_direct). */
+    __u32 first = sfc_path_key(spi, (__u8)si);
+    struct sfc_path_entry *hop = SFC_LOOKUP(sfc_nsh_paths, st->gen, &first);
+    if (!hop) {
+        sfc_drop(st, SFC_DROP_NSH_NO_PATH);
+        return 0;
+    }
+    if (hop->direct && !sfc_instance_down(st->gen, hop->function, 0))
+        return sfc_nsh_direct(ctx, st, hop);
     /* A hop whose function has no instance up and fails open is skipped as
      * the function would have: SI - 1, then the next lookup in the same
      * pass (docs/PIPELINE.md "Instance state, fail mode..."). */

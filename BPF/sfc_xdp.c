@@ -288,25 +288,19 @@ static __always_inline int sfc_dispatch_classify(struct xdp_md *ctx, struct sfc_
 /* Stage 1 + 2 of the pipeline for one frame (Swift Pipeline.dispatch,
  * then the classifier): decides the action (st->action, st->arg) or drops
  * (st->reason); the main program runs the action. */
-SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st)
+SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st, const struct sfc_globals *g)
 {
     __u8 ip[40] SFC_SLOT;
     struct sfc_fields f;
-    __u32 zero = 0;
     if (!st)
         return 0;
+    /* g: the main program's lookup of this generation's globals. */
     __u32 port = st->ingress;
-    struct sfc_globals *g = SFC_LOOKUP(sfc_globals, st->gen, &zero);
-    if (!g || port >= g->port_count) {
+    if (!g || port >= g->port_count || port >= SFC_MAX_PORTS) {
         sfc_drop(st, SFC_DROP_UNTRUSTED_INGRESS);
         return 0;
     }
-    struct sfc_port *p = SFC_LOOKUP(sfc_ports, st->gen, &port);
-    if (!p) {
-        sfc_drop(st, SFC_DROP_UNTRUSTED_INGRESS);
-        return 0;
-    }
-    st->trusted = p->trusted != 0;
+    st->trusted = (g->trusted_ports >> (port & 63)) & 1;
     sfc_count_rx(st->gen, port);
 
     __u32 type, l2, vlan;
@@ -473,7 +467,7 @@ int sfc_xdp(struct xdp_md *ctx)
         st.trace = sfc_trace_begin(ctx, st.ingress);
     }
 
-    sfc_dispatch(ctx, &st);
+    sfc_dispatch(ctx, &st, g);
     sfc_act(ctx, &st, g);
     if (sfc_pending(&st))
         st.reason = SFC_DROP_NO_ROUTE;  /* never expected: every path decides */

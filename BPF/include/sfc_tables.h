@@ -119,13 +119,13 @@ struct sfc_globals {
     __u64 return_ports;               /* bit p: port p has a return attachment in sfc_returns */
     __u64 class_epoch;                /* nonzero, random per table image: the sfc_class_cache entries of this generation */
     __u64 hmac_ports;                 /* bit p: port p requires a valid SRH HMAC on SRv6 for a local SID (require-hmac) */
+    __u64 trusted_ports;              /* bit p: port p is trusted (sfc_port.trusted, read by dispatch without a lookup) */
 };
 
 /* sfc_ports[port index] */
 struct sfc_port {
     __u8 mac[6];
     __u16 mtu;                        /* host order; L3 bytes */
-    __u32 trusted;
     __u32 ifindex;                    /* 0 when the port has no kernel interface */
 };
 
@@ -241,6 +241,19 @@ struct sfc_return_entry {
 struct sfc_path_entry {
     __u32 chain;
     __u32 position;                   /* == hop_count: end of path */
+    /* The hop precomputed (Swift NSHNextHop, same rules): `direct` when
+     * its function has one NSH-aware instance reached over Ethernet; while
+     * that instance is not down, forwarding is the copy of `l2` and the
+     * counters below (RFC 8300 s4.3), no chain, function, instance or
+     * port record read. Anything else takes the general path. */
+    __u32 direct;
+    __u32 function;                   /* the hop's function (its instance 0's state) */
+    __u32 port;                       /* egress port */
+    __u32 mtu;                        /* its MTU (as sfc_port.mtu) */
+    __u32 hop_counter;                /* sfc_hop_counts index */
+    __u32 instance_counter;           /* sfc_instance_counts index */
+    __u32 l2_len;                     /* 14, or 18 with a VLAN tag */
+    __u8 l2[20];                      /* the outgoing Ethernet header, ethertype NSH */
 };
 
 /* sfc_routes4 / sfc_routes6: LPM tries */

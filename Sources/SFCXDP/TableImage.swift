@@ -39,7 +39,6 @@ public struct TableImage: Sendable {
             var entry = sfc_port()
             CBytes.copy(CBytes.mac(port.mac), into: &entry.mac)
             entry.mtu = UInt16(clamping: port.mtu)
-            entry.trusted = port.trusted ? 1 : 0
             entry.ifindex = ifindex
             maps["sfc_ports"]!.add(UInt32(p), entry)
             if ifindex != 0 {
@@ -68,8 +67,8 @@ public struct TableImage: Sendable {
         for (key, entry) in zip(tables.returns.keys, tables.returns.values) {
             maps["sfc_returns"]!.add(key, Self.returnEntry(entry))
         }
-        for (key, entry) in zip(tables.nshPaths.keys, tables.nshPaths.values) {
-            maps["sfc_nsh_paths"]!.add(key, sfc_path_entry(chain: UInt32(entry.chain), position: UInt32(entry.position)))
+        for (index, (key, entry)) in zip(tables.nshPaths.keys, tables.nshPaths.values).enumerated() {
+            maps["sfc_nsh_paths"]!.add(key, Self.path(entry, tables.nshNextHops[index], tables))
         }
         for (keyID, key) in tables.hmacKeys { maps["sfc_hmac_keys"]!.add(keyID, Self.hmacKey(key)) }
         for route in RouteImage.routes4(tables) { maps["sfc_routes4"]!.add(route.key, CBytes.adjacency(route.via)) }
@@ -102,7 +101,29 @@ public struct TableImage: Sendable {
         for key in tables.returns.keys where key >> 16 < 64 { g.return_ports |= UInt64(1) << UInt64(key >> 16) }
         // Dispatch checks the SRH HMAC on these ports (TableLimits: at most 64 ports).
         for (p, port) in tables.ports.enumerated() where port.requireHMAC && p < 64 { g.hmac_ports |= UInt64(1) << UInt64(p) }
+        // Dispatch reads the ingress port's trust here, not in sfc_ports (ports < SFC_MAX_PORTS = 64).
+        for (p, port) in tables.ports.enumerated() where port.trusted && p < 64 { g.trusted_ports |= UInt64(1) << UInt64(p) }
         return g
+    }
+
+    /// An (SPI, SI) entry with its hop precomputed as the reference has it
+    /// (NSHNextHop: the same rules, the same Ethernet header bytes).
+    static func path(_ entry: PathEntry, _ hop: NSHNextHop, _ tables: ForwardingTables) -> sfc_path_entry {
+        var e = sfc_path_entry()
+        e.chain = UInt32(entry.chain)
+        e.position = UInt32(entry.position)
+        guard hop.direct else { return e }
+        e.direct = 1
+        e.function = UInt32(tables.chains[Int(hop.chain)].config.hops[Int(hop.position)])
+        e.port = UInt32(hop.port)
+        e.mtu = UInt32(UInt16(clamping: hop.mtu))
+        e.hop_counter = UInt32(hop.hopCounter)
+        e.instance_counter = UInt32(hop.instanceSlot)
+        e.l2_len = UInt32(hop.l2Length)
+        var bytes = [UInt8](repeating: 0, count: 18)
+        bytes.withUnsafeMutableBytes { hop.writeL2($0.baseAddress!) }
+        CBytes.copy(bytes, into: &e.l2)
+        return e
     }
 
     /// The key's SHA-256 states after its inner and outer pads (SFCCore HMACSHA256Key).

@@ -31,7 +31,7 @@ public struct NSHNextHop: Sendable {
 
     /// Writes the Ethernet header at `p` (`l2Length` bytes).
     @inline(__always)
-    func writeL2(_ p: UnsafeMutableRawPointer) {
+    public func writeL2(_ p: UnsafeMutableRawPointer) {
         p.storeBytes(of: l2.0, as: UInt64.self)
         p.storeBytes(of: l2.1, toByteOffset: min(8, l2Length - 8), as: UInt64.self)
         p.storeBytes(of: l2.2, toByteOffset: l2Length - 8, as: UInt64.self)
