@@ -158,9 +158,6 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
     for (__u32 k = 0; k < SFC_MAX_HOPS; k++) {
         if (k >= hops)
             break;
-        ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
-        if (!ch)
-            break;
         __u32 f = ch->hops[k];
         struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
         struct sfc_picks *picks = bpf_map_lookup_elem(&sfc_picks, &zero);

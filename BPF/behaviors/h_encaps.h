@@ -63,11 +63,6 @@ SFC_SUBPROG int sfc_choose_segments(struct sfc_state *st, __u32 c, __u32 hash)
     for (__u32 k = 0; k < SFC_MAX_HOPS; k++) {
         if (k >= hops)
             break;
-        ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
-        if (!ch) {
-            sfc_drop(st, SFC_DROP_NO_ROUTE);
-            return -1;
-        }
         __u32 f = ch->hops[k];
         int i = sfc_choose_instance(st, f, hash);
         if (i < 0) {
@@ -139,7 +134,7 @@ static __always_inline int sfc_write_outer6(struct sfc_state *st, __u8 *data, __
  * follows (sfc_sign_srh), counted in Hdr Ext Len and flagged. */
 static __always_inline int sfc_write_srh(struct xdp_md *ctx, struct sfc_state *st, __u8 *data, __u32 front, __u32 c,
                                          __u32 n, __u32 list, __u32 sl, __u32 inner, __u32 sign,
-                                         struct sfc_sid_key *seg)
+                                         struct sfc_sid_key *seg, const struct sfc_chain *ch)
 {
     data[40] = inner;
     data[41] = 2 * list + (sign ? SFC_HMAC_TLV_SIZE / 8 : 0);
@@ -149,6 +144,16 @@ static __always_inline int sfc_write_srh(struct xdp_md *ctx, struct sfc_state *s
     data[45] = sign ? SFC_HMAC_SRH_FLAG : 0;
     data[46] = 0;
     data[47] = 0;
+    if (ch->fixed_segments) {
+        /* The whole list in one store (list <= SFC_MAX_SEGMENTS). */
+        __u32 bytes = 16 * (list & 0x1F);
+        if (bytes == 0 || bytes > sizeof(ch->segment_list) ||
+            bpf_xdp_store_bytes(ctx, front + 48, (void *)ch->segment_list, bytes)) {
+            sfc_drop(st, SFC_DROP_TRUNCATED);
+            return 0;
+        }
+        return 0;
+    }
     for (__u32 i = 0; i < SFC_MAX_SEGMENTS; i++) {
         if (i >= list)
             break;
@@ -199,7 +204,9 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
     }
     if (sfc_choose_segments(st, c, hash))
         return 0;
-    if (sfc_segment(st, c, n - 1 - sl, &active)) {
+    if (ch->fixed_segments && sl < SFC_MAX_SEGMENTS) {
+        __builtin_memcpy(active.addr, ch->segment_list + 16 * sl, 16);
+    } else if (sfc_segment(st, c, n - 1 - sl, &active)) {
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
     }
@@ -216,7 +223,7 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         return 0;
     if (!srh_len)
         return 0;
-    return sfc_write_srh(ctx, st, data, front, c, n, list, sl, inner, sign, &active);
+    return sfc_write_srh(ctx, st, data, front, c, n, list, sl, inner, sign, &active, ch);
 }
 
 #endif

@@ -148,6 +148,12 @@ struct sfc_chain {
     __u8 context[SFC_MAX_CONTEXT];    /* NSH metadata exactly as on the wire */
     __u32 has_hmac;                   /* SRv6: the headend signs the SRH (hmac-key) */
     __u32 hmac_key_id;                /* host order; its key in sfc_hmac_keys */
+    /* SRv6, when no hop chooses among instances (Swift SRv6SegmentList):
+     * the path in Segment List order, entry i = P[n-1-i], so H.Encaps
+     * copies entries 0..list-1 and takes the DA from entry Segments Left
+     * instead of resolving each segment from the chosen instance. */
+    __u32 fixed_segments;
+    __u8 segment_list[SFC_MAX_SEGMENTS * 16];
 };
 
 /* sfc_hmac_keys[key id]: an HMAC-SHA256 key with its inner and outer pads

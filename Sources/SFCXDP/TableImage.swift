@@ -47,7 +47,8 @@ public struct TableImage: Sendable {
             }
         }
         for (c, chain) in tables.chains.enumerated() {
-            maps["sfc_chains"]!.add(UInt32(c), Self.chain(chain, hopCounterBase: tables.hopCounterBase[c]))
+            maps["sfc_chains"]!.add(UInt32(c), Self.chain(chain, hopCounterBase: tables.hopCounterBase[c],
+                                                          segmentList: tables.srv6SegmentLists[c]))
         }
         for (f, function) in tables.functions.enumerated() {
             maps["sfc_functions"]!.add(UInt32(f), Self.function(function, instanceCounterBase: tables.instanceCounterBase[f]))
@@ -134,7 +135,7 @@ public struct TableImage: Sendable {
         return sfc_hmac_key(inner: words(key.inner), outer: words(key.outer))
     }
 
-    static func chain(_ chain: ChainEntry, hopCounterBase: Int) -> sfc_chain {
+    static func chain(_ chain: ChainEntry, hopCounterBase: Int, segmentList: [UInt8]) -> sfc_chain {
         let config = chain.config
         var c = sfc_chain()
         c.spi = config.spi
@@ -164,6 +165,10 @@ public struct TableImage: Sendable {
         if let signer = chain.hmac {
             c.has_hmac = 1
             c.hmac_key_id = signer.keyID
+        }
+        if !segmentList.isEmpty {
+            c.fixed_segments = 1
+            CBytes.copy(segmentList, into: &c.segment_list)
         }
         return c
     }
