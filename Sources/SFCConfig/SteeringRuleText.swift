@@ -9,6 +9,18 @@ public struct SteeringRuleText: Sendable, Equatable {
     public var source: String
     public var text: String
     public init(source: String, text: String) { self.source = source; self.text = text }
+
+    /// The `name` a rule's text gives, read before the rule is compiled (the
+    /// daemon refuses a second rule of the same name); nil when the text is
+    /// not a mapping with a scalar name. Nesting is checked first, as every
+    /// parse of text from outside is: the composer recurses once per level,
+    /// and a POST of "{{{{..." thousands deep overflowed the daemon's stack
+    /// (found by the steer-rule fuzz target).
+    public static func name(in text: String) -> String? {
+        guard NestingLimit.violation(in: text) == nil, let node = try? Yams.compose(yaml: text),
+              case .mapping(let m) = node, let value = m["name"], case .scalar(let s) = value else { return nil }
+        return s.string
+    }
 }
 
 extension ChainFileParser {

@@ -381,11 +381,7 @@ public final class NodeDaemon: @unchecked Sendable {
         return out
     }
 
-    package static func ruleName(_ text: String) -> String? {
-        guard let node = try? Yams.compose(yaml: text), case .mapping(let m) = node,
-              let value = m["name"], case .scalar(let s) = value else { return nil }
-        return s.string
-    }
+    package static func ruleName(_ text: String) -> String? { SteeringRuleText.name(in: text) }
 
     /// Every daemon tick: a SIGHUP taken, expired steering rules removed, the dataplane's own tick.
     public func tick() {
@@ -441,6 +437,3 @@ public final class NodeDaemon: @unchecked Sendable {
         return ["node": node, "records": rendered, "complete": records.count >= count, "trace_records_dropped": dropped]
     }
 }
-
-
-import Yams

@@ -243,6 +243,11 @@ struct CapturingHandler: LogHandler {
         #expect(shadowed.status == 422 && shadowed.errorMessage.contains("can never match"), "\(shadowed.errorMessage)")
         #expect(try h.post("/v1/steering", ["rule": "{chain: client-to-server}"]).errorMessage.contains("needs a `name`"))
         #expect(try h.post("/v1/steering", ["rule": "[1, 2"]).status == 422)
+        // Nesting is checked before anything composes the text, the lookup of
+        // its name included (that one overflowed the daemon's stack).
+        let deep = try h.post("/v1/steering", ["rule": "{name: deep, x: " + String(repeating: "{", count: 20_000)])
+        #expect(deep.status == 422 && (deep.json?["diagnostics"] as? [String])?.contains { $0.contains("nesting too deep") } == true,
+                "\(deep.errorMessage)")
         #expect(try h.post("/v1/steering", ["rule": 3]).status == 400)
         #expect(try h.post("/v1/steering", ["rule": rule, "hard_timeout": -1]).status == 400)
 
