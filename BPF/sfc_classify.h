@@ -151,14 +151,10 @@ static __always_inline __u32 sfc_classify_cached(struct sfc_class_search *s, __u
 
 /* Returns the chain of the first rule in precedence order that matches,
  * or SFC_NONE. */
-SFC_SUBPROG __u32 sfc_classify(struct sfc_state *st, struct sfc_fields *f)
+SFC_SUBPROG __u32 sfc_classify(struct sfc_state *st, struct sfc_fields *f, const struct sfc_globals *g)
 {
     struct sfc_class_search s;
-    __u32 zero = 0;
-    if (!st || !f)
-        return SFC_NONE;
-    struct sfc_globals *g = SFC_LOOKUP(sfc_globals, st->gen, &zero);
-    if (!g)
+    if (!st || !f || !g)
         return SFC_NONE;
     __builtin_memset(&s, 0, sizeof(s));
     __builtin_memcpy(&s.f, f, sizeof(s.f));

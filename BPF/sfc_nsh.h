@@ -19,11 +19,10 @@
  * type, Next Protocol), the service path header (SPI, SI) and the chain's
  * context (MD type 1: 16 bytes; MD type 2: its TLVs, as on the wire).
  * `fields` = si | ttl << 8 | next protocol << 16. */
-SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, __u32 fields)
+SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, const struct sfc_chain *ch, __u32 fields)
 {
     if (!st)
         return 0;
-    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
     if (!ch) {
         sfc_drop(st, SFC_DROP_NSH_NO_PATH);
         return 0;
@@ -55,15 +54,14 @@ SFC_SUBPROG int sfc_push_nsh(struct xdp_md *ctx, struct sfc_state *st, __u32 c, 
     data[6] = spi & 0xFF;
     data[7] = si;
     if (clen > 0) {
-        ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
-        if (ch && clen == 16) {
+        if (clen == 16) {
             /* MD type 1 (RFC 8300 s2.4): 16 bytes, written in place. */
             if (data + 24 <= (__u8 *)(long)ctx->data_end) {
                 __builtin_memcpy(data + 8, ch->context, 16);
                 return 0;
             }
         }
-        if (!ch || bpf_xdp_store_bytes(ctx, front + 8, ch->context, clen)) {
+        if (bpf_xdp_store_bytes(ctx, front + 8, (void *)ch->context, clen)) {
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
@@ -441,12 +439,11 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
 
 /* Classifier (RFC 8300 s2): push NSH with the chain's SPI, start SI and
  * TTL, then hand the packet to the co-located SFF. */
-SFC_SUBPROG int sfc_nsh_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
+SFC_SUBPROG int sfc_nsh_encap(struct xdp_md *ctx, struct sfc_state *st, const struct sfc_chain *ch)
 {
     __u8 b[8] SFC_SLOT = {0};
     if (!st)
         return 0;
-    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
     if (!ch) {
         sfc_drop(st, SFC_DROP_NSH_NO_PATH);
         return 0;
@@ -462,7 +459,7 @@ SFC_SUBPROG int sfc_nsh_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
         b[0] = 0;
     if (b[0] >> 4 == 6)
         np = SFC_NSH_NP_IPV6;
-    sfc_push_nsh(ctx, st, c, si | ttl << 8 | np << 16);
+    sfc_push_nsh(ctx, st, ch, si | ttl << 8 | np << 16);
     if (!sfc_pending(st))
         return 0;
     return sfc_nsh_forward(ctx, st);

@@ -37,7 +37,7 @@ static __always_inline int sfc_nsh_proxy_return(struct xdp_md *ctx, struct sfc_s
     __u32 np = v4 ? SFC_NSH_NP_IPV4 : SFC_NSH_NP_IPV6;
     if (slot < 0 || !sfc_nsh_state_restore(ctx, st, (__u32)slot, np)) {
         sfc_count_event(SFC_EVENT_NSH_PROXY_REBUILT);
-        sfc_push_nsh(ctx, st, c, si | ttl << 8 | np << 16);
+        sfc_push_nsh(ctx, st, ch, si | ttl << 8 | np << 16);
     }
     if (!sfc_pending(st))
         return 0;

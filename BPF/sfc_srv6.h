@@ -136,13 +136,12 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
 /* Headend (RFC 8986 s5.1/s5.2): classify put the packet on an SRv6 chain.
  * Every hop's instance is fixed here, in the segment list, and counted
  * (SR-unaware ones by the proxy instead). */
-SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c)
+SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c, const struct sfc_chain *ch)
 {
     __u32 zero = 0;
     if (!st)
         return 0;
     __u32 hash = sfc_hash_ip(ctx, st->skip & 0x1F);
-    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
     if (!ch) {
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;

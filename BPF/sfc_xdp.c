@@ -266,9 +266,9 @@ static __always_inline int sfc_dispatch_ipv6(struct xdp_md *ctx, struct sfc_stat
  * in front (st->skip); unclassified trusted IPv6 is routed. Returns enum
  * sfc_next. */
 static __always_inline int sfc_dispatch_classify(struct xdp_md *ctx, struct sfc_state *st, struct sfc_fields *f,
-                                                 __u32 l2)
+                                                 const struct sfc_globals *g, __u32 l2)
 {
-    __u32 c = sfc_classify(st, f);
+    __u32 c = sfc_classify(st, f, g);
     if (c == SFC_NONE) {
         if (f->v6 && st->trusted)
             return SFC_NEXT_TRANSIT6;
@@ -323,7 +323,7 @@ SFC_SUBPROG int sfc_dispatch(struct xdp_md *ctx, struct sfc_state *st, const str
         return 0;
     }
     if (next == SFC_NEXT_CLASSIFY)
-        next = sfc_dispatch_classify(ctx, st, &f, l2);
+        next = sfc_dispatch_classify(ctx, st, &f, g, l2);
     if (next != SFC_NEXT_TRANSIT6)
         return 0;
     if (sfc_pop(ctx, l2)) {
@@ -363,9 +363,9 @@ static __always_inline void sfc_act(struct xdp_md *ctx, struct sfc_state *st, co
         if (!ch)
             sfc_drop(st, SFC_DROP_UNCLASSIFIED);
         else if (ch->encap == SFC_ENCAP_NSH)
-            sfc_nsh_encap(ctx, st, c);
+            sfc_nsh_encap(ctx, st, ch);
         else
-            sfc_srv6_encap(ctx, st, c);
+            sfc_srv6_encap(ctx, st, c, ch);
         break;
     }
     case SFC_ACT_NSH:

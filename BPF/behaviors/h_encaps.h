@@ -48,13 +48,12 @@ SFC_SUBPROG int sfc_segment(struct sfc_state *st, __u32 c, __u32 position, struc
  * fails open takes instance 0's proxy SID, which bypasses at its turn;
  * otherwise the packet is dropped `instance-down`. Returns 0, or -1 with
  * the packet dropped. Swift Pipeline.chooseSegments. */
-SFC_SUBPROG int sfc_choose_segments(struct sfc_state *st, __u32 c, __u32 hash)
+SFC_SUBPROG int sfc_choose_segments(struct sfc_state *st, const struct sfc_chain *ch, __u32 hash)
 {
     __u32 zero = 0;
     if (!st)
         return -1;
     struct sfc_picks *picks = bpf_map_lookup_elem(&sfc_picks, &zero);
-    struct sfc_chain *ch = SFC_LOOKUP(sfc_chains, st->gen, &c);
     if (!picks || !ch) {
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return -1;
@@ -102,12 +101,11 @@ static __always_inline int sfc_inner_class(struct xdp_md *ctx, struct sfc_state 
 }
 
 /* The outer IPv6 header at data (48 bytes checked): version 6, traffic
- * class `tc`, flow label = hash & 0xFFFFF, hop limit 64, SA = srv6-source,
- * DA = `active`. Returns 0, or -1 with the packet dropped. */
-static __always_inline int sfc_write_outer6(struct sfc_state *st, __u8 *data, __u32 tc, __u32 hash, __u32 payload,
-                                            __u32 next, const struct sfc_sid_key *active)
+ * class `tc`, flow label = hash & 0xFFFFF, hop limit 64, SA = srv6-source
+ * (from `g`, the globals sfc_push_srv6 checked), DA = `active`. */
+static __always_inline void sfc_write_outer6(const struct sfc_globals *g, __u8 *data, __u32 tc, __u32 hash,
+                                            __u32 payload, __u32 next, const struct sfc_sid_key *active)
 {
-    __u32 zero = 0;
     __u32 w = 6u << 28 | tc << 20 | (hash & 0xFFFFF);
     data[0] = w >> 24;
     data[1] = (w >> 16) & 0xFF;
@@ -117,14 +115,8 @@ static __always_inline int sfc_write_outer6(struct sfc_state *st, __u8 *data, __
     data[5] = payload & 0xFF;
     data[6] = next;
     data[7] = SFC_ENCAP_HOP_LIMIT;
-    struct sfc_globals *g = SFC_LOOKUP(sfc_globals, st->gen, &zero);
-    if (!g) {
-        sfc_drop(st, SFC_DROP_NO_ROUTE);
-        return -1;
-    }
     __builtin_memcpy(data + 8, g->srv6_source, 16);
     __builtin_memcpy(data + 24, active->addr, 16);
-    return 0;
 }
 
 /* The SRH behind the outer header at data (48 bytes checked; packet offset
@@ -202,7 +194,7 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         sfc_drop(st, SFC_DROP_NO_ROUTE);
         return 0;
     }
-    if (sfc_choose_segments(st, c, hash))
+    if (sfc_choose_segments(st, ch, hash))
         return 0;
     if (ch->fixed_segments && sl < SFC_MAX_SEGMENTS) {
         __builtin_memcpy(active.addr, ch->segment_list + 16 * sl, 16);
@@ -219,8 +211,7 @@ SFC_SUBPROG int sfc_push_srv6(struct xdp_md *ctx, struct sfc_state *st, __u32 c,
         return 0;
     }
     __u32 payload = sfc_len(ctx) - front - 40;
-    if (sfc_write_outer6(st, data, tc, hash, payload, srh_len ? SFC_NH_ROUTING : inner, &active))
-        return 0;
+    sfc_write_outer6(g, data, tc, hash, payload, srh_len ? SFC_NH_ROUTING : inner, &active);
     if (!srh_len)
         return 0;
     return sfc_write_srh(ctx, st, data, front, c, n, list, sl, inner, sign, &active, ch);
