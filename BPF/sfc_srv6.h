@@ -154,22 +154,18 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
         sfc_sign_srh(ctx, st, c);
     if (!sfc_pending(st))
         return 0;
+    struct sfc_picks *picks = bpf_map_lookup_elem(&sfc_picks, &zero);
     for (__u32 k = 0; k < SFC_MAX_HOPS; k++) {
-        if (k >= hops)
+        if (k >= hops || !picks)
             break;
-        __u32 f = ch->hops[k];
-        struct sfc_function *fn = SFC_LOOKUP(sfc_functions, st->gen, &f);
-        struct sfc_picks *picks = bpf_map_lookup_elem(&sfc_picks, &zero);
-        if (!fn || !picks)
-            continue;
         __u32 i = picks->instance[k & (SFC_MAX_HOPS - 1)];
         if (k == 0)
             st->instance = i;
-        /* SR-unaware instances are counted by this node's proxy when it
-         * hands them the packet (sfc_proxy_out), once. */
-        if (fn->kind == SFC_KIND_SR_UNAWARE)
-            continue;
-        sfc_count_instance_index(st->gen, fn->instance_counter_base + i);
+        /* SR-unaware instances (base -1) are counted by this node's proxy
+         * when it hands them the packet (sfc_proxy_out), once. */
+        __s32 base = ch->hop_instance_base[k & (SFC_MAX_HOPS - 1)];
+        if (base >= 0)
+            sfc_count_instance_index(st->gen, (__u32)base + i);
     }
     st->known = 0;
     return sfc_ipv6_output(ctx, st);

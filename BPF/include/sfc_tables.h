@@ -154,6 +154,11 @@ struct sfc_chain {
      * instead of resolving each segment from the chosen instance. */
     __u32 fixed_segments;
     __u8 segment_list[SFC_MAX_SEGMENTS * 16];
+    /* SRv6: hop k's function's first instance counter (its
+     * instance_counter_base), or -1 for an SR-unaware one, which its proxy
+     * counts: the headend counts the chosen instances without reading
+     * each function's entry. */
+    __s32 hop_instance_base[SFC_MAX_HOPS];
 };
 
 /* sfc_hmac_keys[key id]: an HMAC-SHA256 key with its inner and outer pads

@@ -46,10 +46,7 @@ public struct TableImage: Sendable {
                 txPorts.append((UInt32(p), ifindex))
             }
         }
-        for (c, chain) in tables.chains.enumerated() {
-            maps["sfc_chains"]!.add(UInt32(c), Self.chain(chain, hopCounterBase: tables.hopCounterBase[c],
-                                                          segmentList: tables.srv6SegmentLists[c]))
-        }
+        for c in tables.chains.indices { maps["sfc_chains"]!.add(UInt32(c), Self.chain(c, tables)) }
         for (f, function) in tables.functions.enumerated() {
             maps["sfc_functions"]!.add(UInt32(f), Self.function(function, instanceCounterBase: tables.instanceCounterBase[f]))
             for (i, instance) in function.config.instances.enumerated() {
@@ -135,8 +132,9 @@ public struct TableImage: Sendable {
         return sfc_hmac_key(inner: words(key.inner), outer: words(key.outer))
     }
 
-    static func chain(_ chain: ChainEntry, hopCounterBase: Int, segmentList: [UInt8]) -> sfc_chain {
-        let config = chain.config
+    static func chain(_ index: Int, _ tables: ForwardingTables) -> sfc_chain {
+        let chain = tables.chains[index], config = chain.config
+        let segmentList = tables.srv6SegmentLists[index]
         var c = sfc_chain()
         c.spi = config.spi
         c.start_si = config.startSI
@@ -147,7 +145,7 @@ public struct TableImage: Sendable {
         c.reduced = config.reduced ? 1 : 0
         c.hop_count = UInt8(config.hops.count)
         c.context_length = UInt8(chain.contextBytes.count)
-        c.hop_counter_base = UInt32(hopCounterBase)
+        c.hop_counter_base = UInt32(tables.hopCounterBase[index])
         switch config.end {
         case .deliver(let adjacency):
             c.end_kind = SFC_END_DELIVER.rawValue
@@ -169,6 +167,13 @@ public struct TableImage: Sendable {
         if !segmentList.isEmpty {
             c.fixed_segments = 1
             CBytes.copy(segmentList, into: &c.segment_list)
+        }
+        // Pipeline.srv6Encap counts hop k's chosen instance unless its function is SR-unaware.
+        withUnsafeMutableBytes(of: &c.hop_instance_base) { raw in
+            for (k, f) in config.hops.enumerated() {
+                let base = tables.functions[f].config.kind == .srUnaware ? -1 : Int32(tables.instanceCounterBase[f])
+                raw.storeBytes(of: base, toByteOffset: 4 * k, as: Int32.self)
+            }
         }
         return c
     }
