@@ -459,6 +459,19 @@ SFC_SUBPROG int sfc_nsh_encap(struct xdp_md *ctx, struct sfc_state *st, const st
         b[0] = 0;
     if (b[0] >> 4 == 6)
         np = SFC_NSH_NP_IPV6;
+    /* What sfc_nsh_forward would do to the header just written, decided
+     * here (Swift Pipeline.nshEncap): it is well formed and not OAM, so the
+     * co-located SFF's TTL - 1 goes in as it is written, and the first
+     * hop's precomputed entry applies when it is direct and up (RFC 8300
+     * s2.2, s4.3). */
+    __u32 ttl_after = (ttl & 0x3F) == 0 ? 63 : (ttl & 0x3F) - 1;
+    const struct sfc_path_entry *first = &ch->first_hop;
+    if (first->direct && ttl_after != 0 && !sfc_instance_down(st->gen, first->function, 0)) {
+        sfc_push_nsh(ctx, st, ch, si | ttl_after << 8 | np << 16);
+        if (!sfc_pending(st))
+            return 0;
+        return sfc_nsh_direct(ctx, st, first);
+    }
     sfc_push_nsh(ctx, st, ch, si | ttl << 8 | np << 16);
     if (!sfc_pending(st))
         return 0;

@@ -129,6 +129,25 @@ struct sfc_port {
     __u32 ifindex;                    /* 0 when the port has no kernel interface */
 };
 
+/* sfc_nsh_paths: key = spi << 8 | si (host order), see sfc_path_key */
+struct sfc_path_entry {
+    __u32 chain;
+    __u32 position;                   /* == hop_count: end of path */
+    /* The hop precomputed (Swift NSHNextHop, same rules): `direct` when
+     * its function has one NSH-aware instance reached over Ethernet; while
+     * that instance is not down, forwarding is the copy of `l2` and the
+     * counters below (RFC 8300 s4.3), no chain, function, instance or
+     * port record read. Anything else takes the general path. */
+    __u32 direct;
+    __u32 function;                   /* the hop's function (its instance 0's state) */
+    __u32 port;                       /* egress port */
+    __u32 mtu;                        /* its MTU (as sfc_port.mtu) */
+    __u32 hop_counter;                /* sfc_hop_counts index */
+    __u32 instance_counter;           /* sfc_instance_counts index */
+    __u32 l2_len;                     /* 14, or 18 with a VLAN tag */
+    __u8 l2[20];                      /* the outgoing Ethernet header, ethertype NSH */
+};
+
 /* sfc_chains[chain index] */
 struct sfc_chain {
     __u32 spi;                        /* host order, 24 bits */
@@ -159,6 +178,10 @@ struct sfc_chain {
      * counts: the headend counts the chosen instances without reading
      * each function's entry. */
     __s32 hop_instance_base[SFC_MAX_HOPS];
+    /* NSH: the sfc_nsh_paths entry of (spi, start_si), the first hop, so
+     * that the classifier sends a packet on without looking it up (Swift
+     * Pipeline.nshEncap, ForwardingTables.nshFirstPath); zero when none. */
+    struct sfc_path_entry first_hop;
 };
 
 /* sfc_hmac_keys[key id]: an HMAC-SHA256 key with its inner and outer pads
@@ -248,24 +271,6 @@ struct sfc_return_entry {
                                        * first slot of the block in sfc_nsh_proxy_state; -1 */
 };
 
-/* sfc_nsh_paths: key = spi << 8 | si (host order), see sfc_path_key */
-struct sfc_path_entry {
-    __u32 chain;
-    __u32 position;                   /* == hop_count: end of path */
-    /* The hop precomputed (Swift NSHNextHop, same rules): `direct` when
-     * its function has one NSH-aware instance reached over Ethernet; while
-     * that instance is not down, forwarding is the copy of `l2` and the
-     * counters below (RFC 8300 s4.3), no chain, function, instance or
-     * port record read. Anything else takes the general path. */
-    __u32 direct;
-    __u32 function;                   /* the hop's function (its instance 0's state) */
-    __u32 port;                       /* egress port */
-    __u32 mtu;                        /* its MTU (as sfc_port.mtu) */
-    __u32 hop_counter;                /* sfc_hop_counts index */
-    __u32 instance_counter;           /* sfc_instance_counts index */
-    __u32 l2_len;                     /* 14, or 18 with a VLAN tag */
-    __u8 l2[20];                      /* the outgoing Ethernet header, ethertype NSH */
-};
 
 /* sfc_routes4 / sfc_routes6: LPM tries */
 struct sfc_lpm4_key {

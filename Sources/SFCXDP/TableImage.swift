@@ -168,6 +168,8 @@ public struct TableImage: Sendable {
             c.fixed_segments = 1
             CBytes.copy(segmentList, into: &c.segment_list)
         }
+        let first = Int(tables.nshFirstPath[index])
+        if first >= 0 { c.first_hop = path(tables.nshPaths.values[first], tables.nshNextHops[first], tables) }
         // Pipeline.srv6Encap counts hop k's chosen instance unless its function is SR-unaware.
         withUnsafeMutableBytes(of: &c.hop_instance_base) { raw in
             for (k, f) in config.hops.enumerated() {
