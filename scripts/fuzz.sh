@@ -9,9 +9,11 @@
 #                                           (the same inputs every run), at
 #                                           most FUZZ_TEST_SECONDS (45) each:
 #                                           the control-api and steer-rule
-#                                           targets run ~200 inputs/s, so
-#                                           they stop at a prefix of the
-#                                           same sequence
+#                                           targets, the slowest, may stop
+#                                           at a prefix of the same
+#                                           sequence
+# ASAN_OPTIONS is passed through (detect_leaks=0 added): for a long run,
+# malloc_context_size=0 skips the stack trace of every allocation.
 # With TARGETs named, only those run (a long run of one target: e.g.
 # `scripts/fuzz.sh .build-fuzz/release/sfc-fuzz runs=10000000 chain-file`
 # with FUZZ_TEST_SECONDS raised, on a `make fuzz-build FUZZ_CONFIG=release`).
