@@ -14,6 +14,9 @@
 #                                           sequence
 # ASAN_OPTIONS is passed through (detect_leaks=0 added): for a long run,
 # malloc_context_size=0 skips the stack trace of every allocation.
+# FUZZ_FLAGS adds libFuzzer flags: a long run that may be paused (SIGSTOP)
+# for longer than the 1,200 s -timeout needs FUZZ_FLAGS=-timeout=0, since
+# libFuzzer's watchdog counts wall time.
 # With TARGETs named, only those run (a long run of one target: e.g.
 # `scripts/fuzz.sh .build-fuzz/release/sfc-fuzz runs=10000000 chain-file`
 # with FUZZ_TEST_SECONDS raised, on a `make fuzz-build FUZZ_CONFIG=release`).
@@ -58,7 +61,7 @@ for target in "${targets[@]}"; do
     # -detect_leaks=0: Swift keeps an enum's case in the spare bits of its
     # payload's pointer (NSHMetadata's arrays), which LeakSanitizer cannot
     # follow, so it reports memory that is still referenced as leaked.
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 SWIFT_BACKTRACE=enable=no SFC_FUZZ_TARGET=$target SFC_ROOT=$root "$bin" "$corpus" "${seeds[@]}" "${limit[@]}" -max_len=4096 \
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 SWIFT_BACKTRACE=enable=no SFC_FUZZ_TARGET=$target SFC_ROOT=$root "$bin" "$corpus" "${seeds[@]}" "${limit[@]}" ${FUZZ_FLAGS:-} -max_len=4096 \
         -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$work/crashes/$target-" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

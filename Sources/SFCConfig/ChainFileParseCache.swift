@@ -26,7 +26,7 @@ final class ChainFileParseCache: @unchecked Sendable {
     func parsed(text: String, file: String, sections: Set<String>,
                 parse: () -> (ChainFileSpec?, [Diagnostic])) -> (spec: ChainFileSpec?, diagnostics: [Diagnostic]) {
         if let hit = lock.withLock({ last }), hit.sections == sections,
-           hit.file.utf8.elementsEqual(file.utf8), hit.text.utf8.elementsEqual(text.utf8) {
+           hit.file.hasSameBytes(as: file), hit.text.hasSameBytes(as: text) {
             return (hit.spec, hit.diagnostics)
         }
         let (spec, diagnostics) = parse()

@@ -37,9 +37,12 @@ public struct ControlResponse: Sendable {
         self.status = status; self.contentType = contentType; self.body = body
     }
 
-    /// A JSON object or array (JSONSerialization types), keys sorted.
+    /// A JSON object or array (JSONSerialization types), keys sorted:
+    /// written by JSONText, or by JSONSerialization when the value holds a
+    /// type JSONText does not write.
     public static func json(_ value: Any, status: Int = 200) -> ControlResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = JSONText.encode(value).map { Data($0) }
+            ?? (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("{}".utf8)
         return ControlResponse(status: status, body: data + Data("\n".utf8))
     }
 

@@ -41,7 +41,7 @@ public final class ControlHarness: @unchecked Sendable {
     /// same configuration: reloading it again would only cost time.)
     public func reset() {
         for name in locked({ daemon.steering.map(\.name) }) { _ = daemon.unsteer(name: name) }
-        if locked({ daemon.configPath != chainFile || !daemon.configText.utf8.elementsEqual(cleanText.utf8) }) {
+        if locked({ daemon.configPath != chainFile || !daemon.configText.hasSameBytes(as: cleanText) }) {
             _ = daemon.reload(path: chainFile)
         }
     }

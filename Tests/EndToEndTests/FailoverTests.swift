@@ -157,6 +157,10 @@ import Glibc
         // fw3's flows (and the others) finish; then fw3 goes.
         lab.touch(stopOld)
         let oldResults = try lab.results(oldFlows, count: old.count)
+        // As an operator would: remove fw3 once nothing more goes to it (a
+        // retransmitted FIN of one of its flows after the reload would reach
+        // fw1 or fw2, which drop it as invalid).
+        try lab.waitForInstancesQuiet(["firewall/fw3", "firewall-return/fw3-return"])
         try lab.reload(to: "fwlb-chain.yaml", generation: 1)
         let names = try lab.instanceStates().keys.sorted()
         #expect(names == ["firewall-return/fw1-return", "firewall-return/fw2-return", "firewall/fw1", "firewall/fw2"], "\(names)")
@@ -700,6 +704,20 @@ final class FailoverLab {
             usleep(5_000)
         }
         throw E2EError("\(what): wanted \(wanted) within \(timeout) s, the forwarder says \(states)\n\(forwarder?.stderr.suffix(3000) ?? "")")
+    }
+
+    /// Polls GET /v1/instances until the keys' packet counts stand still for
+    /// `quiet` seconds (bounded by `timeout`).
+    func waitForInstancesQuiet(_ keys: [String], quiet: Double = 1, timeout: Double = 20) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = try instanceObjects().filter { keys.contains($0.key) }.mapValues { $0["packets"] as? Int ?? -1 }
+        var since = Date()
+        while Date() < deadline {
+            usleep(100_000)
+            let now = try instanceObjects().filter { keys.contains($0.key) }.mapValues { $0["packets"] as? Int ?? -1 }
+            if now != last { last = now; since = Date() } else if Date().timeIntervalSince(since) >= quiet { return }
+        }
+        throw E2EError("\(keys) still took packets after \(timeout) s: \(last)")
     }
 
     /// Polls GET /v1/instances as fast as it answers until each key is down;

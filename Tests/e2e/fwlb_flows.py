@@ -12,7 +12,7 @@
       One flow per SPORT (bound to that source port), all at once: each sends
       CHUNK bytes of pseudo-random data (seeded by its port) every 10 ms until
       STOP_FILE exists, then shuts its sending side down, reads the answer
-      and checks the digest. A flow that makes no progress for STALL_SECONDS
+      and the server's close, and checks the digest. A flow that makes no progress for STALL_SECONDS
       ends as "stalled"; one reset by the peer as "reset". Prints
       "connected SPORT" (or "failed SPORT ...") as each connects, one JSON
       line per flow at its end {"sport", "ok", "error", "sent",
@@ -99,6 +99,11 @@ def flow(address, port, sport, stop_file, stall, chunk_size):
             if not chunk:
                 break
             answer += chunk
+        # Then the server's FIN: a flow ends when both sides closed, so
+        # nothing of it (the FIN, its ACK) is still on the wire once every
+        # flow printed its result (a drained instance is removed after).
+        while answer.endswith(b"\n") and conn.recv(4096):
+            pass
         header = json.loads(bytes(answer)) if answer.endswith(b"\n") else {}
         result["server_received"] = header.get("received")
         result["max_gap_ms"] = header.get("max_gap_ms")
