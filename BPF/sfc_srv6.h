@@ -168,6 +168,10 @@ SFC_SUBPROG int sfc_srv6_encap(struct xdp_md *ctx, struct sfc_state *st, __u32 c
             sfc_count_instance_index(st->gen, (__u32)base + i);
     }
     st->known = 0;
+    if (ch->active_via.port != SFC_NONE) {
+        sfc_set_via(st, &ch->active_via);
+        return sfc_emit(ctx, st, SFC_ETH_P_IPV6);
+    }
     return sfc_ipv6_output(ctx, st);
 }
 

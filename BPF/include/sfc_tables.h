@@ -182,6 +182,13 @@ struct sfc_chain {
      * that the classifier sends a packet on without looking it up (Swift
      * Pipeline.nshEncap, ForwardingTables.nshFirstPath); zero when none. */
     struct sfc_path_entry first_hop;
+    /* SRv6, a fixed segment list whose active segment (the DA H.Encaps
+     * writes) is no local SID: that address's IPv6 route, resolved when
+     * the tables were compiled, so the headend sends the packet on as the
+     * output loop would without looking the DA up twice (Swift
+     * Pipeline.ipv6Output). port SFC_NONE: no route, or not resolved
+     * here; the output loop decides. */
+    struct sfc_adjacency active_via;
 };
 
 /* sfc_hmac_keys[key id]: an HMAC-SHA256 key with its inner and outer pads

@@ -279,6 +279,7 @@ static const struct sfc_layout_field sfc_layout[] = {
     SFC_FIELD(sfc_chain, has_hmac), SFC_FIELD(sfc_chain, hmac_key_id), SFC_FIELD(sfc_chain, fixed_segments),
     SFC_FIELD(sfc_chain, segment_list), SFC_FIELD(sfc_chain, hop_instance_base),
     SFC_FIELD(sfc_chain, first_hop),
+    SFC_FIELD(sfc_chain, active_via),
     SFC_TYPE(sfc_hmac_key), SFC_FIELD(sfc_hmac_key, inner), SFC_FIELD(sfc_hmac_key, outer),
     SFC_TYPE(sfc_function), SFC_FIELD(sfc_function, kind), SFC_FIELD(sfc_function, proxy),
     SFC_FIELD(sfc_function, instance_count), SFC_FIELD(sfc_function, instance_counter_base), SFC_FIELD(sfc_function, id),

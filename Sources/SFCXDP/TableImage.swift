@@ -164,9 +164,15 @@ public struct TableImage: Sendable {
             c.has_hmac = 1
             c.hmac_key_id = signer.keyID
         }
+        c.active_via = CBytes.adjacency(nil)
         if !segmentList.isEmpty {
             c.fixed_segments = 1
             CBytes.copy(segmentList, into: &c.segment_list)
+            // The DA H.Encaps writes: Segment List[hop count] (P[0]). What
+            // Pipeline.ipv6Output does with it after the push, resolved
+            // now when it is a route (a local SID runs its behaviour there).
+            let active = segmentList.withUnsafeBytes { $0.baseAddress!.ipv6(16 * config.hops.count) }
+            if !tables.isLocalSID(active), let via = tables.routes6.lookup(active) { c.active_via = CBytes.adjacency(via) }
         }
         let first = Int(tables.nshFirstPath[index])
         if first >= 0 { c.first_hop = path(tables.nshPaths.values[first], tables.nshNextHops[first], tables) }
