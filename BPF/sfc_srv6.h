@@ -121,6 +121,10 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
                 }
                 return sfc_emit(ctx, st, SFC_ETH_P_IPV6);
             }
+            if (e->behavior == SFC_SID_ROUTE_ONLY) {
+                sfc_set_via(st, &e->via);
+                return sfc_emit(ctx, st, SFC_ETH_P_IPV6);
+            }
             __builtin_memcpy(&st->sid, e, sizeof(st->sid));
         }
         st->known = 0;

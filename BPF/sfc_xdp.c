@@ -195,7 +195,7 @@ static __always_inline int sfc_dispatch_local_sid(struct sfc_state *st, __u32 l2
     struct sfc_sid_key key;
     __builtin_memcpy(key.addr, ip + 24, 16);
     struct sfc_sid_entry *sid = SFC_LOOKUP(sfc_sids, st->gen, &key);
-    if (!sid)
+    if (!sid || sid->behavior == SFC_SID_ROUTE_ONLY)
         return 0;
     if (!st->trusted) {
         sfc_drop(st, SFC_DROP_UNTRUSTED_INGRESS);

@@ -266,6 +266,14 @@ struct sfc_sid_entry {
     __s32 cache_slot;                 /* End.AD: index into sfc_proxy_cache */
 };
 
+/* sfc_sid_entry.behavior of an entry that is no local SID but an address
+ * the chains name (an instance's SID, an end segment) with its IPv6 route
+ * in `via`, resolved when the tables were compiled, so the output loop's
+ * one lookup also routes it. Dispatch treats such an entry as absent. (A
+ * value, not a field: sfc_state holds a copy of the entry, and the
+ * programs' combined stack has no 4 bytes to spare.) */
+#define SFC_SID_ROUTE_ONLY 0xFFFF
+
 /* sfc_returns: key = port << 16 | vlan (host order), see sfc_return_key */
 struct sfc_return_entry {
     __u32 kind;                       /* enum sfc_function_kind */

@@ -62,6 +62,15 @@ public struct TableImage: Sendable {
             CBytes.copy(CBytes.ipv6(sid), into: &key.addr)
             maps["sfc_sids"]!.add(key, Self.sid(entry))
         }
+        for (address, via) in Self.routedSegments(tables) {
+            var key = sfc_sid_key()
+            CBytes.copy(CBytes.ipv6(address), into: &key.addr)
+            var entry = sfc_sid_entry()
+            entry.via = CBytes.adjacency(via)
+            entry.function = -1; entry.instance = -1; entry.chain = -1; entry.position = -1; entry.cache_slot = -1
+            entry.behavior = UInt32(SFC_SID_ROUTE_ONLY)
+            maps["sfc_sids"]!.add(key, entry)
+        }
         for (key, entry) in zip(tables.returns.keys, tables.returns.values) {
             maps["sfc_returns"]!.add(key, Self.returnEntry(entry))
         }
@@ -234,6 +243,25 @@ public struct TableImage: Sendable {
             i.peer_via = CBytes.adjacency(Adjacency(port: peer.port, mac: peer.mac))
         }
         return i
+    }
+
+    /// The addresses the chains name that are no local SID (every
+    /// instance's SID, every chain's end segment), with the IPv6 route
+    /// Pipeline.ipv6Output would take for each: written into sfc_sids as
+    /// SFC_SID_ROUTE_ONLY entries, so the output loop's SID lookup routes them too
+    /// (after End or H.Encaps) without the LPM trie. Those without a route,
+    /// and any beyond the map's room, are left to the trie.
+    static func routedSegments(_ tables: ForwardingTables) -> [(IPv6Address, Adjacency)] {
+        var seen = Set<IPv6Address>(), out: [(IPv6Address, Adjacency)] = []
+        var room = Int(SFC_MAX_SIDS) - tables.localSIDs.keys.count
+        let named = tables.functions.flatMap { $0.config.instances.compactMap(\.sid) }
+            + tables.chains.filter { $0.config.encapsulation == .srv6 }.map(\.endSegment)
+        for address in named where room > 0 && !tables.isLocalSID(address) && seen.insert(address).inserted {
+            guard let via = tables.routes6.lookup(address) else { continue }
+            out.append((address, via))
+            room -= 1
+        }
+        return out
     }
 
     static func sid(_ entry: SIDEntry) -> sfc_sid_entry {
