@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "SFCLabTests", dependencies: ["SFCLab", "SFCLabConfig"]),
         .testTarget(name: "SFCCaptureTests", dependencies: ["SFCCapture"]),
         .testTarget(name: "SFCTraceTests", dependencies: ["SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCRuntime", "SFCFixtures"]),
-        .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCDaemon", "SFCControl", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCTestSupport",
+        .testTarget(name: "SFCForwarderTests", dependencies: ["SFCForwarder", "SFCDaemon", "SFCControl", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture", "SFCTestSupport", "SFCFixtures",
                                                           .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]),
         // Loads the XDP object and runs packets through BPF_PROG_RUN: needs root.
         .testTarget(name: "SFCXDPTests", dependencies: ["SFCXDP", "CLibBPF", "SFCForwarder", "SFCDaemon", "SFCFixtures", "SFCTrace", "SFCConfig", "SFCCore", "SFCCapture"]),

@@ -4,6 +4,7 @@
 // ControlResponse.json falls back to JSONSerialization.
 import Foundation
 @testable import SFCControl
+import SFCFixtures
 import Testing
 
 @Suite struct JSONTextTests {
@@ -47,7 +48,7 @@ import Testing
     /// Seeded random values of every kind the routes build, nested: each
     /// reads back as what JSONSerialization's own text of it reads back as.
     @Test func randomValuesReadBackAsJSONSerializationsText() throws {
-        var rng = SplitMix(seed: 8259)
+        var rng = DifferentialCorpus.Random(seed: 8259)
         let strings = ["", "a", "fw1", "fw10", "Z", "ä", "e\u{301}", "\"", "\\", "\n\t", "\u{0}", "\u{7f}", "日本", "🙂", "a/b"]
         func value(_ depth: Int) -> Any {
             switch rng.next() % (depth > 3 ? 6 : 8) {
@@ -70,18 +71,5 @@ import Testing
             let theirs = try JSONSerialization.data(withJSONObject: v, options: [.sortedKeys])
             #expect(try canonical(Data(ours)) == canonical(theirs), "value \(n): ours \(String(decoding: ours, as: UTF8.self)), JSONSerialization \(String(decoding: theirs, as: UTF8.self))")
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for the random values.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
