@@ -25,16 +25,9 @@ package enum JSONText {
         let type = Swift.type(of: value)
         if type == String.self { writeString(value as! String, into: &out); return true }
         if type == Bool.self { out.append(contentsOf: (value as! Bool) ? "true".utf8 : "false".utf8); return true }
-        if type == Int.self { out.append(contentsOf: String(value as! Int).utf8); return true }
-        if type == Int64.self { out.append(contentsOf: String(value as! Int64).utf8); return true }
-        if type == Int32.self { out.append(contentsOf: String(value as! Int32).utf8); return true }
-        if type == Int16.self { out.append(contentsOf: String(value as! Int16).utf8); return true }
-        if type == Int8.self { out.append(contentsOf: String(value as! Int8).utf8); return true }
-        if type == UInt.self { out.append(contentsOf: String(value as! UInt).utf8); return true }
-        if type == UInt64.self { out.append(contentsOf: String(value as! UInt64).utf8); return true }
-        if type == UInt32.self { out.append(contentsOf: String(value as! UInt32).utf8); return true }
-        if type == UInt16.self { out.append(contentsOf: String(value as! UInt16).utf8); return true }
-        if type == UInt8.self { out.append(contentsOf: String(value as! UInt8).utf8); return true }
+        if integerTypes.contains(where: { $0 == type }), let integer = value as? any BinaryInteger {
+            out.append(contentsOf: String(describing: integer).utf8); return true
+        }
         if type == Double.self { return writeDouble(value as! Double, into: &out) }
         if type == Float.self { return writeDouble(Double(value as! Float), into: &out) }
         if type == NSNull.self { out.append(contentsOf: "null".utf8); return true }
@@ -73,6 +66,10 @@ package enum JSONText {
         }
         return true
     }
+
+    /// The integer types written as decimal numbers; matched exactly, as above.
+    private static let integerTypes: [Any.Type] = [Int.self, Int64.self, Int32.self, Int16.self, Int8.self,
+                                                   UInt.self, UInt64.self, UInt32.self, UInt16.self, UInt8.self]
 
     private static let hex = Array("0123456789abcdef".utf8)
 

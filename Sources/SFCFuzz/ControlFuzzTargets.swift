@@ -87,7 +87,7 @@ extension FuzzTargets {
         guard let harness else { return }
         defer { harness.reset() }
         let rule = String(decoding: data, as: UTF8.self)
-        guard let body = try? JSONSerialization.data(withJSONObject: ["rule": rule]) else { return }
+        guard let body = JSONText.encode(["rule": rule]).map({ Data($0) }) else { return }
         let request = ControlRequest(method: "POST", path: "/v1/steering", body: body)
         let before = harness.steeringCount
         let response = harness.router.respond(to: request)
