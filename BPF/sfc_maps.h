@@ -79,11 +79,12 @@ SFC_GEN_TABLE(sfc_returns,
     __type(key, __u32);
     __type(value, struct sfc_return_entry););
 
+/* (SPI, SI) entries by slot: sfc_path_find, include/sfc_tables.h. */
 SFC_GEN_TABLE(sfc_nsh_paths,
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, SFC_MAX_PATHS);
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_PATH_SLOTS);
     __type(key, __u32);
-    __type(value, struct sfc_path_entry););
+    __type(value, struct sfc_path_slot););
 
 SFC_GEN_TABLE(sfc_routes4,
     __uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -304,6 +305,7 @@ struct sfc_btf_anchor {
     struct sfc_sid_entry sid_entry;
     struct sfc_return_entry return_entry;
     struct sfc_path_entry path_entry;
+    struct sfc_path_slot path_slot;
     struct sfc_lpm4_key lpm4_key;
     struct sfc_lpm6_key lpm6_key;
     struct sfc_adjacency adjacency;

@@ -359,6 +359,59 @@ static __always_inline int sfc_nsh_direct(struct xdp_md *ctx, struct sfc_state *
     return 0;
 }
 
+/* The slot of `key`'s (SPI, SI) entry in generation `gen`, or -1: linear
+ * probing from the key's home slot, at most SFC_PATH_PROBES slots, an
+ * empty one ending the search (the loader's layout keeps every entry's
+ * run unbroken, Sources/SFCXDP/PathSlots.swift). Array lookups, which the
+ * verifier inlines; a global function, so its loop is verified once and
+ * its registers are not sfc_nsh_forward's spills. */
+SFC_SUBPROG int sfc_path_find(__u32 gen, __u32 key)
+{
+    void *inner = bpf_map_lookup_elem(&sfc_nsh_paths, &gen);
+    if (!inner)
+        return -1;
+    __u32 home = sfc_path_home(key);
+    for (__u32 i = 0; i < SFC_PATH_PROBES; i++) {
+        __u32 slot = (home + i) & (SFC_PATH_SLOTS - 1);
+        struct sfc_path_slot *e = bpf_map_lookup_elem(inner, &slot);
+        if (!e || !e->used)
+            return -1;
+        if (e->key == key)
+            return (int)slot;
+    }
+    return -1;
+}
+
+/* The (SPI, SI) entry of `key`, or NULL: sfc_path_find inlined, for the
+ * SFF's first lookup. */
+static __always_inline struct sfc_path_entry *sfc_path_lookup_inline(const struct sfc_state *st, __u32 key)
+{
+    void *inner = bpf_map_lookup_elem(&sfc_nsh_paths, &st->gen);
+    if (!inner)
+        return 0;
+    __u32 home = sfc_path_home(key);
+    for (__u32 i = 0; i < SFC_PATH_PROBES; i++) {
+        __u32 slot = (home + i) & (SFC_PATH_SLOTS - 1);
+        struct sfc_path_slot *e = bpf_map_lookup_elem(inner, &slot);
+        if (!e || !e->used)
+            return 0;
+        if (e->key == key)
+            return &e->entry;
+    }
+    return 0;
+}
+
+/* The (SPI, SI) entry of `key`, or NULL. */
+static __always_inline struct sfc_path_entry *sfc_path_lookup(const struct sfc_state *st, __u32 key)
+{
+    int found = sfc_path_find(st->gen, key);
+    if (found < 0)
+        return 0;
+    __u32 slot = (__u32)found;
+    struct sfc_path_slot *e = SFC_LOOKUP(sfc_nsh_paths, st->gen, &slot);
+    return e ? &e->entry : 0;
+}
+
 /* SFF forwarding (RFC 8300 s2.2, s4.3, s5): the NSH packet starts at data.
  * Check the header, decrement TTL (sfc_nsh_ttl), look (SPI, SI) up, then
  * send to the chosen instance (NSH over Ethernet, or VXLAN-GPE to a remote
@@ -380,7 +433,7 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
     __u32 si = h[7];
     /* The common case: one lookup and a copy (sfc_nsh_direct). */
     __u32 first = sfc_path_key(spi, (__u8)si);
-    struct sfc_path_entry *hop = SFC_LOOKUP(sfc_nsh_paths, st->gen, &first);
+    struct sfc_path_entry *hop = sfc_path_lookup_inline(st, first);
     if (!hop) {
         sfc_drop(st, SFC_DROP_NSH_NO_PATH);
         return 0;
@@ -392,7 +445,7 @@ SFC_SUBPROG int sfc_nsh_forward(struct xdp_md *ctx, struct sfc_state *st)
      * pass (docs/PIPELINE.md "Instance state, fail mode..."). */
     for (__u32 pass = 0; pass <= SFC_MAX_HOPS; pass++) {
         __u32 key = sfc_path_key(spi, (__u8)si);
-        struct sfc_path_entry *path = SFC_LOOKUP(sfc_nsh_paths, st->gen, &key);
+        struct sfc_path_entry *path = sfc_path_lookup(st, key);
         if (!path) {
             sfc_drop(st, SFC_DROP_NSH_NO_PATH);
             return 0;

@@ -305,6 +305,7 @@ static const struct sfc_layout_field sfc_layout[] = {
     SFC_FIELD(sfc_path_entry, direct), SFC_FIELD(sfc_path_entry, function), SFC_FIELD(sfc_path_entry, port),
     SFC_FIELD(sfc_path_entry, mtu), SFC_FIELD(sfc_path_entry, hop_counter), SFC_FIELD(sfc_path_entry, instance_counter),
     SFC_FIELD(sfc_path_entry, l2_len), SFC_FIELD(sfc_path_entry, l2),
+    SFC_TYPE(sfc_path_slot), SFC_FIELD(sfc_path_slot, key), SFC_FIELD(sfc_path_slot, used), SFC_FIELD(sfc_path_slot, entry),
     SFC_TYPE(sfc_lpm4_key), SFC_FIELD(sfc_lpm4_key, prefixlen), SFC_FIELD(sfc_lpm4_key, addr),
     SFC_TYPE(sfc_lpm6_key), SFC_FIELD(sfc_lpm6_key, prefixlen), SFC_FIELD(sfc_lpm6_key, addr),
     SFC_TYPE(sfc_tuple), SFC_FIELD(sfc_tuple, family), SFC_FIELD(sfc_tuple, best_rule), SFC_FIELD(sfc_tuple, source_mask),

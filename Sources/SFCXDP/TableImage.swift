@@ -74,8 +74,19 @@ public struct TableImage: Sendable {
         for (key, entry) in zip(tables.returns.keys, tables.returns.values) {
             maps["sfc_returns"]!.add(key, Self.returnEntry(entry))
         }
+        let pathSlots: [UInt32: UInt32]
+        switch PathSlots.layout(tables.nshPaths.keys) {
+        case .success(let slots): pathSlots = slots
+        case .failure(let overflow):
+            throw XDPError(.configTooLarge, "NSH (SPI, SI) entries: \(tables.nshPaths.count) whose keys need \(overflow.probes) probes "
+                           + "of the path table, but the XDP program makes at most \(SFC_PATH_PROBES) (SFC_PATH_PROBES in BPF/include/sfc_tables.h)")
+        }
         for (index, (key, entry)) in zip(tables.nshPaths.keys, tables.nshPaths.values).enumerated() {
-            maps["sfc_nsh_paths"]!.add(key, Self.path(entry, tables.nshNextHops[index], tables))
+            var slot = sfc_path_slot()
+            slot.key = key
+            slot.used = 1
+            slot.entry = Self.path(entry, tables.nshNextHops[index], tables)
+            maps["sfc_nsh_paths"]!.add(pathSlots[key]!, slot)
         }
         for (keyID, key) in tables.hmacKeys { maps["sfc_hmac_keys"]!.add(keyID, Self.hmacKey(key)) }
         for route in RouteImage.routes4(tables) { maps["sfc_routes4"]!.add(route.key, CBytes.adjacency(route.via)) }

@@ -60,6 +60,7 @@ import Testing
             "sfc_function": MemoryLayout<sfc_function>.size, "sfc_instance": MemoryLayout<sfc_instance>.size,
             "sfc_sid_key": MemoryLayout<sfc_sid_key>.size, "sfc_sid_entry": MemoryLayout<sfc_sid_entry>.size,
             "sfc_return_entry": MemoryLayout<sfc_return_entry>.size, "sfc_path_entry": MemoryLayout<sfc_path_entry>.size,
+            "sfc_path_slot": MemoryLayout<sfc_path_slot>.size,
             "sfc_lpm4_key": MemoryLayout<sfc_lpm4_key>.size, "sfc_lpm6_key": MemoryLayout<sfc_lpm6_key>.size,
             "sfc_tuple": MemoryLayout<sfc_tuple>.size, "sfc_class_key": MemoryLayout<sfc_class_key>.size,
             "sfc_class_candidate": MemoryLayout<sfc_class_candidate>.size, "sfc_class_value": MemoryLayout<sfc_class_value>.size,
