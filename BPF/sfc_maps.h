@@ -67,11 +67,12 @@ SFC_GEN_TABLE(sfc_instances,
     __type(key, __u32);
     __type(value, struct sfc_instance););
 
+/* SIDs by slot: sfc_sid_find (sfc_srv6.h), include/sfc_tables.h. */
 SFC_GEN_TABLE(sfc_sids,
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, SFC_MAX_SIDS);
-    __type(key, struct sfc_sid_key);
-    __type(value, struct sfc_sid_entry););
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, SFC_SID_SLOTS);
+    __type(key, __u32);
+    __type(value, struct sfc_sid_slot););
 
 SFC_GEN_TABLE(sfc_returns,
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -306,6 +307,7 @@ struct sfc_btf_anchor {
     struct sfc_return_entry return_entry;
     struct sfc_path_entry path_entry;
     struct sfc_path_slot path_slot;
+    struct sfc_sid_slot sid_slot;
     struct sfc_lpm4_key lpm4_key;
     struct sfc_lpm6_key lpm6_key;
     struct sfc_adjacency adjacency;

@@ -362,7 +362,7 @@ static __always_inline int sfc_nsh_direct(struct xdp_md *ctx, struct sfc_state *
 /* The slot of `key`'s (SPI, SI) entry in generation `gen`, or -1: linear
  * probing from the key's home slot, at most SFC_PATH_PROBES slots, an
  * empty one ending the search (the loader's layout keeps every entry's
- * run unbroken, Sources/SFCXDP/PathSlots.swift). Array lookups, which the
+ * run unbroken, Sources/SFCXDP/SlotLayout.swift). Array lookups, which the
  * verifier inlines; a global function, so its loop is verified once and
  * its registers are not sfc_nsh_forward's spills. */
 SFC_SUBPROG int sfc_path_find(__u32 gen, __u32 key)

@@ -93,6 +93,33 @@ SFC_SUBPROG int sfc_endpoint(struct xdp_md *ctx, struct sfc_state *st)
     }
 }
 
+/* The sfc_sids entry of `key` in generation `gen` copied to `out`: 1, or 0
+ * when the address has none. Linear probing from sfc_sid_home, at most
+ * SFC_SID_PROBES slots, an empty one ending the search (the loader's layout,
+ * Sources/SFCXDP/SlotLayout.swift), instead of a kernel hash map (jhash
+ * over 16 bytes and a bucket walk). A global function: verified once, and
+ * its loop is not unrolled into its callers' loops. */
+SFC_SUBPROG int sfc_sid_find(__u32 gen, const struct sfc_sid_key *key, struct sfc_sid_entry *out)
+{
+    if (!key || !out)
+        return 0;
+    void *inner = bpf_map_lookup_elem(&sfc_sids, &gen);
+    if (!inner)
+        return 0;
+    __u32 home = sfc_sid_home(key);
+    for (__u32 i = 0; i < SFC_SID_PROBES; i++) {
+        __u32 slot = (home + i) & (SFC_SID_SLOTS - 1);
+        struct sfc_sid_slot *e = bpf_map_lookup_elem(inner, &slot);
+        if (!e || !e->used)
+            return 0;
+        if (__builtin_memcmp(e->key.addr, key->addr, 16) == 0) {
+            __builtin_memcpy(out, &e->entry, sizeof(*out));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The packet's DA decides: a local SID runs its behaviour (and may hand the
  * packet back here), anything else goes by the IPv6 routes (hop limit not
  * decremented: originated or already handled here). st->known says st->sid
@@ -112,20 +139,19 @@ SFC_SUBPROG int sfc_ipv6_output(struct xdp_md *ctx, struct sfc_state *st)
             sfc_drop(st, SFC_DROP_TRUNCATED);
             return 0;
         }
+        /* st->sid is scratch until a local SID's behaviour runs. */
         if (!st->known) {
-            struct sfc_sid_entry *e = SFC_LOOKUP(sfc_sids, st->gen, &key);
-            if (!e) {
+            if (!sfc_sid_find(st->gen, &key, &st->sid)) {
                 if (sfc_route6(st, key.addr)) {
                     sfc_drop(st, SFC_DROP_NO_ROUTE);
                     return 0;
                 }
                 return sfc_emit(ctx, st, SFC_ETH_P_IPV6);
             }
-            if (e->behavior == SFC_SID_ROUTE_ONLY) {
-                sfc_set_via(st, &e->via);
+            if (st->sid.behavior == SFC_SID_ROUTE_ONLY) {
+                sfc_set_via(st, &st->sid.via);
                 return sfc_emit(ctx, st, SFC_ETH_P_IPV6);
             }
-            __builtin_memcpy(&st->sid, e, sizeof(st->sid));
         }
         st->known = 0;
         if (!sfc_endpoint(ctx, st))

@@ -192,16 +192,14 @@ static __always_inline int sfc_dispatch_ipv4(struct xdp_md *ctx, struct sfc_stat
  * set, or dropped), else 0. */
 static __always_inline int sfc_dispatch_local_sid(struct sfc_state *st, __u32 l2, const __u8 *ip)
 {
-    struct sfc_sid_key key;
-    __builtin_memcpy(key.addr, ip + 24, 16);
-    struct sfc_sid_entry *sid = SFC_LOOKUP(sfc_sids, st->gen, &key);
-    if (!sid || sid->behavior == SFC_SID_ROUTE_ONLY)
+    /* The DA in place as the key; its entry into st->sid directly (scratch
+     * unless st->known says otherwise). */
+    if (!sfc_sid_find(st->gen, (const struct sfc_sid_key *)(ip + 24), &st->sid) || st->sid.behavior == SFC_SID_ROUTE_ONLY)
         return 0;
     if (!st->trusted) {
         sfc_drop(st, SFC_DROP_UNTRUSTED_INGRESS);
         return 1;
     }
-    __builtin_memcpy(&st->sid, sid, sizeof(st->sid));
     st->known = 1;
     /* Ethernet popped logically only (st->skip): the SRv6 paths
      * read behind it, and sfc_emit rewrites it in place. */

@@ -28,12 +28,17 @@
 #define SFC_MAX_RETURNS 4096
 #define SFC_MAX_PATHS 65536           /* (SPI, SI) entries */
 /* sfc_nsh_paths is an array laid out by the loader as an open-addressing
- * table (PathSlots.swift): a key's entry lies within SFC_PATH_PROBES slots
+ * table (SlotLayout.swift): a key's entry lies within SFC_PATH_PROBES slots
  * of its home slot (sfc_path_home), found by index arithmetic instead of
  * the kernel's hash table (jhash and a bucket walk: 26 ns of the SFF's
  * 180 under BPF_PROG_RUN). Twice SFC_MAX_PATHS slots: load at most 1/2. */
 #define SFC_PATH_SLOTS 131072
 #define SFC_PATH_PROBES 16
+/* sfc_sids likewise (local SIDs and the routed segments the chains name,
+ * SFC_MAX_SIDS in all; home sfc_sid_home): every IPv6 packet to a trusted
+ * port looks its DA up there, End packets twice. */
+#define SFC_SID_SLOTS 8192
+#define SFC_SID_PROBES 16
 #define SFC_MAX_ROUTES 16384          /* per family */
 #define SFC_MAX_TUPLES 32             /* classifier shapes */
 #define SFC_MAX_CLASS_KEYS 262144     /* classifier (tuple, masked key) entries */
@@ -413,8 +418,33 @@ _Static_assert(SFC_PATH_SLOTS == 2 * SFC_MAX_PATHS, "sfc_nsh_paths is kept at mo
 _Static_assert((SFC_PATH_SLOTS & (SFC_PATH_SLOTS - 1)) == 0, "sfc_nsh_paths slots are masked");
 
 /* Where a key's probe sequence starts (the loader places entries with the
- * same function, through CSFCShared). */
+ * same function: Sources/SFCXDP/SlotLayout.swift calls it). */
 static inline __u32 sfc_path_home(__u32 key) { return sfc_fmix32(key) & (SFC_PATH_SLOTS - 1); }
+
+/* sfc_sids[slot]: `used` when the slot holds `key`'s entry. */
+struct sfc_sid_slot {
+    struct sfc_sid_key key;
+    __u32 used;
+    struct sfc_sid_entry entry;
+};
+
+_Static_assert(SFC_SID_SLOTS == 2 * SFC_MAX_SIDS, "sfc_sids is kept at most half full");
+_Static_assert((SFC_SID_SLOTS & (SFC_SID_SLOTS - 1)) == 0, "sfc_sids slots are masked");
+
+/* The four words of the address, each folded in by the murmur3 finalizer. */
+static inline __u32 sfc_sid_home(const struct sfc_sid_key *k)
+{
+    __u32 w0, w1, w2, w3;
+    __builtin_memcpy(&w0, k->addr, 4);
+    __builtin_memcpy(&w1, k->addr + 4, 4);
+    __builtin_memcpy(&w2, k->addr + 8, 4);
+    __builtin_memcpy(&w3, k->addr + 12, 4);
+    __u32 h = sfc_fmix32(w0 ^ SFC_FLOWHASH_SEED);
+    h = sfc_fmix32(h ^ w1);
+    h = sfc_fmix32(h ^ w2);
+    h = sfc_fmix32(h ^ w3);
+    return h & (SFC_SID_SLOTS - 1);
+}
 static inline __u32 sfc_return_key(__u32 port, __u16 vlan) { return port << 16 | vlan; }
 
 #endif

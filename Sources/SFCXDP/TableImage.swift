@@ -57,40 +57,50 @@ public struct TableImage: Sendable {
                 maps["sfc_instances"]!.add(index, entry)
             }
         }
-        for (sid, entry) in zip(tables.localSIDs.keys, tables.localSIDs.values) {
-            var key = sfc_sid_key()
-            CBytes.copy(CBytes.ipv6(sid), into: &key.addr)
-            maps["sfc_sids"]!.add(key, Self.sid(entry))
-        }
+        // Local SIDs, then the routed segments: distinct, SFC_MAX_SIDS in all (routedSegments).
+        var sids = zip(tables.localSIDs.keys, tables.localSIDs.values).map { ($0.0, Self.sid($0.1)) }
         for (address, via) in Self.routedSegments(tables) {
-            var key = sfc_sid_key()
-            CBytes.copy(CBytes.ipv6(address), into: &key.addr)
             var entry = sfc_sid_entry()
             entry.via = CBytes.adjacency(via)
             entry.function = -1; entry.instance = -1; entry.chain = -1; entry.position = -1; entry.cache_slot = -1
             entry.behavior = UInt32(SFC_SID_ROUTE_ONLY)
-            maps["sfc_sids"]!.add(key, entry)
+            sids.append((address, entry))
+        }
+        let sidSlots = try Self.slots(SlotLayout.sids(sids.map(\.0)), "local SIDs and routed segments", sids.count,
+                                      SFC_SID_PROBES, "SFC_SID_PROBES")
+        for (address, entry) in sids {
+            var slot = sfc_sid_slot()
+            CBytes.copy(CBytes.ipv6(address), into: &slot.key.addr)
+            slot.used = 1
+            slot.entry = entry
+            maps["sfc_sids"]!.add(UInt32(sidSlots[address]!), slot)
         }
         for (key, entry) in zip(tables.returns.keys, tables.returns.values) {
             maps["sfc_returns"]!.add(key, Self.returnEntry(entry))
         }
-        let pathSlots: [UInt32: UInt32]
-        switch PathSlots.layout(tables.nshPaths.keys) {
-        case .success(let slots): pathSlots = slots
-        case .failure(let overflow):
-            throw XDPError(.configTooLarge, "NSH (SPI, SI) entries: \(tables.nshPaths.count) whose keys need \(overflow.probes) probes "
-                           + "of the path table, but the XDP program makes at most \(SFC_PATH_PROBES) (SFC_PATH_PROBES in BPF/include/sfc_tables.h)")
-        }
+        let pathSlots = try Self.slots(SlotLayout.paths(tables.nshPaths.keys), "NSH (SPI, SI) entries", tables.nshPaths.count,
+                                       SFC_PATH_PROBES, "SFC_PATH_PROBES")
         for (index, (key, entry)) in zip(tables.nshPaths.keys, tables.nshPaths.values).enumerated() {
             var slot = sfc_path_slot()
             slot.key = key
             slot.used = 1
             slot.entry = Self.path(entry, tables.nshNextHops[index], tables)
-            maps["sfc_nsh_paths"]!.add(pathSlots[key]!, slot)
+            maps["sfc_nsh_paths"]!.add(UInt32(pathSlots[key]!), slot)
         }
         for (keyID, key) in tables.hmacKeys { maps["sfc_hmac_keys"]!.add(keyID, Self.hmacKey(key)) }
         for route in RouteImage.routes4(tables) { maps["sfc_routes4"]!.add(route.key, CBytes.adjacency(route.via)) }
         for route in RouteImage.routes6(tables) { maps["sfc_routes6"]!.add(route.key, CBytes.adjacency(route.via)) }
+    }
+
+    /// A layout, or the error naming the table whose keys need more probes than the program makes.
+    static func slots<Key>(_ layout: Result<[Key: Int], SlotLayout.Overflow>, _ what: String, _ count: Int,
+                           _ probes: Int32, _ constant: String) throws -> [Key: Int] {
+        switch layout {
+        case .success(let slots): return slots
+        case .failure(let overflow):
+            throw XDPError(.configTooLarge, "\(what): \(count) whose keys need \(overflow.probes) probes of their table, but the XDP "
+                           + "program makes at most \(probes) (\(constant) in BPF/include/sfc_tables.h)")
+        }
     }
 
     func globals(_ tables: ForwardingTables, tupleCount: Int) -> sfc_globals {

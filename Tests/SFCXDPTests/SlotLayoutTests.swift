@@ -1,5 +1,5 @@
 // The (SPI, SI) table of the XDP program is an array the loader lays out
-// (Sources/SFCXDP/PathSlots.swift) and the program searches by linear
+// (Sources/SFCXDP/SlotLayout.swift) and the program searches by linear
 // probing from sfc_path_home (BPF/sfc_nsh.h sfc_path_lookup): every key
 // must be found within SFC_PATH_PROBES slots with no empty slot before it,
 // a layout that would need more probes must be refused, and the program
@@ -14,7 +14,7 @@ import SFCFixtures
 @testable import SFCXDP
 import Testing
 
-@Suite struct PathSlotsTests {
+@Suite struct SlotLayoutTests {
     /// The program's search, over a layout (slot -> key).
     static func search(_ key: UInt32, in table: [UInt32: UInt32]) -> UInt32? {
         let home = sfc_path_home(key)
@@ -42,7 +42,7 @@ import Testing
         var rng = DifferentialCorpus.Random(seed: 0x5A7B)
         var keys = Set<UInt32>()
         while keys.count < Int(SFC_MAX_PATHS) { keys.insert(UInt32(truncatingIfNeeded: rng.next())) }
-        let slots = try PathSlots.layout(Array(keys)).get()
+        let slots = try SlotLayout.paths(Array(keys)).get().mapValues { UInt32($0) }
         #expect(slots.count == keys.count)
         let table = Dictionary(uniqueKeysWithValues: slots.map { ($0.value, $0.key) })
         #expect(table.count == keys.count, "two keys share a slot")
@@ -61,12 +61,119 @@ import Testing
     @Test func keysThatNeedMoreProbesThanTheProgramMakesAreRefused() throws {
         let probes = Int(SFC_PATH_PROBES)
         let fit = Self.keys(sharingHome: 77, count: probes)
-        let slots = try PathSlots.layout(fit).get()
-        #expect(Set(slots.values) == Set((0..<UInt32(probes)).map { 77 + $0 }))
-        switch PathSlots.layout(Self.keys(sharingHome: 77, count: probes + 1)) {
+        let slots = try SlotLayout.paths(fit).get()
+        #expect(Set(slots.values) == Set((0..<probes).map { 77 + $0 }))
+        switch SlotLayout.paths(Self.keys(sharingHome: 77, count: probes + 1)) {
         case .success: Issue.record("\(probes + 1) keys with one home slot were laid out")
         case .failure(let overflow): #expect(overflow.probes == probes + 1)
         }
+        let sids = Self.sids(sharingHome: 300, count: Int(SFC_SID_PROBES) + 1)
+        #expect(throws: Never.self) { try SlotLayout.sids(Array(sids.dropLast())).get() }
+        #expect(throws: SlotLayout.Overflow.self) { try SlotLayout.sids(sids).get() }
+    }
+
+    static func sidHome(_ address: IPv6Address) -> Int {
+        var key = sfc_sid_key()
+        CBytes.copy(CBytes.ipv6(address), into: &key.addr)
+        return Int(sfc_sid_home(&key))
+    }
+
+    /// `count` addresses in fc00:1::/48 whose probe sequences start at `home`.
+    static func sids(sharingHome home: Int, count: Int) -> [IPv6Address] {
+        var out: [IPv6Address] = []
+        var low: UInt64 = 1
+        while out.count < count {
+            let address = IPv6Address(hi: 0xFC00_0001_0000_0000, lo: low)
+            if sidHome(address) == home { out.append(address) }
+            low += 1
+        }
+        return out
+    }
+
+    @Test func aFullSIDTableIsFoundWithinTheProbesTheProgramMakes() throws {
+        var rng = DifferentialCorpus.Random(seed: 0x51D)
+        var addresses = Set<IPv6Address>()
+        while addresses.count < Int(SFC_MAX_SIDS) { addresses.insert(IPv6Address(hi: rng.next(), lo: rng.next())) }
+        let slots = try SlotLayout.sids(Array(addresses)).get()
+        let table = Dictionary(uniqueKeysWithValues: slots.map { ($0.value, $0.key) })
+        #expect(table.count == addresses.count, "two SIDs share a slot")
+        for address in addresses {
+            var found: Int? = nil
+            for i in 0..<Int(SFC_SID_PROBES) {
+                let slot = (Self.sidHome(address) + i) & Int(SFC_SID_SLOTS - 1)
+                guard let resident = table[slot] else { break }
+                if resident == address { found = slot; break }
+            }
+            #expect(found == slots[address], "\(address) at slot \(slots[address]!) is not where the search looks")
+        }
+    }
+
+    /// Six End SIDs sharing a home slot (five of them past it): for each
+    /// pair, a packet whose SRH visits both (End twice in one pass: the
+    /// second SID found by the output loop), and one to an address of the
+    /// locator with the same home that is no SID. The XDP program gives what
+    /// the reference gives, byte for byte.
+    @Test func theProgramFindsSIDsPastTheirHomeSlot() throws {
+        guard XDPTest.requireRoot() else { return }
+        let home = 1234
+        let addresses = Self.sids(sharingHome: home, count: 7)
+        let sids = Array(addresses.prefix(6))
+        var text = """
+        node:
+          name: sids
+          srv6-source: 2001:db8:100::1
+          locator: fc00:1::/48
+        ports:
+          - {name: p0, mac: "02:00:00:00:00:01", trusted: true}
+          - {name: p1, mac: "02:00:00:00:00:02", trusted: true}
+        routes:
+          - {prefix: "fc00:2::/48", port: p1, mac: "02:00:00:00:30:01"}
+        functions:
+          - name: fa
+            kind: sr-aware
+            instances:
+              - {name: fa-1, sid: "fc00:2::f1"}
+        chains:
+          - {name: sr, spi: 1, encapsulation: srv6, hops: [fa], end: {sid: "fc00:2::d"}}
+        rules:
+          - {name: r, priority: 10, chain: sr, protocol: udp, destination: 10.20.0.9/32, destination-port: 5000}
+        sids:
+
+        """
+        for sid in sids { text += "  - {sid: \"\(sid)\", behavior: End}\n" }
+        let (parsed, diagnostics) = ChainFile.parse(text: text, file: "sids.yaml")
+        let config = try #require(parsed, "\(diagnostics.map(\.rendered))")
+        let tables = ForwardingTables(config)
+        let slots = try SlotLayout.sids(Array(tables.localSIDs.keys)).get()
+        #expect(sids.filter { slots[$0] != home }.count == 5, "slots \(sids.map { slots[$0]! })")
+
+        let final = IPv6Address("fc00:2::1")!
+        func frame(_ segments: [IPv6Address]) -> [UInt8] {
+            // Segment List[0] is the last segment; the DA is the active one.
+            let srhLength = 8 + 16 * segments.count
+            var f = (0..<6).map { config.ports[0].mac.octet($0) } + [0x02, 0, 0, 0x2d, 0, 1, 0x86, 0xDD]
+            f += [0x60, 0, 0, 0, 0, UInt8(srhLength + 8), 43, 64]
+            f += (0..<16).map { IPv6Address("2001:db8:9::1")!.octet($0) }
+            f += (0..<16).map { segments.last!.octet($0) }
+            f += [59, UInt8(2 * segments.count), 4, UInt8(segments.count - 1), UInt8(segments.count - 1), 0, 0, 0]
+            for s in segments { f += (0..<16).map { s.octet($0) } }
+            return f + [UInt8](repeating: 0xAB, count: 8)
+        }
+        var packets: [([UInt8], String)] = []
+        for a in sids { for b in sids where b != a { packets.append((frame([final, b, a]), "End \(a), then End \(b)")) } }
+        packets.append((frame([final, addresses[6]]), "to \(addresses[6]), no SID"))
+
+        let pipeline = Pipeline(tables: tables)
+        let dataplane = try XDPDataplane(config: config, options: .init(mode: .test, objectPath: try XDPTest.objectPath()))
+        var forwarded = 0
+        for (frame, origin) in packets {
+            let ref = Differential.reference(pipeline, frame, ingress: 0)
+            let got = Differential.xdp(dataplane, frame, ingress: 0)
+            #expect(ref == got, "\(origin): reference \(ref), XDP \(got)\(Differential.firstDifference(ref.output, got.output))")
+            if ref.verdict == "forward" { forwarded += 1 }
+        }
+        #expect(forwarded == 30, "\(forwarded) of the 30 packets through two SIDs forwarded")
+        #expect(Differential.reference(pipeline, packets.last!.0, ingress: 0).reason == "srv6-unknown-sid")
     }
 
     /// Six chains whose first (SPI, SI) keys share a home slot, so five of
@@ -107,10 +214,10 @@ import Testing
         let (parsed, diagnostics) = ChainFile.parse(text: text, file: "probes.yaml")
         let config = try #require(parsed, "\(diagnostics.map(\.rendered))")
         let tables = ForwardingTables(config)
-        let slots = try PathSlots.layout(tables.nshPaths.keys).get()
-        let displaced = spis.prefix(6).filter { slots[$0 << 8 | 255] != home }
+        let slots = try SlotLayout.paths(tables.nshPaths.keys).get()
+        let displaced = spis.prefix(6).filter { slots[$0 << 8 | 255] != Int(home) }
         #expect(displaced.count == 5, "slots \(spis.prefix(6).map { slots[$0 << 8 | 255]! })")
-        #expect(ends.filter { slots[$0 << 8 | 254] != endHome }.count == 5, "slots \(ends.map { slots[$0 << 8 | 254]! })")
+        #expect(ends.filter { slots[$0 << 8 | 254] != Int(endHome) }.count == 5, "slots \(ends.map { slots[$0 << 8 | 254]! })")
 
         let pipeline = Pipeline(tables: tables)
         var packets = DifferentialCorpus.valid(tables: tables, flowsPerRule: 2, seed: 7).map { ($0.frame, $0.ingress, $0.origin) }
