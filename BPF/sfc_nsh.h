@@ -359,49 +359,53 @@ static __always_inline int sfc_nsh_direct(struct xdp_md *ctx, struct sfc_state *
     return 0;
 }
 
-/* The slot of `key`'s (SPI, SI) entry in generation `gen`, or -1: linear
- * probing from the key's home slot, at most SFC_PATH_PROBES slots, an
- * empty one ending the search (the loader's layout keeps every entry's
- * run unbroken, Sources/SFCXDP/SlotLayout.swift). Array lookups, which the
- * verifier inlines; a global function, so its loop is verified once and
- * its registers are not sfc_nsh_forward's spills. */
+/* The search both path lookups make, in the inner map INNER for KEY:
+ * linear probing from the key's home slot, at most SFC_PATH_PROBES slots,
+ * an empty one ending it (the loader's layout keeps every entry's run
+ * unbroken, Sources/SFCXDP/SlotLayout.swift). FOUND runs with `slot` and
+ * `e` naming the slot that holds KEY; falling out of the loop: not found.
+ * Array lookups instead of the kernel's hash table (jhash and a bucket
+ * walk). A macro, so one caller can return the entry and the other its
+ * slot. */
+#define SFC_PATH_SEARCH(INNER, KEY, FOUND)                                      \
+    do {                                                                        \
+        __u32 home__ = sfc_path_home(KEY);                                      \
+        for (__u32 i__ = 0; i__ < SFC_PATH_PROBES; i__++) {                     \
+            __u32 slot = (home__ + i__) & (SFC_PATH_SLOTS - 1);                 \
+            struct sfc_path_slot *e = bpf_map_lookup_elem((INNER), &slot);      \
+            if (!e || !e->used)                                                 \
+                break;                                                          \
+            if (e->key == (KEY)) {                                              \
+                FOUND;                                                          \
+            }                                                                   \
+        }                                                                       \
+    } while (0)
+
+/* The slot of `key`'s (SPI, SI) entry in generation `gen`, or -1. A global
+ * function, so its loop is verified once and its registers are not
+ * sfc_nsh_forward's spills inside that function's own loop. */
 SFC_SUBPROG int sfc_path_find(__u32 gen, __u32 key)
 {
     void *inner = bpf_map_lookup_elem(&sfc_nsh_paths, &gen);
     if (!inner)
         return -1;
-    __u32 home = sfc_path_home(key);
-    for (__u32 i = 0; i < SFC_PATH_PROBES; i++) {
-        __u32 slot = (home + i) & (SFC_PATH_SLOTS - 1);
-        struct sfc_path_slot *e = bpf_map_lookup_elem(inner, &slot);
-        if (!e || !e->used)
-            return -1;
-        if (e->key == key)
-            return (int)slot;
-    }
+    SFC_PATH_SEARCH(inner, key, return (int)slot);
     return -1;
 }
 
-/* The (SPI, SI) entry of `key`, or NULL: sfc_path_find inlined, for the
- * SFF's first lookup. */
+/* The (SPI, SI) entry of `key`, or NULL: the search inlined, for the SFF's
+ * first lookup (st->gen as the outer key in place: no stack slot for it). */
 static __always_inline struct sfc_path_entry *sfc_path_lookup_inline(const struct sfc_state *st, __u32 key)
 {
     void *inner = bpf_map_lookup_elem(&sfc_nsh_paths, &st->gen);
     if (!inner)
         return 0;
-    __u32 home = sfc_path_home(key);
-    for (__u32 i = 0; i < SFC_PATH_PROBES; i++) {
-        __u32 slot = (home + i) & (SFC_PATH_SLOTS - 1);
-        struct sfc_path_slot *e = bpf_map_lookup_elem(inner, &slot);
-        if (!e || !e->used)
-            return 0;
-        if (e->key == key)
-            return &e->entry;
-    }
+    SFC_PATH_SEARCH(inner, key, return &e->entry);
     return 0;
 }
 
-/* The (SPI, SI) entry of `key`, or NULL. */
+/* The (SPI, SI) entry of `key`, or NULL, through sfc_path_find (inside
+ * sfc_nsh_forward's loop). */
 static __always_inline struct sfc_path_entry *sfc_path_lookup(const struct sfc_state *st, __u32 key)
 {
     int found = sfc_path_find(st->gen, key);
