@@ -176,20 +176,9 @@ import Testing
         #expect(Differential.reference(pipeline, packets.last!.0, ingress: 0).reason == "srv6-unknown-sid")
     }
 
-    /// Six chains whose first (SPI, SI) keys share a home slot, so five of
-    /// them sit past it, and six whose path ends (SI 254) share another:
-    /// their classified packets, what their functions send back (the end of
-    /// the path: the SFF's second lookup), and the SFF's packets at SI 255
-    /// (a direct hop: its first lookup), plus an SPI with the first home
-    /// that no chain has: the XDP program gives what the reference gives,
-    /// byte for byte.
-    @Test func theProgramFindsEntriesPastTheirHomeSlot() throws {
-        guard XDPTest.requireRoot() else { return }
-        let home: UInt32 = 4242
-        let spis = Self.keys(sharingHome: home, count: 7).map { $0 >> 8 }
-        let endHome: UInt32 = 9191
-        let ends = Self.keys(sharingHome: endHome, count: 6, si: 254, skipping: Set(spis.map { $0 << 8 | 254 })).map { $0 >> 8 }
-        let chains = Array(spis.prefix(6)) + ends
+    /// One NSH chain per SPI, each through one nsh-aware function over
+    /// Ethernet, with a rule of its own.
+    static func nshConfig(spis chains: [UInt32]) throws -> CompiledConfig {
         var text = """
         node:
           name: probes
@@ -212,7 +201,38 @@ import Testing
             text += "  - {name: r\(c), priority: 10, chain: c\(c), protocol: udp, destination: 10.20.0.9/32, destination-port: \(5000 + c)}\n"
         }
         let (parsed, diagnostics) = ChainFile.parse(text: text, file: "probes.yaml")
-        let config = try #require(parsed, "\(diagnostics.map(\.rendered))")
+        return try #require(parsed, "\(diagnostics.map(\.rendered))")
+    }
+
+    /// A chain file whose (SPI, SI) keys need more probes than the program
+    /// makes is refused before anything is written, naming the limit.
+    @Test func aPathTableTheProgramCannotSearchIsRefusedWithItsLimit() throws {
+        let spis = Self.keys(sharingHome: 999, count: Int(SFC_PATH_PROBES) + 1).map { $0 >> 8 }
+        let tables = ForwardingTables(try Self.nshConfig(spis: spis))
+        do {
+            _ = try TableImage(tables: tables, ifindexes: [])
+            Issue.record("\(spis.count) chains whose first keys share a home slot were accepted")
+        } catch let error as XDPError {
+            #expect(error.kind == .configTooLarge && error.message.contains("SFC_PATH_PROBES"), "\(error)")
+        }
+        _ = try TableImage(tables: ForwardingTables(try Self.nshConfig(spis: Array(spis.dropLast()))), ifindexes: [])
+    }
+
+    /// Six chains whose first (SPI, SI) keys share a home slot, so five of
+    /// them sit past it, and six whose path ends (SI 254) share another:
+    /// their classified packets, what their functions send back (the end of
+    /// the path: the SFF's second lookup), and the SFF's packets at SI 255
+    /// (a direct hop: its first lookup), plus an SPI with the first home
+    /// that no chain has: the XDP program gives what the reference gives,
+    /// byte for byte.
+    @Test func theProgramFindsEntriesPastTheirHomeSlot() throws {
+        guard XDPTest.requireRoot() else { return }
+        let home: UInt32 = 4242
+        let spis = Self.keys(sharingHome: home, count: 7).map { $0 >> 8 }
+        let endHome: UInt32 = 9191
+        let ends = Self.keys(sharingHome: endHome, count: 6, si: 254, skipping: Set(spis.map { $0 << 8 | 254 })).map { $0 >> 8 }
+        let chains = Array(spis.prefix(6)) + ends
+        let config = try Self.nshConfig(spis: chains)
         let tables = ForwardingTables(config)
         let slots = try SlotLayout.paths(tables.nshPaths.keys).get()
         let displaced = spis.prefix(6).filter { slots[$0 << 8 | 255] != Int(home) }
