@@ -269,19 +269,24 @@ public final class PrometheusServer {
 /// scrape (start a minute before now): a series whose rate() is exactly
 /// `step` per second, however late each scrape runs.
 public final class StaticExpositionServer {
-    public let port: Int
+    /// The port the server bound (it binds port 0 itself and says which it
+    /// got: a port chosen here and bound later could be taken in between by
+    /// any of the parallel tests' sockets).
+    public private(set) var port = 0
     public let directory: String
     public var target: String { "127.0.0.1:\(port)" }
     private var process: E2EProcess?
 
-    public init(exposition: String, ticker: (name: String, step: Int)? = nil, readyTimeout: Double = 30) throws {
+    /// `readyTimeout` bounds the wait for the server; `make test` runs this
+    /// beside every other suite on 2 CPUs, where a Python start has taken
+    /// more than 30 s.
+    public init(exposition: String, ticker: (name: String, step: Int)? = nil, readyTimeout: Double = 120) throws {
         directory = Forwarder.temporaryDirectory("exposition")
-        port = try PrometheusServer.freeLoopbackPort()
         do {
             try exposition.write(toFile: directory + "/metrics", atomically: true, encoding: .utf8)
             try Self.script.write(toFile: directory + "/server.py", atomically: true, encoding: .utf8)
             let p = try E2EProcess(name: "exposition server", argv: [
-                "python3", directory + "/server.py", directory, String(port), ticker?.name ?? "", String(ticker?.step ?? 0),
+                "python3", directory + "/server.py", directory, ticker?.name ?? "", String(ticker?.step ?? 0),
             ])
             process = p
             let deadline = Date().addingTimeInterval(readyTimeout)
@@ -289,10 +294,17 @@ public final class StaticExpositionServer {
                 if !p.isRunning {
                     throw PrometheusError("the exposition server exited with status \(p.status)\nstderr: \(p.stderr.suffix(3000))")
                 }
-                if let (status, _) = try? PrometheusServer.httpGet("http://\(target)/ready", timeout: 2), status == 200 { return }
+                if port == 0, let text = try? String(contentsOfFile: directory + "/port", encoding: .utf8),
+                   let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    port = bound
+                }
+                if port != 0, let (status, _) = try? PrometheusServer.httpGet("http://\(target)/ready", timeout: 2), status == 200 {
+                    return
+                }
                 Thread.sleep(forTimeInterval: 0.1)
             }
-            throw PrometheusError("the exposition server did not answer on \(target) within \(readyTimeout) s\nstderr: \(p.stderr.suffix(3000))")
+            let where_ = port == 0 ? "(it never said which port it bound)" : "on \(target)"
+            throw PrometheusError("the exposition server did not answer \(where_) within \(readyTimeout) s\nstderr: \(p.stderr.suffix(3000))")
         } catch {
             stop()
             throw error
@@ -312,9 +324,9 @@ public final class StaticExpositionServer {
     }
 
     static let script = #"""
-        import http.server, sys, time
+        import http.server, os, sys, time
 
-        directory, port, ticker, step = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+        directory, ticker, step = sys.argv[1], sys.argv[2], int(sys.argv[3])
         start_ms = (int(time.time()) - 60) * 1000
         scrapes = [0]
 
@@ -339,6 +351,11 @@ public final class StaticExpositionServer {
                 self.end_headers()
                 self.wfile.write(body)
 
-        http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        # The port it got, written whole before the name appears.
+        with open(directory + "/port.tmp", "w") as f:
+            f.write("%d\n" % server.server_address[1])
+        os.rename(directory + "/port.tmp", directory + "/port")
+        server.serve_forever()
         """#
 }
